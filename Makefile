@@ -1,0 +1,57 @@
+# MBC Tracker. `make run` starts the app with demo data; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+# Tests run against the real PostgreSQL and Redis; these are the local defaults.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mbc_tracker
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test lint format bench venv dev-venv clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+dev-venv: $(VENV)/.dev-installed
+
+## Start the web server, a Celery worker and beat with demo data (SQLite and an embedded broker
+## unless DATABASE_URL / REDIS_URL are set). Ctrl-C stops all three.
+run: venv
+	@mkdir -p var
+	@export DJANGO_DEBUG=$${DJANGO_DEBUG:-1}; \
+	$(PY) manage.py migrate --noinput -v 0 && \
+	$(PY) manage.py seed_demo && \
+	trap 'trap - INT TERM EXIT; kill 0 2>/dev/null' INT TERM EXIT; \
+	$(VENV)/bin/celery -A mbc_tracker worker --loglevel=WARNING --concurrency=2 --without-mingle --without-gossip & \
+	$(VENV)/bin/celery -A mbc_tracker beat --loglevel=WARNING & \
+	echo "MBC Tracker is starting at http://127.0.0.1:8000 — log in with a demo login above. Ctrl-C stops it."; \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## Run the whole test suite against PostgreSQL and Redis (DATABASE_URL / REDIS_URL override).
+test: dev-venv
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: dev-venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: dev-venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## Print the benchmark figures (see bench/README.md).
+bench: dev-venv
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

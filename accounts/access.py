@@ -1,0 +1,64 @@
+"""Who may see which patient. The one place that decides it.
+
+Views, the API, admin and commands ask these functions; nothing else filters patients by role.
+A patient sees only themself, a coordinator the patients of their own care teams, an
+administrator everyone, and anybody else nobody. Objects a caller may not see are reported as
+missing (404), never as forbidden, so that their existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import PatientProfile, Role, User
+
+AnyUser = User | AnonymousUser
+
+
+def is_admin(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role == Role.ADMIN)
+
+
+def is_coordinator(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role == Role.COORDINATOR)
+
+
+def is_patient(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role == Role.PATIENT)
+
+
+def is_care_staff(user: AnyUser) -> bool:
+    """Coordinators and administrators: the people who look after patients' records."""
+    return is_coordinator(user) or is_admin(user)
+
+
+def visible_profiles(user: AnyUser) -> QuerySet[PatientProfile]:
+    """The patient profiles this user may see."""
+    profiles = PatientProfile.objects.filter(user__role=Role.PATIENT)
+    if is_admin(user):
+        return profiles
+    if is_coordinator(user):
+        return profiles.filter(care_team__coordinators=user)
+    if is_patient(user):
+        return profiles.filter(user=user)
+    return profiles.none()
+
+
+def visible_patients(user: AnyUser) -> QuerySet[User]:
+    """The patients (as users) this user may see."""
+    return User.objects.filter(pk__in=visible_profiles(user).values("pk"))
+
+
+def can_view_patient(user: AnyUser, patient: User | int) -> bool:
+    patient_id = patient if isinstance(patient, int) else patient.pk
+    return visible_profiles(user).filter(pk=patient_id).exists()
+
+
+def get_profile_or_404(user: AnyUser, patient_id: object) -> PatientProfile:
+    """Load a patient's profile by their user id, or 404 if this user may not see it."""
+    try:
+        return visible_profiles(user).select_related("user", "care_team").get(pk=int(patient_id))
+    except (PatientProfile.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such patient.") from None

@@ -1,0 +1,21 @@
+"""Role checks for the API. Which *patients* a caller may see is decided in accounts.access."""
+
+from rest_framework.permissions import BasePermission
+
+from accounts import access
+
+
+class IsCareStaff(BasePermission):
+    """Coordinators and administrators. Patients get 403: the action is not for their role."""
+
+    message = "Only care coordinators can do this."
+
+    def has_permission(self, request, view) -> bool:
+        return access.is_care_staff(request.user)
+
+
+class IsPatient(BasePermission):
+    message = "Only patients can do this."
+
+    def has_permission(self, request, view) -> bool:
+        return access.is_patient(request.user)

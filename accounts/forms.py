@@ -1,0 +1,165 @@
+"""Forms for the account pages and for admin."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import (
+    AdminUserCreationForm,
+    AuthenticationForm,
+    PasswordResetForm,
+    UserChangeForm,
+)
+
+from accounts.choices import MetastasisSite
+from accounts.models import CareTeam, PatientProfile, User
+from accounts.validators import available_timezones
+
+PROFILE_FORM_FIELDS = [
+    "preferred_name",
+    "care_team",
+    "sites",
+    "timezone",
+    "log_reminder_time",
+    "restaging_interval_weeks",
+    "enrolled_on",
+    "hormone_receptor_status",
+    "her2_status",
+    "pik3ca_status",
+    "pd_l1_status",
+    "current_treatment",
+]
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    names = sorted(available_timezones())
+    return [(name, name.replace("_", " ")) for name in names]
+
+
+class EmailLoginForm(AuthenticationForm):
+    """Django's login form with an email field, labelled for people not technical people."""
+
+    username = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        "invalid_login": "That email address and password do not match. Please check them and "
+        "try again.",
+        "inactive": "This account is closed. Please contact your care team.",
+    }
+
+
+class SitesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("choices", MetastasisSite.choices)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Where the cancer has spread")
+        super().__init__(**kwargs)
+
+
+class PatientSettingsForm(forms.Form):
+    """What patients set for themselves on their settings page."""
+
+    name = forms.CharField(label="Full name", max_length=150)
+    preferred_name = forms.CharField(
+        label="What should we call you? (optional)", max_length=80, required=False
+    )
+    sites = SitesField(
+        help_text="Tick the places your care team has told you about. This decides which "
+        "symptoms we ask about first."
+    )
+    timezone = forms.ChoiceField(
+        label="Your time zone",
+        help_text="Reminders arrive at the right time where you are.",
+    )
+    log_reminder_time = forms.TimeField(
+        label="Daily reminder to log how you feel",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="We only remind you if you have not logged that day.",
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = timezone_choices()
+
+
+class AccountForm(forms.Form):
+    """Care staff change only their name here; roles and teams are set by an administrator."""
+
+    name = forms.CharField(label="Full name", max_length=150)
+
+
+class PatientAdminAddForm(forms.ModelForm):
+    """Admin's one form for a new patient: login, profile and care team together."""
+
+    email = forms.EmailField()
+    name = forms.CharField(max_length=150)
+    password = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Leave empty to email the patient a link to choose their own password.",
+    )
+    sites = SitesField(label="Metastasis sites")
+    timezone = forms.ChoiceField()
+
+    class Meta:
+        model = PatientProfile
+        fields = PROFILE_FORM_FIELDS
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = timezone_choices()
+        self.fields["care_team"].queryset = CareTeam.objects.order_by("name")
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("Someone is already registered with this email address.")
+        return email
+
+    def _post_clean(self) -> None:
+        # The profile's user does not exist yet; the enrolment service validates the rest.
+        pass
+
+
+class PatientAdminChangeForm(forms.ModelForm):
+    sites = SitesField(label="Metastasis sites")
+    timezone = forms.ChoiceField()
+
+    class Meta:
+        model = PatientProfile
+        fields = PROFILE_FORM_FIELDS
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = timezone_choices()
+
+
+class UserAdminCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "name", "role")
+
+
+class UserAdminChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        if role and role != "admin" and (cleaned.get("is_staff") or cleaned.get("is_superuser")):
+            raise forms.ValidationError(
+                "Only administrators may have staff or superuser access. Change the role first."
+            )
+        return cleaned
+
+
+class InvitationAwarePasswordResetForm(PasswordResetForm):
+    """Password reset that also reaches invited patients who have not chosen a password yet."""
+
+    def get_users(self, email: str):  # type: ignore[override]
+        return User.objects.filter(email__iexact=email, is_active=True)

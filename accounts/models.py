@@ -1,0 +1,196 @@
+"""People: users with a role, patient profiles and care teams.
+
+A patient is identified everywhere by their user id; ``PatientProfile`` uses the user as its
+primary key so the two numbers are the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone as django_timezone
+
+from accounts.choices import (
+    HER2Status,
+    HormoneReceptorStatus,
+    MetastasisSite,
+    MutationStatus,
+    PDL1Status,
+    Role,
+)
+from accounts.validators import validate_metastasis_sites, validate_timezone
+
+__all__ = ["CareTeam", "MetastasisSite", "PatientProfile", "Role", "User"]
+
+
+class EmailUserManager(UserManager):
+    """Users log in with their email address, matched without regard to case."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields):  # type: ignore[override]
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields):  # type: ignore[override]
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields):  # type: ignore[override]
+        extra_fields.update(is_staff=True, is_superuser=True, role=Role.ADMIN)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username: str | None):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    """Everyone who logs in: patients, care coordinators and administrators."""
+
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    email = models.EmailField("email address", unique=True)
+    name = models.CharField("full name", max_length=150, blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = EmailUserManager()
+
+    class Meta:
+        ordering = ["name", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            # Staff access follows the admin role and nothing else.
+            models.CheckConstraint(
+                condition=models.Q(is_staff=False, is_superuser=False) | models.Q(role="admin"),
+                name="user_only_admins_are_staff",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+    def get_full_name(self) -> str:
+        return self.name or self.email
+
+    def get_short_name(self) -> str:
+        return self.name.split(" ")[0] if self.name else self.email
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == Role.PATIENT
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class CareTeam(models.Model):
+    """A named team. Each patient belongs to one; a coordinator may belong to several."""
+
+    name = models.CharField(max_length=120, unique=True)
+    coordinators = models.ManyToManyField(
+        User,
+        related_name="care_teams",
+        blank=True,
+        limit_choices_to={"role": Role.COORDINATOR},
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def default_log_reminder_time() -> dt.time:
+    return dt.time(19, 0)
+
+
+class PatientProfile(models.Model):
+    """What the care team and the app need to know about a patient."""
+
+    user = models.OneToOneField(
+        User,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="patient_profile",
+        limit_choices_to={"role": Role.PATIENT},
+    )
+    care_team = models.ForeignKey(CareTeam, on_delete=models.PROTECT, related_name="patients")
+    preferred_name = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="What the patient likes to be called; the full name is used when empty.",
+    )
+    sites = models.JSONField(
+        "metastasis sites",
+        default=list,
+        blank=True,
+        validators=[validate_metastasis_sites],
+        help_text="Known metastasis sites: any of bone, brain, liver, lung.",
+    )
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    log_reminder_time = models.TimeField(default=default_log_reminder_time)
+    restaging_interval_weeks = models.PositiveSmallIntegerField(
+        default=12,
+        validators=[MinValueValidator(4), MaxValueValidator(26)],
+        help_text="Weeks between restaging visits (usually 8 to 16).",
+    )
+    enrolled_on = models.DateField(default=django_timezone.localdate)
+    hormone_receptor_status = models.CharField(
+        max_length=16, choices=HormoneReceptorStatus.choices, default=HormoneReceptorStatus.UNKNOWN
+    )
+    her2_status = models.CharField(
+        "HER2 status", max_length=16, choices=HER2Status.choices, default=HER2Status.UNKNOWN
+    )
+    pik3ca_status = models.CharField(
+        "PIK3CA status",
+        max_length=16,
+        choices=MutationStatus.choices,
+        default=MutationStatus.UNKNOWN,
+    )
+    pd_l1_status = models.CharField(
+        "PD-L1 status", max_length=16, choices=PDL1Status.choices, default=PDL1Status.UNKNOWN
+    )
+    current_treatment = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(restaging_interval_weeks__gte=4)
+                & models.Q(restaging_interval_weeks__lte=26),
+                name="profile_restaging_interval_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def display_name(self) -> str:
+        return self.preferred_name or self.user.get_short_name()
+
+    @property
+    def site_labels(self) -> list[str]:
+        return [MetastasisSite(code).label for code in self.sites]

@@ -1,0 +1,158 @@
+"""Writes for accounts. Keyword-only, typed, atomic; views, API, admin and commands call these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import CareTeam, PatientProfile, Role, User
+from accounts.validators import normalise_sites
+
+_UNSET = object()
+
+
+def _clean_email(email: str) -> str:
+    return User.objects.normalize_email(email.strip()).lower()
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    role: str,
+    password: str | None = None,
+    name: str = "",
+) -> User:
+    """Create a login. Administrators get staff access; nobody else does."""
+    if role not in Role.values:
+        raise ValidationError({"role": f"Unknown role “{role}”."})
+    email = _clean_email(email)
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Someone is already registered with this email address."})
+    is_admin = role == Role.ADMIN
+    user = User(email=email, name=name.strip(), role=role, is_staff=is_admin, is_superuser=is_admin)
+    user.set_password(password)  # None gives an unusable password: the user sets one by link.
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def care_team_get_or_create(*, name: str) -> CareTeam:
+    team, _ = CareTeam.objects.get_or_create(name=name.strip())
+    return team
+
+
+@transaction.atomic
+def coordinator_join_team(*, coordinator: User, team: CareTeam) -> None:
+    if coordinator.role != Role.COORDINATOR:
+        raise ValidationError({"team": "Only care coordinators join care teams."})
+    team.coordinators.add(coordinator)
+
+
+@transaction.atomic
+def patient_enrol(
+    *,
+    email: str,
+    name: str,
+    care_team: CareTeam,
+    timezone: str,
+    sites: Iterable[str] = (),
+    password: str | None = None,
+    invite: bool = True,
+    **profile_fields: object,
+) -> User:
+    """Enrol a patient in a care team: login, profile and team in one step.
+
+    Without a password the patient gets an unusable one and, with ``invite``, an email (sent after
+    the transaction commits) with a link to choose their own.
+    """
+    user = user_create(email=email, role=Role.PATIENT, password=password, name=name)
+    profile = PatientProfile(
+        user=user,
+        care_team=care_team,
+        timezone=timezone,
+        sites=normalise_sites(list(sites)),
+        **profile_fields,
+    )
+    profile.full_clean()
+    profile.save()
+    if invite:
+        from accounts.tasks import send_invitation
+
+        send_invitation.delay_on_commit(user.pk)
+    return user
+
+
+@transaction.atomic
+def account_update(
+    *,
+    user: User,
+    name: object = _UNSET,
+    preferred_name: object = _UNSET,
+    sites: object = _UNSET,
+    timezone: object = _UNSET,
+    log_reminder_time: object = _UNSET,
+) -> User:
+    """Change what a person may change about themself. Patient fields need a patient."""
+    patient_changes = {
+        key: value
+        for key, value in {
+            "preferred_name": preferred_name,
+            "sites": sites,
+            "timezone": timezone,
+            "log_reminder_time": log_reminder_time,
+        }.items()
+        if value is not _UNSET
+    }
+    if name is not _UNSET:
+        user.name = str(name).strip()
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=["name"])
+    if patient_changes:
+        profile = PatientProfile.objects.select_for_update().filter(user=user).first()
+        if profile is None:
+            raise ValidationError(
+                dict.fromkeys(patient_changes, "Only patients have this setting.")
+            )
+        if "sites" in patient_changes:
+            patient_changes["sites"] = normalise_sites(list(patient_changes["sites"]))  # type: ignore[arg-type]
+        for key, value in patient_changes.items():
+            setattr(profile, key, value)
+        profile.full_clean()
+        profile.save()
+        user.patient_profile = profile
+    return user
+
+
+def invitation_link(*, user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return f"{settings.SITE_URL}{path}"
+
+
+def invitation_send(*, user: User) -> None:
+    """Email a new patient a link to choose a password. No health details in the message."""
+    if user.has_usable_password() or not user.is_active:
+        return  # They have already set a password, or their account was closed.
+    context = {
+        "user": user,
+        "link": invitation_link(user=user),
+        "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+    }
+    send_mail(
+        subject="Your MBC Tracker account is ready",
+        message=render_to_string("accounts/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )

@@ -1,0 +1,167 @@
+"""/api/v1/patients/: the coordinator's panel, enrolment and one patient."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from accounts.models import PatientProfile, User
+from accounts.tests.factories import CareTeamFactory, CoordinatorFactory, make_patient
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/patients/"
+
+
+def test_coordinator_lists_only_their_teams_patients(people, api_client):
+    make_patient(name="Zoe Later", care_team=people.team_a)
+    api_client.force_authenticate(people.coordinator_a)
+    body = api_client.get(URL).json()
+    assert body["count"] == 2
+    assert [p["name"] for p in body["results"]] == ["Alice Patient", "Zoe Later"]
+    first = body["results"][0]
+    assert first["id"] == people.patient_a.pk
+    assert first["email"] == "patient.a@example.org"
+    assert first["sites"] == ["bone"]
+    assert first["care_team"] == {"id": people.team_a.pk, "name": "Team A"}
+
+
+def test_admin_lists_everyone(people, api_client):
+    api_client.force_authenticate(people.admin)
+    assert api_client.get(URL).json()["count"] == 2
+
+
+def test_patients_may_not_list_patients(people, api_client):
+    api_client.force_authenticate(people.patient_a)
+    assert api_client.get(URL).status_code == 403
+    assert api_client.get(f"{URL}{people.patient_a.pk}/").status_code == 403
+
+
+def test_list_query_count_does_not_grow(people, api_client, django_assert_max_num_queries):
+    api_client.force_authenticate(people.coordinator_a)
+    with django_assert_max_num_queries(4):
+        api_client.get(URL)
+    for _ in range(20):
+        make_patient(care_team=people.team_a)
+    with django_assert_max_num_queries(4):
+        assert api_client.get(URL).json()["count"] == 21
+
+
+@pytest.mark.parametrize(
+    "persona,status",
+    [
+        ("coordinator_a", 200),
+        ("coordinator_b", 404),
+        ("admin", 200),
+        ("patient_a", 403),
+        ("patient_b", 403),
+        ("anonymous", 401),
+    ],
+)
+def test_patient_detail_matrix(people, api_client, persona, status):
+    user = people.all()[persona]
+    if user is not None:
+        api_client.force_authenticate(user)
+    response = api_client.get(f"{URL}{people.patient_a.pk}/")
+    assert response.status_code == status
+    if status == 200:
+        assert response.json()["her2_status"] == "unknown"
+
+
+def test_unknown_patient_id_is_404(people, api_client):
+    api_client.force_authenticate(people.coordinator_a)
+    assert api_client.get(f"{URL}{people.coordinator_a.pk}/").status_code == 404
+    assert api_client.get(f"{URL}987654/").status_code == 404
+
+
+def test_enrolment_creates_patient_and_invitation(
+    people, api_client, client, django_capture_on_commit_callbacks
+):
+    api_client.force_authenticate(people.coordinator_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(
+            URL,
+            {
+                "email": "New.Person@Example.org",
+                "name": "New Person",
+                "sites": ["liver"],
+                "timezone": "America/Los_Angeles",
+            },
+            format="json",
+        )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    user = User.objects.get(pk=body["id"])
+    assert user.email == "new.person@example.org"
+    assert user.role == "patient"
+    assert not user.has_usable_password()
+    assert user.patient_profile.care_team == people.team_a
+    assert body["care_team"]["name"] == "Team A"
+    assert body["sites"] == ["liver"]
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["new.person@example.org"]
+    assert "liver" not in message.body.lower()  # no health details in email
+    link = re.search(r"https?://\S+", message.body).group(0)
+    path = link.split("8000", 1)[-1] if "8000" in link else re.sub(r"https?://[^/]+", "", link)
+
+    # The patient follows the link and chooses a password, then logs in with it.
+    page = client.get(path, follow=True)
+    assert page.status_code == 200
+    assert b"Choose your password" in page.content
+    response = client.post(
+        page.redirect_chain[-1][0],
+        {"new_password1": "a-long-new-pass-42", "new_password2": "a-long-new-pass-42"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("a-long-new-pass-42")
+    token = api_client.post(
+        "/api/v1/auth/token/",
+        {"email": "new.person@example.org", "password": "a-long-new-pass-42"},
+        format="json",
+    )
+    assert token.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"email": "patient.b@example.org"}, "email"),
+        ({"email": "PATIENT.B@example.org"}, "email"),
+        ({"email": "not an email"}, "email"),
+        ({"timezone": "Nowhere/Town"}, "timezone"),
+        ({"sites": ["kidney"]}, "sites"),
+        ({"name": ""}, "name"),
+    ],
+)
+def test_bad_enrolment_is_400_and_creates_nothing(people, api_client, body, field):
+    api_client.force_authenticate(people.coordinator_a)
+    before = User.objects.count()
+    good = {"email": "ok@example.org", "name": "Ok", "sites": [], "timezone": "Europe/London"}
+    response = api_client.post(URL, {**good, **body}, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert User.objects.count() == before
+    assert not mail.outbox
+
+
+def test_coordinator_of_two_teams_must_choose_one_of_theirs(people, api_client):
+    both = CoordinatorFactory(teams=[people.team_a, people.team_b])
+    other = CareTeamFactory(name="Elsewhere")
+    api_client.force_authenticate(both)
+    good = {"email": "x@example.org", "name": "X", "timezone": "Europe/London"}
+    assert api_client.post(URL, good, format="json").status_code == 400
+    assert api_client.post(URL, {**good, "care_team": other.pk}, format="json").status_code == 400
+    response = api_client.post(URL, {**good, "care_team": people.team_b.pk}, format="json")
+    assert response.status_code == 201
+    assert PatientProfile.objects.get(pk=response.json()["id"]).care_team == people.team_b
+
+
+def test_patients_cannot_enrol(people, api_client):
+    api_client.force_authenticate(people.patient_a)
+    response = api_client.post(
+        URL, {"email": "x@example.org", "name": "X", "timezone": "Europe/London"}, format="json"
+    )
+    assert response.status_code == 403
+    assert not User.objects.filter(email="x@example.org").exists()

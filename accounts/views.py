@@ -1,0 +1,77 @@
+"""Account pages: home per role and personal settings. Thin: forms validate, services write."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from accounts import access, selectors, services
+from accounts.forms import AccountForm, PatientSettingsForm
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers and the benchmarks: no database, no session."""
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if access.is_patient(user):
+        profile = selectors.patient_profile_for(user)
+        return render(request, "accounts/home_patient.html", {"profile": profile})
+    if access.is_coordinator(user):
+        teams = list(selectors.teams_for(user))
+        team_id = _int_or_none(request.GET.get("team"))
+        if team_id not in {team.pk for team in teams}:
+            team_id = None
+        search = request.GET.get("q", "").strip()[:100]
+        panel = selectors.patient_panel(user=user, team_id=team_id, search=search)
+        return render(
+            request,
+            "accounts/home_coordinator.html",
+            {"panel": panel, "teams": teams, "team_id": team_id, "search": search},
+        )
+    return render(request, "accounts/home_admin.html")
+
+
+@login_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    profile = selectors.patient_profile_for(user)
+    if profile is not None:
+        initial = {
+            "name": user.name,
+            "preferred_name": profile.preferred_name,
+            "sites": profile.sites,
+            "timezone": profile.timezone,
+            "log_reminder_time": profile.log_reminder_time,
+        }
+        form_class: type[PatientSettingsForm] | type[AccountForm] = PatientSettingsForm
+    else:
+        initial = {"name": user.name}
+        form_class = AccountForm
+
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_update(user=user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Your settings are saved.")
+            return redirect("settings")
+    return render(request, "accounts/settings.html", {"form": form, "profile": profile})
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,74 @@
+"""Project-wide pytest setup: development-mode settings, fast hashing, a clean cache per test."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_eager():
+    """Tasks run in-process unless a test starts a real worker (see the `worker` marker)."""
+    from mbc_tracker.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+
+
+class Personas:
+    """The six people every permission test tries: see ../shared/DESIGN.md, 'Testing rules'."""
+
+    def __init__(self) -> None:
+        from accounts.tests.factories import (
+            AdminFactory,
+            CareTeamFactory,
+            CoordinatorFactory,
+            make_patient,
+        )
+
+        self.team_a = CareTeamFactory(name="Team A")
+        self.team_b = CareTeamFactory(name="Team B")
+        self.patient_a = make_patient(
+            email="patient.a@example.org", name="Alice Patient", care_team=self.team_a
+        )
+        self.patient_b = make_patient(
+            email="patient.b@example.org", name="Bella Patient", care_team=self.team_b
+        )
+        self.coordinator_a = CoordinatorFactory(email="coord.a@example.org", teams=[self.team_a])
+        self.coordinator_b = CoordinatorFactory(email="coord.b@example.org", teams=[self.team_b])
+        self.admin = AdminFactory(email="admin@example.org")
+        self.anonymous = None
+
+    def all(self) -> dict:
+        return {
+            "patient_a": self.patient_a,
+            "patient_b": self.patient_b,
+            "coordinator_a": self.coordinator_a,
+            "coordinator_b": self.coordinator_b,
+            "admin": self.admin,
+            "anonymous": None,
+        }
+
+
+@pytest.fixture
+def people(db) -> Personas:
+    return Personas()
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
