@@ -26,14 +26,12 @@ dev-venv: $(VENV)/.dev-installed
 ## unless DATABASE_URL / REDIS_URL are set). Ctrl-C stops all three.
 run: venv
 	@mkdir -p var
-	@export DJANGO_DEBUG=$${DJANGO_DEBUG:-1}; \
-	$(PY) manage.py migrate --noinput -v 0 && \
-	$(PY) manage.py seed_demo && \
-	trap 'trap - INT TERM EXIT; kill 0 2>/dev/null' INT TERM EXIT; \
-	$(VENV)/bin/celery -A mbc_tracker worker --loglevel=WARNING --concurrency=2 --without-mingle --without-gossip & \
-	$(VENV)/bin/celery -A mbc_tracker beat --loglevel=WARNING & \
-	echo "MBC Tracker is starting at http://127.0.0.1:8000 — log in with a demo login above. Ctrl-C stops it."; \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@export DJANGO_DEBUG=$${DJANGO_DEBUG:-1} PATH="$(CURDIR)/$(VENV)/bin:$$PATH"; \
+	python manage.py migrate --noinput -v 0 && \
+	python manage.py seed_demo && \
+	echo "MBC Tracker is starting at http://127.0.0.1:8000 — log in with a demo login above." && \
+	echo "Web server, Celery worker and beat run together; Ctrl-C stops all three." && \
+	exec honcho start --no-colour --env /dev/null --procfile Procfile.dev
 
 ## Run the whole test suite against PostgreSQL and Redis (DATABASE_URL / REDIS_URL override).
 test: dev-venv

@@ -42,6 +42,7 @@ def validate_metastasis_sites(value: object) -> None:
 
 
 def normalise_sites(sites: list[str]) -> list[str]:
-    """Sites in the catalogue's order, each once."""
+    """Known sites in the catalogue's order, each once; unknown ones kept for validation."""
     chosen = set(sites)
-    return [code for code in METASTASIS_SITE_CODES if code in chosen]
+    unknown = sorted(chosen - set(METASTASIS_SITE_CODES))
+    return [code for code in METASTASIS_SITE_CODES if code in chosen] + unknown
