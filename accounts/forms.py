@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import (
     AdminUserCreationForm,
     AuthenticationForm,
@@ -91,16 +92,9 @@ class AccountForm(forms.Form):
     name = forms.CharField(label="Full name", max_length=150)
 
 
-class PatientAdminAddForm(forms.ModelForm):
-    """Admin's one form for a new patient: login, profile and care team together."""
+class PatientAdminChangeForm(forms.ModelForm):
+    """Admin's form for a patient's profile: sites as tick boxes, time zones from a list."""
 
-    email = forms.EmailField()
-    name = forms.CharField(max_length=150)
-    password = forms.CharField(
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text="Leave empty to email the patient a link to choose their own password.",
-    )
     sites = SitesField(label="Metastasis sites")
     timezone = forms.ChoiceField()
 
@@ -113,28 +107,33 @@ class PatientAdminAddForm(forms.ModelForm):
         self.fields["timezone"].choices = timezone_choices()
         self.fields["care_team"].queryset = CareTeam.objects.order_by("name")
 
+
+class PatientAdminAddForm(PatientAdminChangeForm):
+    """Admin's one form for a new patient: login, profile and care team together."""
+
+    email = forms.EmailField()
+    name = forms.CharField(max_length=150)
+    password = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Leave empty to email the patient a link to choose their own password.",
+    )
+
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("Someone is already registered with this email address.")
         return email
 
+    def clean_password(self) -> str:
+        password = self.cleaned_data.get("password") or ""
+        if password:
+            password_validation.validate_password(password)
+        return password
+
     def _post_clean(self) -> None:
         # The profile's user does not exist yet; the enrolment service validates the rest.
         pass
-
-
-class PatientAdminChangeForm(forms.ModelForm):
-    sites = SitesField(label="Metastasis sites")
-    timezone = forms.ChoiceField()
-
-    class Meta:
-        model = PatientProfile
-        fields = PROFILE_FORM_FIELDS
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = timezone_choices()
 
 
 class UserAdminCreationForm(AdminUserCreationForm):
