@@ -72,3 +72,13 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_symptom_catalogue():
+    """Each test reads the catalogue as its own database holds it."""
+    from symptoms.catalogue import clear_catalogue_cache
+
+    clear_catalogue_cache()
+    yield
+    clear_catalogue_cache()

@@ -7,6 +7,7 @@ primary key so the two numbers are the same.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -190,6 +191,14 @@ class PatientProfile(models.Model):
     @property
     def display_name(self) -> str:
         return self.preferred_name or self.user.get_short_name()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def local_today(self, now: dt.datetime | None = None) -> dt.date:
+        """Today's date where the patient is (their logs and reminders follow this)."""
+        return (now or django_timezone.now()).astimezone(self.zone).date()
 
     @property
     def site_labels(self) -> list[str]:

@@ -1,0 +1,167 @@
+"""Admin for the symptom catalogue and daily logs.
+
+Catalogue edits clear the cached catalogue. Logs are saved through ``services.daily_log_save``,
+the same checks as the log page and the API, so admin cannot store what a patient could not.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+
+from accounts import access
+from symptoms import services
+from symptoms.models import DailyLog, LogEntry, Site, Symptom
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "is_metastasis_site", "display_order", "symptom_count")
+    list_editable = ("display_order",)
+    search_fields = ("code", "name")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_symptoms=Count("symptoms"))
+
+    @admin.display(description="Symptoms", ordering="_symptoms")
+    def symptom_count(self, site: Site) -> int:
+        return site._symptoms
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.symptom_changed()
+
+
+@admin.register(Symptom)
+class SymptomAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "site", "kind", "red_flag", "active", "display_order")
+    list_filter = ("active", "site", "kind", "red_flag")
+    search_fields = ("code", "name", "help_text")
+    list_select_related = ("site",)
+    actions = ["retire", "restore"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Codes and kinds are what old entries mean: fixed once a symptom exists.
+        return ("code", "kind") if obj else ()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # retire instead: history keeps its meaning
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.symptom_changed()
+
+    @admin.action(description="Retire: hide from forms, keep history")
+    def retire(self, request, queryset):
+        for symptom in queryset:
+            services.symptom_retire(symptom=symptom)
+        self.message_user(request, f"Retired {queryset.count()} symptom(s).", messages.SUCCESS)
+
+    @admin.action(description="Bring back into forms")
+    def restore(self, request, queryset):
+        queryset.update(active=True)
+        services.symptom_changed()
+        self.message_user(request, "Restored.", messages.SUCCESS)
+
+
+class LogEntryInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        try:
+            self.clean_entries = services.clean_entries(_raw_entries(self))
+        except services.LogInputError as error:
+            raise ValidationError(error.messages) from None
+
+
+def _raw_entries(formset: forms.BaseInlineFormSet) -> list[dict]:
+    raw = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE") or not data.get("symptom"):
+            continue
+        entry: dict[str, object] = {"symptom": data["symptom"].code}
+        if data.get("severity") is not None:
+            entry["severity"] = data["severity"]
+        if data.get("present") is not None:
+            entry["present"] = data["present"]
+        if data.get("temperature") is not None:
+            entry["value"] = data["temperature"]
+        raw.append(entry)
+    return raw
+
+
+class LogEntryInline(admin.TabularInline):
+    model = LogEntry
+    formset = LogEntryInlineFormSet
+    fields = ("symptom", "severity", "present", "temperature")
+    extra = 1
+    autocomplete_fields = ("symptom",)
+
+
+class DailyLogAdminForm(forms.ModelForm):
+    class Meta:
+        model = DailyLog
+        fields = ["patient", "date", "notes"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.instance.pk:  # patient and date are fixed once a log exists
+            patient, day = self.instance.patient, self.instance.date
+        else:
+            patient, day = cleaned.get("patient"), cleaned.get("date")
+        profile = getattr(patient, "patient_profile", None) if patient else None
+        if patient and profile is None:
+            self.add_error("patient", "Only patients keep a symptom log.")
+        elif profile and day:
+            try:
+                services.validate_log_date(day, today=profile.local_today())
+            except services.LogInputError as error:
+                self.add_error("date", error.messages)
+        return cleaned
+
+
+@admin.register(DailyLog)
+class DailyLogAdmin(admin.ModelAdmin):
+    form = DailyLogAdminForm
+    list_display = ("patient", "date", "entry_count", "updated_at")
+    list_filter = ("date",)
+    search_fields = ("patient__email", "patient__name")
+    date_hierarchy = "date"
+    list_select_related = ("patient",)
+    inlines = [LogEntryInline]
+    raw_id_fields = ("patient",)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(patient__in=access.visible_patients(request.user))
+            .annotate(_entries=Count("entries"))
+        )
+
+    @admin.display(description="Entries", ordering="_entries")
+    def entry_count(self, log: DailyLog) -> int:
+        return log._entries
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("patient", "date") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its entries in save_related, through the service
+
+    def save_related(self, request, form, formsets, change):
+        formset = next(f for f in formsets if isinstance(f, LogEntryInlineFormSet))
+        log, _ = services.daily_log_save(
+            patient=form.instance.patient if change else form.cleaned_data["patient"],
+            date=form.instance.date if change else form.cleaned_data["date"],
+            entries=formset.clean_entries,
+            notes=form.cleaned_data.get("notes", ""),
+        )
+        form.instance.pk = log.pk

@@ -1,0 +1,88 @@
+"""The symptom catalogue as plain, immutable data, cached in each process.
+
+The catalogue is read on every log save and page view but changes only when an admin edits it, so
+each process keeps a copy for a short while. Admin saves clear this process's copy at once; other
+processes pick up the change within ``CACHE_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+CACHE_SECONDS = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    code: str
+    name: str
+    is_metastasis_site: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SymptomInfo:
+    code: str
+    name: str
+    site: str
+    kind: str  # "severity" | "presence" | "temperature"
+    red_flag: str  # "none" | "call_now" | "emergency"
+    help_text: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    sites: tuple[SiteInfo, ...]
+    symptoms: dict[str, SymptomInfo]  # every symptom, retired ones included, in display order
+
+    @property
+    def active(self) -> list[SymptomInfo]:
+        return [symptom for symptom in self.symptoms.values() if symptom.active]
+
+    def site(self, code: str) -> SiteInfo:
+        return next(site for site in self.sites if site.code == code)
+
+
+_lock = threading.Lock()
+_cached: tuple[float, Catalogue] | None = None
+
+
+def get_catalogue() -> Catalogue:
+    """The whole catalogue (two small queries at most once a minute per process)."""
+    global _cached
+    cached = _cached
+    if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    with _lock:
+        catalogue = _load()
+        _cached = (time.monotonic(), catalogue)
+    return catalogue
+
+
+def clear_catalogue_cache() -> None:
+    global _cached
+    _cached = None
+
+
+def _load() -> Catalogue:
+    from symptoms.models import Site, Symptom
+
+    sites = tuple(
+        SiteInfo(code=site.code, name=site.name, is_metastasis_site=site.is_metastasis_site)
+        for site in Site.objects.all()
+    )
+    symptoms = {
+        symptom.code: SymptomInfo(
+            code=symptom.code,
+            name=symptom.name,
+            site=symptom.site_id,
+            kind=symptom.kind,
+            red_flag=symptom.red_flag,
+            help_text=symptom.help_text,
+            active=symptom.active,
+        )
+        for symptom in Symptom.objects.order_by("site__display_order", "display_order", "code")
+    }
+    return Catalogue(sites=sites, symptoms=symptoms)

@@ -1,0 +1,142 @@
+"""The symptom catalogue (sites and symptoms) and patients' daily logs.
+
+A daily log is a full snapshot of one day in the patient's own time zone: any catalogue symptom
+it does not mention counts as 0 / absent that day.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Site(models.Model):
+    """Where a symptom belongs: a metastasis site (bone, brain, liver, lung), general, treatment."""
+
+    code = models.SlugField(max_length=20, primary_key=True)
+    name = models.CharField(max_length=60)
+    is_metastasis_site = models.BooleanField(
+        default=True, help_text="Off for general symptoms and treatment side effects."
+    )
+    display_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["display_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SymptomKind(models.TextChoices):
+    SEVERITY = "severity", "Severity 0 to 10"
+    PRESENCE = "presence", "Yes or no"
+    TEMPERATURE = "temperature", "Temperature (°C)"
+
+
+class RedFlag(models.TextChoices):
+    NONE = "none", "Not a red flag"
+    CALL_NOW = "call_now", "Call the 24-hour line now"
+    EMERGENCY = "emergency", "Emergency: call 999/911"
+
+
+class Symptom(models.Model):
+    """One thing a patient can report. Retire (``active`` off) rather than delete."""
+
+    code = models.SlugField(max_length=40, primary_key=True)
+    name = models.CharField(max_length=120)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="symptoms")
+    kind = models.CharField(max_length=12, choices=SymptomKind.choices)
+    red_flag = models.CharField(max_length=12, choices=RedFlag.choices, default=RedFlag.NONE)
+    help_text = models.TextField(
+        blank=True, help_text="Plain words for patients: what counts, and when to call."
+    )
+    display_order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(
+        default=True, help_text="Retired symptoms leave the forms but keep their history."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["site__display_order", "display_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(red_flag="none") | Q(kind="presence"),
+                name="symptom_red_flags_are_presence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+SEVERITY_MIN, SEVERITY_MAX = 0, 10
+TEMPERATURE_MIN, TEMPERATURE_MAX = Decimal("34.0"), Decimal("43.0")
+
+
+class DailyLog(models.Model):
+    """How a patient felt on one day (their own calendar day)."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_logs"
+    )
+    date = models.DateField(help_text="The day in the patient's own time zone.")
+    notes = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "date"], name="one_log_per_patient_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} on {self.date:%Y-%m-%d}"
+
+
+class LogEntry(models.Model):
+    """One symptom in one log: a severity, a yes/no or a temperature, by the symptom's kind."""
+
+    log = models.ForeignKey(DailyLog, on_delete=models.CASCADE, related_name="entries")
+    symptom = models.ForeignKey(Symptom, on_delete=models.PROTECT, related_name="entries")
+    severity = models.PositiveSmallIntegerField(null=True, blank=True)
+    present = models.BooleanField(null=True, blank=True)
+    temperature = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+
+    class Meta:
+        ordering = ["symptom__site__display_order", "symptom__display_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["log", "symptom"], name="one_entry_per_symptom"),
+            models.CheckConstraint(
+                condition=Q(severity__isnull=True)
+                | Q(severity__gte=SEVERITY_MIN, severity__lte=SEVERITY_MAX),
+                name="entry_severity_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(temperature__isnull=True)
+                | Q(temperature__gte=TEMPERATURE_MIN, temperature__lte=TEMPERATURE_MAX),
+                name="entry_temperature_34_to_43",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(severity__isnull=False, present__isnull=True, temperature__isnull=True)
+                    | Q(severity__isnull=True, present__isnull=False, temperature__isnull=True)
+                    | Q(severity__isnull=True, present__isnull=True, temperature__isnull=False)
+                ),
+                name="entry_exactly_one_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.symptom_id}: {self.value}"
+
+    @property
+    def value(self) -> int | bool | Decimal | None:
+        if self.severity is not None:
+            return self.severity
+        if self.present is not None:
+            return self.present
+        return self.temperature

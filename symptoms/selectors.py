@@ -1,0 +1,128 @@
+"""Reads for symptoms: the catalogue as a patient sees it, their logs and their trends.
+
+Every function takes the patient whose data it reads; callers decide who that may be through
+accounts.access (a patient reads only their own logs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.models import User
+from symptoms.catalogue import SiteInfo, SymptomInfo, get_catalogue
+from symptoms.models import DailyLog, LogEntry
+
+
+@dataclass(frozen=True)
+class SiteGroup:
+    site: SiteInfo
+    symptoms: list[SymptomInfo]
+    own_site: bool  # one of the patient's known metastasis sites, or general / treatment
+
+
+def symptom_groups(*, patient_sites: list[str]) -> list[SiteGroup]:
+    """Active symptoms grouped by site: the patient's own sites first, then general and
+    treatment side effects, then the other metastasis sites (so new problems can be noted)."""
+    catalogue = get_catalogue()
+    by_site: dict[str, list[SymptomInfo]] = {site.code: [] for site in catalogue.sites}
+    for symptom in catalogue.active:
+        by_site.setdefault(symptom.site, []).append(symptom)
+
+    def rank(site: SiteInfo) -> int:
+        if site.is_metastasis_site and site.code in patient_sites:
+            return 0
+        return 1 if not site.is_metastasis_site else 2
+
+    ordered = sorted(catalogue.sites, key=rank)  # stable: keeps display order within a rank
+    return [
+        SiteGroup(site=site, symptoms=by_site[site.code], own_site=rank(site) < 2)
+        for site in ordered
+        if by_site[site.code]
+    ]
+
+
+def logs_for(
+    *, patient: User, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> QuerySet[DailyLog]:
+    """The patient's logs, newest first, with their entries (one extra query in all)."""
+    logs = DailyLog.objects.filter(patient=patient)
+    if date_from is not None:
+        logs = logs.filter(date__gte=date_from)
+    if date_to is not None:
+        logs = logs.filter(date__lte=date_to)
+    return logs.order_by("-date").prefetch_related(
+        Prefetch("entries", queryset=LogEntry.objects.order_by("symptom_id"))
+    )
+
+
+def log_on(*, patient: User, date: dt.date) -> DailyLog | None:
+    return logs_for(patient=patient, date_from=date, date_to=date).first()
+
+
+@dataclass
+class SymptomSeries:
+    """One symptom's values over a window, one per day (None where there was no log)."""
+
+    symptom: SymptomInfo
+    values: list[float | None]
+    days: list[dt.date]
+    logged_days: int = 0
+    peak: float | None = None
+    latest: float | None = None
+    summary: str = ""
+
+    @property
+    def points(self) -> list[tuple[dt.date, float]]:
+        return [
+            (day, value)
+            for day, value in zip(self.days, self.values, strict=True)
+            if value is not None
+        ]
+
+
+@dataclass
+class History:
+    days: list[dt.date]
+    logged: set[dt.date]
+    groups: list[tuple[SiteInfo, list[SymptomSeries]]] = field(default_factory=list)
+
+
+def history(*, patient: User, today: dt.date, days: int) -> History:
+    """Per-symptom daily values for the last ``days`` days, grouped by site (two queries).
+
+    A log is a full snapshot: on a logged day a symptom it does not mention counts as 0 (or
+    "no"); on a day with no log the value is unknown (None).
+    """
+    start = today - dt.timedelta(days=days - 1)
+    window = [start + dt.timedelta(days=offset) for offset in range(days)]
+    logs = list(logs_for(patient=patient, date_from=start, date_to=today))
+    logged = {log.date for log in logs}
+    values: dict[str, dict[dt.date, float]] = {}
+    for log in logs:
+        for entry in log.entries.all():
+            value = entry.value
+            if value is None:
+                continue
+            values.setdefault(entry.symptom_id, {})[log.date] = float(value)
+
+    catalogue = get_catalogue()
+    sites = [group.site for group in symptom_groups(patient_sites=patient.patient_profile.sites)]
+    grouped: dict[str, list[SymptomSeries]] = {}
+    for symptom in catalogue.symptoms.values():
+        recorded = values.get(symptom.code, {})
+        if not symptom.active and not recorded:
+            continue
+        default = None if symptom.kind == "temperature" else 0.0
+        series_values = [recorded.get(day, default) if day in logged else None for day in window]
+        series = SymptomSeries(symptom=symptom, values=series_values, days=window)
+        known = [value for value in series_values if value is not None]
+        series.logged_days = len(known)
+        series.peak = max(known) if known else None
+        series.latest = known[-1] if known else None
+        grouped.setdefault(symptom.site, []).append(series)
+    result = History(days=window, logged=logged)
+    result.groups = [(site, grouped[site.code]) for site in sites if site.code in grouped]
+    return result

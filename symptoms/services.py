@@ -1,0 +1,225 @@
+"""Writes for symptoms: saving and deleting daily logs, and catalogue changes.
+
+One service saves a log for the web form, the API, admin and the demo seeder alike. It checks
+everything first and then writes in one transaction, so a bad request saves nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import PatientProfile, User
+from symptoms.catalogue import Catalogue, clear_catalogue_cache, get_catalogue
+from symptoms.models import (
+    SEVERITY_MAX,
+    SEVERITY_MIN,
+    TEMPERATURE_MAX,
+    TEMPERATURE_MIN,
+    DailyLog,
+    LogEntry,
+    Symptom,
+    SymptomKind,
+)
+
+MAX_DAYS_BACK = 30
+NOTES_MAX_LENGTH = 2000
+
+
+class LogInputError(ValidationError):
+    """A bad log. ``detail`` keeps the structure DRF uses: per-entry errors stay aligned with the
+    entries (``{"entries": [{}, {"severity": [...]}]}``); the plain ValidationError view has
+    every message, for forms and commands."""
+
+    def __init__(self, detail: dict[str, list]) -> None:
+        self.detail = detail
+        flat: dict[str, list[str]] = {}
+        for key, errors in detail.items():
+            for error in errors:
+                if isinstance(error, dict):
+                    flat.setdefault(key, []).extend(m for ms in error.values() for m in ms)
+                else:
+                    flat.setdefault(key, []).append(error)
+        super().__init__(flat)
+
+
+@dataclass(frozen=True, slots=True)
+class CleanEntry:
+    symptom: str
+    severity: int | None = None
+    present: bool | None = None
+    temperature: Decimal | None = None
+
+    def as_model(self, log: DailyLog) -> LogEntry:
+        return LogEntry(
+            log=log,
+            symptom_id=self.symptom,
+            severity=self.severity,
+            present=self.present,
+            temperature=self.temperature,
+        )
+
+
+def allowed_dates(*, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day a patient may log for: today and up to 30 days back."""
+    return today - dt.timedelta(days=MAX_DAYS_BACK), today
+
+
+def validate_log_date(day: dt.date, *, today: dt.date) -> None:
+    earliest, latest = allowed_dates(today=today)
+    if day > latest:
+        raise LogInputError({"date": ["This date is in the future. You can log today or earlier."]})
+    if day < earliest:
+        raise LogInputError(
+            {"date": [f"You can log up to {MAX_DAYS_BACK} days back. Please choose a later date."]}
+        )
+
+
+def _clean_entry(raw: object, catalogue: Catalogue) -> tuple[CleanEntry | None, dict]:
+    """Check one raw entry ({"symptom": code, and "severity" | "present" | "value"})."""
+    if not isinstance(raw, Mapping):
+        return None, {"non_field_errors": ["Each entry must be an object with a symptom."]}
+    code = raw.get("symptom")
+    symptom = catalogue.symptoms.get(code) if isinstance(code, str) else None
+    if symptom is None or not symptom.active:
+        return None, {"symptom": [f"“{code}” is not a symptom we ask about."]}
+    given = {key for key in ("severity", "present", "value") if raw.get(key) is not None}
+    expected = {
+        SymptomKind.SEVERITY: "severity",
+        SymptomKind.PRESENCE: "present",
+        SymptomKind.TEMPERATURE: "value",
+    }[symptom.kind]
+    if given != {expected}:
+        wrong = sorted(given - {expected})
+        message = {
+            "severity": "give a severity from 0 (none) to 10 (worst).",
+            "present": "answer yes or no (true or false).",
+            "value": "give a temperature in °C, for example 37.2.",
+        }[expected]
+        field = wrong[0] if wrong else expected
+        return None, {field: [f"{symptom.name}: {message}"]}
+    value = raw[expected]
+    if expected == "severity":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return None, {"severity": [f"{symptom.name}: use a whole number from 0 to 10."]}
+        if not SEVERITY_MIN <= value <= SEVERITY_MAX:
+            return None, {"severity": [f"{symptom.name}: severity must be from 0 to 10."]}
+        return CleanEntry(symptom.code, severity=value), {}
+    if expected == "present":
+        if not isinstance(value, bool):
+            return None, {"present": [f"{symptom.name}: answer true (yes) or false (no)."]}
+        return CleanEntry(symptom.code, present=value), {}
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+            raise InvalidOperation
+        temperature = Decimal(str(value)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        return None, {"value": [f"{symptom.name}: give a number in °C, for example 37.2."]}
+    if not TEMPERATURE_MIN <= temperature <= TEMPERATURE_MAX:
+        return None, {"value": [f"{symptom.name}: a temperature must be between 34.0 and 43.0 °C."]}
+    return CleanEntry(symptom.code, temperature=temperature), {}
+
+
+def clean_entries(raw_entries: object, *, catalogue: Catalogue | None = None) -> list[CleanEntry]:
+    """Validate a log's entries; errors come back aligned with the entries, as DRF does."""
+    if not isinstance(raw_entries, list):
+        raise LogInputError({"entries": ["Entries must be a list."]})
+    catalogue = catalogue or get_catalogue()
+    cleaned: list[CleanEntry] = []
+    errors: list[dict] = []
+    seen: set[str] = set()
+    for raw in raw_entries:
+        entry, error = _clean_entry(raw, catalogue)
+        if entry is not None and entry.symptom in seen:
+            entry, error = None, {"symptom": ["This symptom is listed twice. Keep one."]}
+        if entry is not None:
+            seen.add(entry.symptom)
+            cleaned.append(entry)
+        errors.append(error)
+    if any(errors):
+        raise LogInputError({"entries": errors})
+    return cleaned
+
+
+@transaction.atomic
+def daily_log_save(
+    *,
+    patient: User,
+    date: dt.date,
+    entries: Iterable[Mapping[str, object]] | list[CleanEntry],
+    notes: str = "",
+    now: dt.datetime | None = None,
+) -> tuple[DailyLog, bool]:
+    """Create or replace the patient's log for ``date``. Returns the log and whether it is new.
+
+    Raises ValidationError (with field messages) and writes nothing on any bad input.
+    """
+    profile = _profile(patient)
+    validate_log_date(date, today=profile.local_today(now))
+    entry_list = list(entries)
+    if not all(isinstance(entry, CleanEntry) for entry in entry_list):
+        entry_list = clean_entries(entry_list)
+    notes = (notes or "").strip()
+    if len(notes) > NOTES_MAX_LENGTH:
+        raise LogInputError({"notes": [f"Notes can be up to {NOTES_MAX_LENGTH} characters."]})
+
+    log, created = DailyLog.objects.select_for_update().get_or_create(
+        patient=patient, date=date, defaults={"notes": notes}
+    )
+    if not created:
+        LogEntry.objects.filter(log=log).delete()
+        log.notes = notes
+        log.save(update_fields=["notes", "updated_at"])
+    LogEntry.objects.bulk_create([entry.as_model(log) for entry in entry_list])  # type: ignore[union-attr]
+    return log, created
+
+
+@transaction.atomic
+def daily_log_delete(*, patient: User, date: dt.date) -> bool:
+    deleted, _ = DailyLog.objects.filter(patient=patient, date=date).delete()
+    return deleted > 0
+
+
+def daily_log_copy_previous(
+    *, patient: User, date: dt.date, now: dt.datetime | None = None
+) -> tuple[DailyLog, bool]:
+    """ "Same as yesterday": copy the day before's entries (still-active symptoms) to ``date``."""
+    previous = (
+        DailyLog.objects.filter(patient=patient, date=date - dt.timedelta(days=1))
+        .prefetch_related("entries")
+        .first()
+    )
+    if previous is None:
+        raise LogInputError(
+            {"date": ["There is no log for the day before to copy. Please fill in this day."]}
+        )
+    symptoms = get_catalogue().symptoms
+    entries = [
+        CleanEntry(entry.symptom_id, entry.severity, entry.present, entry.temperature)
+        for entry in previous.entries.all()
+        if entry.symptom_id in symptoms and symptoms[entry.symptom_id].active
+    ]
+    return daily_log_save(patient=patient, date=date, entries=entries, notes="", now=now)
+
+
+def _profile(patient: User) -> PatientProfile:
+    profile = getattr(patient, "patient_profile", None)
+    if profile is None:
+        raise LogInputError({"patient": ["Only patients keep a symptom log."]})
+    return profile
+
+
+def symptom_changed() -> None:
+    """Call after an admin adds, edits or retires a symptom: this process reloads at once."""
+    clear_catalogue_cache()
+
+
+def symptom_retire(*, symptom: Symptom) -> None:
+    symptom.active = False
+    symptom.save(update_fields=["active", "updated_at"])
+    symptom_changed()
