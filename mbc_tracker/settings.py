@@ -173,6 +173,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MetastasisSiteEnum": "accounts.models.MetastasisSite.choices",
         "RoleEnum": "accounts.models.Role.choices",
+        "SymptomKindEnum": "symptoms.models.SymptomKind.choices",
+        "RedFlagLevelEnum": "symptoms.models.RedFlag.choices",
     },
 }
 

@@ -118,6 +118,8 @@ def _clean_entry(raw: object, catalogue: Catalogue) -> tuple[CleanEntry | None, 
         if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
             raise InvalidOperation
         temperature = Decimal(str(value)).quantize(Decimal("0.1"))
+        if not temperature.is_finite():  # "NaN" quantizes to NaN, which cannot be compared
+            raise InvalidOperation
     except (InvalidOperation, ValueError):
         return None, {"value": [f"{symptom.name}: give a number in °C, for example 37.2."]}
     if not TEMPERATURE_MIN <= temperature <= TEMPERATURE_MAX:

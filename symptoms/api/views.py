@@ -1,0 +1,146 @@
+"""Symptoms API: the catalogue and the caller's own daily logs. Thin: validate, call, show.
+
+Logs are addressed by date within the caller's own logs, so one patient can never reach another's:
+a date they have not logged is simply 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.permissions import IsPatient
+from symptoms import selectors, services
+from symptoms.api.serializers import (
+    DailyLogSaveSerializer,
+    DailyLogSerializer,
+    LogFilterSerializer,
+    SymptomSerializer,
+)
+from symptoms.catalogue import get_catalogue
+from symptoms.models import DailyLog, LogEntry
+
+BAD_LOG = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description="Rejected, nothing saved. The body names each bad field, e.g. "
+    '`{"date": ["This date is in the future. ..."]}`; entry errors line up with the entries, '
+    'e.g. `{"entries": [{}, {"severity": ["..."]}]}`. Reasons: a date in the future or more than '
+    "30 days back, an unknown or retired symptom, a value of the wrong kind, a severity outside "
+    "0-10, a temperature outside 34.0-43.0 °C, the same symptom twice, notes over 2000 "
+    "characters.",
+)
+NOT_A_PATIENT = OpenApiResponse(description="Logged in, but not as a patient.")
+NO_LOG = OpenApiResponse(description="You have no log for this date.")
+DATE_PARAMETER = OpenApiParameter(
+    "date",
+    OpenApiTypes.DATE,
+    OpenApiParameter.PATH,
+    description="The log's day (YYYY-MM-DD) in your own time zone.",
+)
+
+
+class SymptomListView(APIView):
+    """The active symptom catalogue. Retired symptoms are left out (old entries keep them)."""
+
+    @extend_schema(responses=SymptomSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(SymptomSerializer(get_catalogue().active, many=True).data)
+
+
+class LogListCreateView(generics.ListAPIView):
+    """The caller's daily logs, newest first; POST saves one day's log."""
+
+    permission_classes = [IsPatient]
+    serializer_class = DailyLogSerializer
+
+    def get_queryset(self) -> QuerySet[DailyLog]:
+        filters = LogFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.logs_for(
+            patient=self.request.user,
+            date_from=filters.validated_data.get("from"),
+            date_to=filters.validated_data.get("to"),
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="The earliest day to include."),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="The latest day to include."),
+        ],
+        responses={
+            200: DailyLogSerializer(many=True),
+            400: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description="A bad `from` or `to` (not YYYY-MM-DD, or `to` before `from`).",
+            ),
+            403: NOT_A_PATIENT,
+        },
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=DailyLogSaveSerializer,
+        responses={
+            200: OpenApiResponse(
+                DailyLogSerializer, description="That day's log existed and was replaced."
+            ),
+            201: OpenApiResponse(DailyLogSerializer, description="A new log for that day."),
+            400: BAD_LOG,
+            403: NOT_A_PATIENT,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = DailyLogSaveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            log, created = services.daily_log_save(patient=request.user, **data.validated_data)
+        except services.LogInputError as error:
+            raise ValidationError(error.detail) from None
+        # The log row is already up to date; only its entries are read back (one query), in the
+        # same order as selectors.logs_for gives them.
+        prefetch_related_objects(
+            [log], Prefetch("entries", queryset=LogEntry.objects.order_by("symptom_id"))
+        )
+        return Response(
+            DailyLogSerializer(log).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class LogDetailView(APIView):
+    """One of the caller's own logs, by its date."""
+
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        parameters=[DATE_PARAMETER],
+        responses={200: DailyLogSerializer, 403: NOT_A_PATIENT, 404: NO_LOG},
+    )
+    def get(self, request: Request, date: dt.date) -> Response:
+        log = selectors.log_on(patient=request.user, date=date)
+        if log is None:
+            raise Http404("You have no log for this date.")
+        return Response(DailyLogSerializer(log).data)
+
+    @extend_schema(
+        parameters=[DATE_PARAMETER],
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            403: NOT_A_PATIENT,
+            404: NO_LOG,
+        },
+    )
+    def delete(self, request: Request, date: dt.date) -> Response:
+        if not services.daily_log_delete(patient=request.user, date=date):
+            raise Http404("You have no log for this date.")
+        return Response(status=status.HTTP_204_NO_CONTENT)
