@@ -156,6 +156,10 @@ class DailyLogAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         pass  # saved with its entries in save_related, through the service
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The inline formset is never saved itself (the service replaces the entries).
+        return [{"added": {}}] if add else [{"changed": {"fields": ["notes", "entries"]}}]
+
     def save_related(self, request, form, formsets, change):
         formset = next(f for f in formsets if isinstance(f, LogEntryInlineFormSet))
         log, _ = services.daily_log_save(
