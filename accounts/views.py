@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from accounts import access, selectors, services
 from accounts.forms import AccountForm, PatientSettingsForm
+from symptoms import selectors as symptom_selectors
 
 
 @require_GET
@@ -24,7 +25,17 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if access.is_patient(user):
         profile = selectors.patient_profile_for(user)
-        return render(request, "accounts/home_patient.html", {"profile": profile})
+        today_logged = False
+        if profile is not None:
+            today = profile.local_today()
+            today_logged = today in symptom_selectors.logged_days(
+                patient=user, date_from=today, date_to=today
+            )
+        return render(
+            request,
+            "accounts/home_patient.html",
+            {"profile": profile, "today_logged": today_logged},
+        )
     if access.is_coordinator(user):
         teams = list(selectors.teams_for(user))
         team_id = _int_or_none(request.GET.get("team"))

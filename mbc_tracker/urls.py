@@ -13,6 +13,7 @@ admin.site.index_title = "People, care teams and clinical content"
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("settings/", account_views.settings_page, name="settings"),
+    path("", include("symptoms.urls")),
     path("healthz", account_views.healthz, name="healthz"),
     path(
         "accounts/login/",
@@ -29,6 +30,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("accounts.api.urls")),
+    path("api/v1/", include("symptoms.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

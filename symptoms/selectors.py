@@ -62,6 +62,15 @@ def log_on(*, patient: User, date: dt.date) -> DailyLog | None:
     return logs_for(patient=patient, date_from=date, date_to=date).first()
 
 
+def logged_days(*, patient: User, date_from: dt.date, date_to: dt.date) -> set[dt.date]:
+    """The days from ``date_from`` to ``date_to`` (inclusive) that have a log (one query)."""
+    return set(
+        DailyLog.objects.filter(
+            patient=patient, date__gte=date_from, date__lte=date_to
+        ).values_list("date", flat=True)
+    )
+
+
 @dataclass
 class SymptomSeries:
     """One symptom's values over a window, one per day (None where there was no log)."""
@@ -110,6 +119,8 @@ def history(*, patient: User, today: dt.date, days: int) -> History:
 
     catalogue = get_catalogue()
     sites = [group.site for group in symptom_groups(patient_sites=patient.patient_profile.sites)]
+    # A site whose symptoms are all retired has no group, but its history still shows.
+    sites += [site for site in catalogue.sites if site not in sites]
     grouped: dict[str, list[SymptomSeries]] = {}
     for symptom in catalogue.symptoms.values():
         recorded = values.get(symptom.code, {})

@@ -57,8 +57,14 @@ def _allow_orm_beside_playwright() -> Iterator[None]:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="module")
-def browser(_allow_orm_beside_playwright: None) -> Iterator[Browser]:
+@pytest.fixture
+def browser(
+    _allow_orm_beside_playwright: None,
+    transactional_db: None,
+    django_db_serialized_rollback: None,
+) -> Iterator[Browser]:
+    """A browser per test, started after the test's database is ready: Playwright's event loop
+    gives later code a different database connection, so the database must come first."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
@@ -78,13 +84,13 @@ def _open_page(browser: Browser, context_options: dict[str, Any]) -> Iterator[Pa
 
 
 @pytest.fixture
-def page(browser: Browser, transactional_db: None) -> Iterator[Page]:
+def page(browser: Browser) -> Iterator[Page]:
     """A fresh phone-sized page (390x844, touch, double-density pixels) with its own cookies."""
     yield from _open_page(browser, PHONE)
 
 
 @pytest.fixture
-def desktop_page(browser: Browser, transactional_db: None) -> Iterator[Page]:
+def desktop_page(browser: Browser) -> Iterator[Page]:
     """A fresh desktop-sized page (1280x800) with its own cookies."""
     yield from _open_page(browser, DESKTOP)
 
@@ -161,3 +167,36 @@ def test_coordinator_sees_their_patient_on_a_desktop(
     panel = desktop_page.get_by_role("table", name="Patients you look after")
     expect(panel.get_by_role("rowheader", name="Bella Jones")).to_be_visible()
     assert_accessible(axe, desktop_page)
+
+
+def test_patient_logs_a_usual_day_and_sees_their_history_on_a_phone(
+    page: Page, live_server: Any, axe: Axe
+) -> None:
+    make_patient(email="alice@example.org", name="Alice Smith", sites=["bone"])
+
+    log_in(page, live_server.url, "alice@example.org")
+    page.get_by_role("link", name="Log how you feel today").click()
+    page.wait_for_url(f"{live_server.url}/log/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Today, ")
+    expect(
+        page.get_by_role("group", name="Bone pain", exact=True).get_by_role("radio")
+    ).to_have_count(11)
+    assert_accessible(axe, page)
+    assert_no_horizontal_scroll(page)
+
+    page.get_by_role("button", name="I feel as usual").click()  # the one tap of a normal day
+    expect(page.get_by_role("status")).to_contain_text("Thank you — today is saved")
+    expect(page.get_by_role("heading", name="Today is saved")).to_be_visible()
+
+    page.get_by_role("group", name="Bone pain", exact=True).get_by_role(
+        "radio", name="6 of 10, moderate"
+    ).check()
+    page.get_by_role("button", name="Save", exact=True).last.click()
+    expect(page.get_by_role("status")).to_contain_text("your answers for today are updated")
+    expect(page.get_by_role("radio", name="6 of 10, moderate").first).to_be_checked()
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="History").click()
+    page.wait_for_url(f"{live_server.url}/history/")
+    expect(page.get_by_role("img", name="Bone pain: chart of the last 30 days")).to_be_visible()
+    assert_accessible(axe, page)
+    assert_no_horizontal_scroll(page)

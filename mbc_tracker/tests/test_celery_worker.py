@@ -10,7 +10,7 @@ from accounts import services
 from accounts.tests.factories import CareTeamFactory
 from mbc_tracker.celery import app
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture

@@ -1,0 +1,437 @@
+"""Patient pages: log how you feel today (or a recent day) and see your history.
+
+Thin views: forms check the shape of answers, services write, selectors read. Every page works
+with plain HTML forms (POST, then redirect) and shows only the signed-in patient's own logs:
+no URL here carries a patient id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import access
+from accounts.models import PatientProfile
+from symptoms import charts, selectors, services
+from symptoms.catalogue import SiteInfo, get_catalogue
+from symptoms.forms import DailyLogForm, initial_from_log
+from symptoms.models import DailyLog
+from symptoms.selectors import SymptomSeries
+
+STRIP_DAYS = 14
+HISTORY_WINDOWS = (7, 30, 90)
+DEFAULT_WINDOW = 30
+
+PatientView = Callable[..., HttpResponse]
+
+
+def patient_required(view: PatientView) -> PatientView:
+    """Signed-in patients with a profile only. Others go home, where their own page waits."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        profile = _own_profile(request)
+        if profile is None:
+            messages.info(request, "The symptom log is for patients. Here is your home page.")
+            return redirect("home")
+        return view(request, profile, *args, **kwargs)
+
+    return wrapper
+
+
+def _own_profile(request: HttpRequest) -> PatientProfile | None:
+    user = request.user
+    if not access.is_patient(user):
+        return None
+    try:
+        return user.patient_profile  # cached on the user for the selectors that follow
+    except PatientProfile.DoesNotExist:
+        return None
+
+
+# --- Log ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StripDay:
+    day: dt.date
+    logged: bool
+    current: bool
+    url: str
+
+
+def _log_url(day: dt.date, today: dt.date) -> str:
+    if day == today:
+        return reverse("log")
+    return reverse("log_day", kwargs={"day": day})
+
+
+def _day_title(day: dt.date, today: dt.date) -> str:
+    """ "Today, Wednesday 25 November", "Yesterday, …", or the date in words."""
+    words = charts.long_date(day)
+    if day.year != today.year:
+        words += f" {day.year}"
+    if day == today:
+        return f"Today, {words}"
+    if day == today - dt.timedelta(days=1):
+        return f"Yesterday, {words}"
+    return words
+
+
+def _day_name(day: dt.date, today: dt.date) -> str:
+    """How a message names the day: "today", "yesterday" or "Monday 23 November"."""
+    if day == today:
+        return "today"
+    if day == today - dt.timedelta(days=1):
+        return "yesterday"
+    return charts.long_date(day)
+
+
+def _in_range(day: dt.date, today: dt.date) -> bool:
+    earliest, latest = services.allowed_dates(today=today)
+    return earliest <= day <= latest
+
+
+def _out_of_range(request: HttpRequest, day: dt.date, today: dt.date) -> HttpResponse:
+    """A kind page (404) for a day in the future or more than 30 days back."""
+    earliest, _ = services.allowed_dates(today=today)
+    context = {
+        "day": day,
+        "future": day > today,
+        "earliest": earliest,
+        "max_days_back": services.MAX_DAYS_BACK,
+    }
+    return render(request, "symptoms/log_out_of_range.html", context, status=404)
+
+
+def _entries_text(log: DailyLog) -> str:
+    """ "Tiredness 3, Seizure (fit): yes, Temperature 37.8 °C" — or "" when nothing was noted."""
+    symptoms = get_catalogue().symptoms
+    order = {code: index for index, code in enumerate(symptoms)}
+    parts = []
+    for entry in sorted(log.entries.all(), key=lambda entry: order.get(entry.symptom_id, 0)):
+        symptom = symptoms.get(entry.symptom_id)
+        name = symptom.name if symptom else entry.symptom_id
+        if entry.severity is not None:
+            if entry.severity:
+                parts.append(f"{name} {entry.severity}")
+        elif entry.present is not None:
+            if entry.present:
+                parts.append(f"{name}: yes")
+        elif entry.temperature is not None:
+            parts.append(f"{name} {entry.temperature} °C")
+    return ", ".join(parts)
+
+
+def _is_blank(log: DailyLog | None) -> bool:
+    """No log yet, or a saved "nothing to report" day without notes: safe to fill in one tap."""
+    return log is None or (not log.notes and not _entries_text(log))
+
+
+def _urgent_advice(log: DailyLog) -> list[str]:
+    """What to do now about red-flag answers in a saved log.
+
+    Interim: read from the catalogue's red-flag levels and the 38.0 °C fever line until the
+    flag rules (symptoms/rules) run in the request; then this should show their findings.
+    """
+    symptoms = get_catalogue().symptoms
+    emergency: list[str] = []
+    call_now: list[str] = []
+    for entry in log.entries.all():
+        symptom = symptoms.get(entry.symptom_id)
+        if symptom is None:
+            continue
+        if entry.present and symptom.red_flag == "emergency":
+            emergency.append(symptom.name)
+        elif entry.present and symptom.red_flag == "call_now":
+            call_now.append(symptom.name)
+        elif entry.temperature is not None and entry.temperature >= charts.FEVER_THRESHOLD:
+            call_now.append(f"{symptom.name} {entry.temperature} °C")
+    advice = []
+    if emergency:
+        advice.append(
+            f"You told us about: {', '.join(emergency)}. If this is happening now, call "
+            f"{settings.EMERGENCY_NUMBER} or go to the emergency department now."
+        )
+    if call_now:
+        advice.append(
+            f"You told us about: {', '.join(call_now)}. Please call your care team's 24-hour "
+            f"line now on {settings.CARE_TEAM_24H_LINE}."
+        )
+    return advice
+
+
+def _saved(
+    request: HttpRequest, log: DailyLog, created: bool, today: dt.date, *, usual: bool = False
+) -> HttpResponse:
+    """Thank the patient, say what to do next, and go back to the day's page (PRG)."""
+    day = _day_name(log.date, today)
+    if not created:
+        text = f"Thank you — your answers for {day} are updated."
+    elif usual:
+        text = f"Thank you — {day} is saved as a usual day."
+    else:
+        text = f"Thank you — {day} is saved."
+    urgent = _urgent_advice(log)
+    if log.date == today and not urgent:
+        text += " There is nothing else to do today. If something changes, come back and update it."
+    for advice in urgent:  # what to do now comes first
+        messages.warning(request, advice)
+    messages.success(request, text)
+    return redirect(_log_url(log.date, today))
+
+
+@patient_required
+def log_page(
+    request: HttpRequest, profile: PatientProfile, day: dt.date | None = None
+) -> HttpResponse:
+    """The day's form: quick actions at the top, then every symptom grouped by site."""
+    today = profile.local_today()
+    day = day or today
+    if not _in_range(day, today):
+        return _out_of_range(request, day, today)
+    patient = request.user
+    strip_start = today - dt.timedelta(days=STRIP_DAYS - 1)
+    previous_day = day - dt.timedelta(days=1)
+    logs = {
+        log.date: log
+        for log in selectors.logs_for(patient=patient, date_from=previous_day, date_to=day)
+    }
+    log, previous = logs.get(day), logs.get(previous_day)
+    logged = selectors.logged_days(patient=patient, date_from=strip_start, date_to=today)
+
+    groups = selectors.symptom_groups(patient_sites=profile.sites)
+    data = request.POST if request.method == "POST" else None
+    form = DailyLogForm(data, groups=groups, initial=initial_from_log(log))
+    if request.method == "POST" and form.is_valid():
+        entries = form.entries()
+        try:
+            saved, created = services.daily_log_save(
+                patient=patient, date=day, entries=entries, notes=form.cleaned_data["notes"]
+            )
+        except services.LogInputError as error:
+            form.add_service_error(error, entries)
+        else:
+            return _saved(request, saved, created, today)
+
+    own_groups, other_groups = form.group_rows()
+    strip = [
+        StripDay(d, d in logged, d == day, _log_url(d, today))
+        for d in (strip_start + dt.timedelta(days=offset) for offset in range(STRIP_DAYS))
+    ]
+    earliest, _ = services.allowed_dates(today=today)
+    blank = _is_blank(log)
+    context = {
+        "day": day,
+        "today": today,
+        "is_today": day == today,
+        "title": _day_title(day, today),
+        "log": log,
+        "log_text": _entries_text(log) if log else "",
+        "show_usual": log is None and not form.errors,
+        "show_same": blank and previous is not None and not form.errors,
+        "previous_text": _entries_text(previous) if previous else "",
+        "previous_name": _day_name(previous_day, today),
+        "form": form,
+        "own_groups": own_groups,
+        "other_groups": other_groups,
+        "other_open": any(group.has_value for group in other_groups),
+        "strip": strip,
+        "earliest": earliest,
+    }
+    return render(request, "symptoms/log.html", context)
+
+
+@require_POST
+@patient_required
+def log_usual(request: HttpRequest, profile: PatientProfile, day: dt.date) -> HttpResponse:
+    """ "I feel as usual": save the day with nothing to report, in one tap."""
+    today = profile.local_today()
+    if not _in_range(day, today):
+        return _out_of_range(request, day, today)
+    if not _is_blank(selectors.log_on(patient=request.user, date=day)):
+        return _keep_answers(request, day, today)
+    log, created = services.daily_log_save(patient=request.user, date=day, entries=[], notes="")
+    return _saved(request, log, created, today, usual=True)
+
+
+@require_POST
+@patient_required
+def log_same(request: HttpRequest, profile: PatientProfile, day: dt.date) -> HttpResponse:
+    """ "Same as yesterday": copy the day before's answers."""
+    today = profile.local_today()
+    if not _in_range(day, today):
+        return _out_of_range(request, day, today)
+    if not _is_blank(selectors.log_on(patient=request.user, date=day)):
+        return _keep_answers(request, day, today)
+    try:
+        log, created = services.daily_log_copy_previous(patient=request.user, date=day)
+    except services.LogInputError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return redirect(_log_url(day, today))
+    return _saved(request, log, created, today)
+
+
+def _keep_answers(request: HttpRequest, day: dt.date, today: dt.date) -> HttpResponse:
+    """A quick action never overwrites answers already given (a stale page, a double tap)."""
+    messages.info(
+        request,
+        f"You already saved answers for {_day_name(day, today)}, so we kept them. "
+        "You can change them in the form below.",
+    )
+    return redirect(_log_url(day, today))
+
+
+@require_GET
+@patient_required
+def log_pick(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
+    """The "another day" date box (a GET form): go to that day's page, or say which days work."""
+    today = profile.local_today()
+    earliest, latest = services.allowed_dates(today=today)
+    try:
+        day = dt.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        messages.error(request, "Please choose a date, for example from the calendar.")
+        return redirect("log")
+    if not earliest <= day <= latest:
+        messages.error(
+            request,
+            f"You can log today and up to {services.MAX_DAYS_BACK} days back, from "
+            f"{charts.long_date(earliest)}. Please choose a day in that time.",
+        )
+        return redirect("log")
+    return redirect(_log_url(day, today))
+
+
+# --- History --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendCard:
+    series: SymptomSeries
+    chart: charts.Chart
+    description: str  # "Bone pain: noted on …", for the chart's <desc>
+    rows: list[tuple[dt.date, str]]  # logged days only, in words
+
+    @property
+    def summary(self) -> str:
+        """The description under a heading that already names the symptom."""
+        return charts.without_name(self.description, self.series.symptom.name)
+
+    @property
+    def dom_id(self) -> str:
+        return f"trend-{self.series.symptom.code}"
+
+
+@dataclass(frozen=True)
+class TrendGroup:
+    site: SiteInfo
+    cards: list[TrendCard]
+    empty_text: str
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: dt.date | None  # None pads the first week so weekdays line up
+    logged: bool = False
+    url: str = ""
+    show_month: bool = False
+
+
+def _trend_card(series: SymptomSeries, logged: set[dt.date]) -> TrendCard:
+    kind = series.symptom.kind
+    return TrendCard(
+        series=series,
+        chart=charts.chart_for(kind, series.days, series.values),
+        description=charts.summarise(
+            series.symptom.name, kind, series.days, series.values, len(logged)
+        ),
+        rows=[
+            (day, charts.value_text(kind, value))
+            for day, value in zip(series.days, series.values, strict=True)
+            if day in logged
+        ],
+    )
+
+
+def _trend_groups(
+    trends: selectors.History, own_sites: set[str]
+) -> tuple[list[TrendGroup], list[SiteInfo]]:
+    """Charts for symptoms with something to show, per site; and the other metastasis sites
+    with nothing at all (named together in one line rather than one empty section each)."""
+    shown: list[TrendGroup] = []
+    quiet_other_sites: list[SiteInfo] = []
+    days = len(trends.days)
+    for site, series_list in trends.groups:
+        cards = [
+            _trend_card(series, trends.logged)
+            for series in series_list
+            if charts.has_something(series.symptom.kind, series.values)
+        ]
+        if not cards and site.is_metastasis_site and site.code not in own_sites:
+            quiet_other_sites.append(site)
+            continue
+        if site.is_metastasis_site:
+            empty = f"No {site.name.lower()} symptoms in these {days} days."
+        else:
+            empty = f"Nothing noted in these {days} days."
+        shown.append(TrendGroup(site, cards, empty))
+    return shown, quiet_other_sites
+
+
+def _calendar(days: list[dt.date], logged: set[dt.date], today: dt.date) -> list[CalendarDay]:
+    earliest, _ = services.allowed_dates(today=today)
+    padding = [CalendarDay(None)] * days[0].weekday() if days else []
+    return padding + [
+        CalendarDay(
+            day,
+            logged=day in logged,
+            url=_log_url(day, today) if day >= earliest else "",
+            show_month=index == 0 or day.day == 1,
+        )
+        for index, day in enumerate(days)
+    ]
+
+
+@require_GET
+@patient_required
+def history_page(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
+    """Trends per symptom, grouped by site, for the last 7, 30 or 90 days."""
+    try:
+        days = int(request.GET.get("days", DEFAULT_WINDOW))
+    except ValueError:
+        days = DEFAULT_WINDOW
+    if days not in HISTORY_WINDOWS:
+        days = DEFAULT_WINDOW
+    today = profile.local_today()
+    trends = selectors.history(patient=request.user, today=today, days=days)
+    groups, quiet_sites = _trend_groups(trends, set(profile.sites))
+    quiet_names = [site.name.lower() for site in quiet_sites]
+    if len(quiet_names) > 1:
+        quiet_names = [", ".join(quiet_names[:-1]) + " or " + quiet_names[-1]]
+    context = {
+        "days": days,
+        "windows": HISTORY_WINDOWS,
+        "today": today,
+        "first_day": trends.days[0],
+        "logged_count": len(trends.logged),
+        "groups": groups,
+        "quiet_text": (
+            f"No {quiet_names[0]} symptoms in these {days} days." if quiet_names else ""
+        ),
+        "calendar": _calendar(trends.days, trends.logged, today),
+        "calendar_open": days <= DEFAULT_WINDOW,
+    }
+    return render(request, "symptoms/history.html", context)
