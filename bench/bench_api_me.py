@@ -48,8 +48,9 @@ def main() -> None:
             **common,
         )
     print(f"bench_api_me: gunicorn gthread 2x4, {args.clients} clients, {args.seconds:.0f} s each")
-    print("  " + trivial.line())
-    print("  " + me.line())
+    for result in (trivial, me):
+        print("  " + result.line())
+        print("  " + result.cpu_line())
     print(f"  throughput ratio /me : trivial = {me.rps / trivial.rps:.2f}")
 
 

@@ -11,9 +11,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -117,6 +118,17 @@ def gunicorn_server(env: dict[str, str], *, workers: int = 2, threads: int = 4) 
         process.wait(timeout=30)
 
 
+def _machine_cpu_ticks() -> tuple[int, int] | None:
+    """(busy, total) clock ticks over all cores since boot, from /proc/stat (Linux only)."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
 @dataclass
 class LoadResult:
     label: str
@@ -124,10 +136,17 @@ class LoadResult:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    statuses: Counter[int] = field(default_factory=Counter)
+    driver_cpu_seconds: float = float("nan")  # CPU the load driver itself used (all threads)
+    machine_busy: float = float("nan")  # share of all cores busy (driver + server + database)
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def driver_cores(self) -> float:
+        return self.driver_cpu_seconds / self.seconds if self.seconds else float("nan")
 
     def percentile(self, fraction: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -141,6 +160,14 @@ class LoadResult:
             f"p95 {self.percentile(0.95):6.1f} ms   errors {self.errors}"
         )
 
+    def cpu_line(self) -> str:
+        """Where the machine's CPU went: the driver competes with the server on a small box."""
+        statuses = ", ".join(f"{code}: {n}" for code, n in sorted(self.statuses.items()))
+        return (
+            f"{'':<28} driver {self.driver_cores:4.2f} cores, machine {self.machine_busy:4.0%} "
+            f"busy ({os.cpu_count()} cores); statuses {statuses}"
+        )
+
 
 def drive(
     port: int,
@@ -152,25 +179,41 @@ def drive(
     body: bytes | None = None,
     clients: int = 16,
     seconds: float = 10.0,
-    expect_status: int = 200,
+    expect_status: int | Collection[int] = 200,
+    headers_for: Callable[[int], dict[str, str]] | None = None,
+    body_for: Callable[[int, int], bytes] | None = None,
 ) -> LoadResult:
-    """Send requests from `clients` keep-alive connections for a bounded time."""
+    """Send requests from `clients` keep-alive connections for a bounded time.
+
+    ``headers_for(client)`` gives each client its own headers (say, its own token), once, and
+    ``body_for(client, n)`` the body of its n-th request, built before that request's latency is
+    timed (but within the run, so keep it cheap: it is driver CPU). ``expect_status`` may be
+    several codes (a log POST answers 201 for a new day, 200 for a replaced one).
+    """
+    expected = {expect_status} if isinstance(expect_status, int) else set(expect_status)
     stop_at = time.monotonic() + seconds
     latencies: list[float] = []
+    statuses: Counter[int] = Counter()
     errors = [0]
     lock = threading.Lock()
 
-    def client() -> None:
+    def client(number: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        my_headers = {**(headers or {}), **(headers_for(number) if headers_for else {})}
         mine: list[float] = []
+        my_statuses: Counter[int] = Counter()
         failed = 0
+        sent = 0
         while time.monotonic() < stop_at:
+            request_body = body_for(number, sent) if body_for else body
+            sent += 1
             started = time.perf_counter()
             try:
-                connection.request(method, path, body=body, headers=headers or {})
+                connection.request(method, path, body=request_body, headers=my_headers)
                 response = connection.getresponse()
                 response.read()
-                ok = response.status == expect_status
+                my_statuses[response.status] += 1
+                ok = response.status in expected
             except (OSError, http.client.HTTPException):
                 connection.close()
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -182,16 +225,24 @@ def drive(
         connection.close()
         with lock:
             latencies.extend(mine)
+            statuses.update(my_statuses)
             errors[0] += failed
 
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    cpu_before, machine_before = time.process_time(), _machine_cpu_ticks()
     started = time.monotonic()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
-    return LoadResult(label, len(latencies), errors[0], elapsed, latencies)
+    cpu_used, machine_after = time.process_time() - cpu_before, _machine_cpu_ticks()
+    busy = float("nan")
+    if machine_before and machine_after and machine_after[1] > machine_before[1]:
+        busy = (machine_after[0] - machine_before[0]) / (machine_after[1] - machine_before[1])
+    return LoadResult(
+        label, len(latencies), errors[0], elapsed, latencies, statuses, cpu_used, busy
+    )
 
 
 def median(values: list[float]) -> float:

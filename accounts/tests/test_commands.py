@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import CareTeam, PatientProfile, User
+from symptoms.models import DailyLog, LogEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -13,18 +14,47 @@ def _development_mode(settings):
     settings.DEBUG = True  # pytest-django runs tests with DEBUG off; seed_demo is for development
 
 
+def _counts() -> tuple[int, ...]:
+    return (
+        User.objects.count(),
+        CareTeam.objects.count(),
+        PatientProfile.objects.count(),
+        DailyLog.objects.count(),
+        LogEntry.objects.count(),
+    )
+
+
 def test_seed_demo_is_idempotent_and_prints_logins(capsys):
     call_command("seed_demo")
     first = capsys.readouterr().out
-    counts = (User.objects.count(), CareTeam.objects.count(), PatientProfile.objects.count())
+    counts = _counts()
     call_command("seed_demo")
-    assert (User.objects.count(), CareTeam.objects.count(), PatientProfile.objects.count()) == (
-        counts
-    )
-    assert counts == (9, 2, 6)
+    second = capsys.readouterr().out
+    assert _counts() == counts
+    assert counts[:3] == (9, 2, 6)
+    assert counts[3] > 250  # about 60 days for five patients, 5 for the newest
     assert "admin@example.org" in first
     assert "nurse.north@example.org" in first
     assert "demo-password-123" in first
+    assert f"Demo symptom logs ({counts[3]} new;" in first
+    assert "Demo symptom logs (0 new;" in second
+
+
+def test_seed_demo_prints_what_each_patients_logs_show(capsys):
+    call_command("seed_demo")
+    lines = {
+        line.split()[0]: line
+        for line in capsys.readouterr().out.split("Demo symptom logs")[1].splitlines()[1:]
+        if line.strip()
+    }
+    assert set(lines) == {
+        f"{name}@example.org" for name in ("ada", "bea", "cara", "dee", "eve", "fay")
+    }
+    assert "stable" in lines["ada@example.org"]
+    assert "back pain slowly worsening over two weeks" in lines["bea@example.org"]
+    assert "seizure yesterday" in lines["cara@example.org"]
+    assert "newest 5 days ago" in lines["dee@example.org"]
+    assert "new to the app" in lines["fay@example.org"]
 
 
 def test_seed_demo_gives_two_teams_and_varied_patients():
@@ -39,6 +69,10 @@ def test_seed_demo_gives_two_teams_and_varied_patients():
     assert len(sites) >= 4
     for user in User.objects.all():
         assert user.check_password("demo-password-123"), user.email
+    fay = PatientProfile.objects.get(user__email="fay@example.org")
+    ada = PatientProfile.objects.get(user__email="ada@example.org")
+    assert fay.enrolled_on > ada.enrolled_on  # Fay is new; the others enrolled before their logs
+    assert not DailyLog.objects.filter(patient=ada.user, date__lt=ada.enrolled_on).exists()
 
 
 def test_seed_demo_refuses_production(settings):
@@ -46,6 +80,7 @@ def test_seed_demo_refuses_production(settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG"):
         call_command("seed_demo")
     assert not User.objects.exists()
+    assert not DailyLog.objects.exists()
 
 
 def test_create_user_patient_creates_team(capsys):

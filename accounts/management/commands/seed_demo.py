@@ -1,16 +1,27 @@
-"""manage.py seed_demo: demo people for trying the app. Safe to run again: nothing is doubled."""
+"""manage.py seed_demo: demo people and their symptom logs for trying the app.
+
+Safe to run again: nothing is doubled, and logs already there (a demo patient's own edits
+included) are left alone.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import services
 from accounts.choices import Role
 from accounts.models import User
+
+if TYPE_CHECKING:
+    from symptoms.demo import DemoLogSummary
 
 DEMO_PASSWORD = "demo-password-123"  # Demo data only; seed_demo refuses to run in production.
 
@@ -22,6 +33,7 @@ class DemoPatient:
     team: str
     sites: tuple[str, ...]
     timezone: str
+    enrolled_days_ago: int = 90  # before their demo logs start (symptoms.demo, 60 days)
 
 
 TEAMS = ("North Breast Unit", "South Oncology Team")
@@ -35,13 +47,16 @@ PATIENTS = (
     DemoPatient("cara@example.org", "Cara Singh", TEAMS[0], ("brain", "lung"), "Asia/Kolkata"),
     DemoPatient("dee@example.org", "Dee Okafor", TEAMS[1], ("liver",), "America/Los_Angeles"),
     DemoPatient("eve@example.org", "Eve Tane", TEAMS[1], ("lung", "bone"), "Pacific/Auckland"),
-    DemoPatient("fay@example.org", "Fay Müller", TEAMS[1], ("brain",), "Europe/Berlin"),
+    DemoPatient("fay@example.org", "Fay Müller", TEAMS[1], ("brain",), "Europe/Berlin", 5),
 )
 ADMIN = ("admin@example.org", "Alex Admin")
 
 
 class Command(BaseCommand):
-    help = "Create demo users, care teams and patients (idempotent). Development only."
+    help = (
+        "Create demo users, care teams, patients and 60 days of symptom logs (idempotent). "
+        "Development only."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -56,11 +71,18 @@ class Command(BaseCommand):
                 "seed_demo adds demo accounts with a known password. It only runs with "
                 "DJANGO_DEBUG=1 (or --allow-production on a staging site)."
             )
-        with transaction.atomic():
-            self._seed()
-        self._print_logins()
+        # Imported here: accounts sits below symptoms, and only this entry point joins the two.
+        from symptoms import demo
 
-    def _seed(self) -> None:
+        now = timezone.now()
+        with transaction.atomic():
+            patients = self._seed(now)
+            created = demo.seed_demo_logs(patients=patients, now=now)
+        self._print_logins()
+        self._print_logs(demo.demo_log_summaries(patients=patients, now=now), created)
+
+    def _seed(self, now: dt.datetime) -> dict[str, User]:
+        """Everyone, created if missing; returns the demo patients by email."""
         teams = {name: services.care_team_get_or_create(name=name) for name in TEAMS}
         if not User.objects.filter(email__iexact=ADMIN[0]).exists():
             services.user_create(
@@ -73,18 +95,27 @@ class Command(BaseCommand):
                     email=email, name=name, role=Role.COORDINATOR, password=DEMO_PASSWORD
                 )
             services.coordinator_join_team(coordinator=coordinator, team=teams[team])
+        patients: dict[str, User] = {}
         for patient in PATIENTS:
-            if User.objects.filter(email__iexact=patient.email).exists():
-                continue
-            services.patient_enrol(
-                email=patient.email,
-                name=patient.name,
-                care_team=teams[patient.team],
-                timezone=patient.timezone,
-                sites=patient.sites,
-                password=DEMO_PASSWORD,
-                invite=False,
+            user = (
+                User.objects.select_related("patient_profile")
+                .filter(email__iexact=patient.email)
+                .first()
             )
+            if user is None:
+                local_today = now.astimezone(ZoneInfo(patient.timezone)).date()
+                user = services.patient_enrol(
+                    email=patient.email,
+                    name=patient.name,
+                    care_team=teams[patient.team],
+                    timezone=patient.timezone,
+                    sites=patient.sites,
+                    password=DEMO_PASSWORD,
+                    invite=False,
+                    enrolled_on=local_today - dt.timedelta(days=patient.enrolled_days_ago),
+                )
+            patients[patient.email] = user
+        return patients
 
     def _print_logins(self) -> None:
         out = self.stdout
@@ -98,4 +129,15 @@ class Command(BaseCommand):
             out.write(
                 f"  patient      {patient.email:<28} {patient.name} ({sites}; {patient.timezone})"
             )
+        out.write("")
+
+    def _print_logs(self, summaries: list[DemoLogSummary], created: int) -> None:
+        out = self.stdout
+        out.write(
+            self.style.SUCCESS(
+                f"Demo symptom logs ({created} new; dates in each patient's own time zone)"
+            )
+        )
+        for summary in summaries:
+            out.write(f"  {summary.line()}")
         out.write("")
