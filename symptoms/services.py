@@ -200,13 +200,20 @@ def daily_log_copy_previous(
         raise LogInputError(
             {"date": ["There is no log for the day before to copy. Please fill in this day."]}
         )
-    symptoms = get_catalogue().symptoms
     entries = [
         CleanEntry(entry.symptom_id, entry.severity, entry.present, entry.temperature)
         for entry in previous.entries.all()
-        if entry.symptom_id in symptoms and symptoms[entry.symptom_id].active
+        if is_copyable(entry.symptom_id)
     ]
     return daily_log_save(patient=patient, date=date, entries=entries, notes="", now=now)
+
+
+def is_copyable(symptom_code: str) -> bool:
+    """Whether "Same as yesterday" carries this symptom over. Red-flag events (a seizure, a
+    fall that broke a bone) are never copied: the patient tells us again if it happened again.
+    Retired symptoms are not copied either."""
+    symptom = get_catalogue().symptoms.get(symptom_code)
+    return symptom is not None and symptom.active and symptom.red_flag == "none"
 
 
 def _profile(patient: User) -> PatientProfile:

@@ -115,12 +115,18 @@ def _out_of_range(request: HttpRequest, day: dt.date, today: dt.date) -> HttpRes
     return render(request, "symptoms/log_out_of_range.html", context, status=404)
 
 
-def _entries_text(log: DailyLog) -> str:
-    """ "Tiredness 3, Seizure (fit): yes, Temperature 37.8 °C" — or "" when nothing was noted."""
+def _entries_text(log: DailyLog, *, copyable_only: bool = False) -> str:
+    """ "Tiredness 3, Seizure (fit): yes, Temperature 37.8 °C" — or "" when nothing was noted.
+    With ``copyable_only``, just what "Same as yesterday" would carry over."""
     symptoms = get_catalogue().symptoms
     order = {code: index for index, code in enumerate(symptoms)}
+    entries = [
+        entry
+        for entry in log.entries.all()
+        if not copyable_only or services.is_copyable(entry.symptom_id)
+    ]
     parts = []
-    for entry in sorted(log.entries.all(), key=lambda entry: order.get(entry.symptom_id, 0)):
+    for entry in sorted(entries, key=lambda entry: order.get(entry.symptom_id, 0)):
         symptom = symptoms.get(entry.symptom_id)
         name = symptom.name if symptom else entry.symptom_id
         if entry.severity is not None:
@@ -241,7 +247,9 @@ def log_page(
         "log_text": _entries_text(log) if log else "",
         "show_usual": log is None and not form.errors,
         "show_same": blank and previous is not None and not form.errors,
-        "previous_text": _entries_text(previous) if previous else "",
+        "previous_text": _entries_text(previous, copyable_only=True) if previous else "",
+        "previous_had_red_flag": bool(previous)
+        and _entries_text(previous) != _entries_text(previous, copyable_only=True),
         "previous_name": _day_name(previous_day, today),
         "form": form,
         "own_groups": own_groups,

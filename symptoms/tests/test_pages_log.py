@@ -174,6 +174,17 @@ def test_same_as_yesterday_copies_entries(people, client):
     assert "Thank you — today is saved." in messages_in(response)
 
 
+def test_same_as_yesterday_never_copies_a_red_flag_event(people, client):
+    patient = people.patient_a
+    log_days_back(patient, 1, {"headache": 3, "seizure": True})
+    client.force_login(patient)
+    body = client.get(LOG).content.decode()
+    assert "Copies yesterday\u2019s answers: Headache 3. Urgent symptoms are not copied" in body
+    client.post(same_url(today_of(patient)))
+    log = DailyLog.objects.get(patient=patient, date=today_of(patient))
+    assert values_of(log) == {"headache": 3}
+
+
 def test_same_as_yesterday_without_yesterday_says_what_to_do(people, client):
     client.force_login(people.patient_a)
     response = client.post(same_url(today_of(people.patient_a)), follow=True)

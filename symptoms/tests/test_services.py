@@ -196,3 +196,9 @@ def test_database_enforces_one_log_per_day_and_entry_rules(patient):
     LogEntry.objects.create(log=log, symptom_id="bone_pain", severity=2)
     with pytest.raises(IntegrityError), transaction.atomic():
         LogEntry.objects.create(log=log, symptom_id="bone_pain", severity=3)
+
+
+def test_copy_previous_day_leaves_out_red_flag_events(patient):
+    log_day(patient, TODAY - dt.timedelta(days=1), {"headache": 5, "seizure": True})
+    log, _ = services.daily_log_copy_previous(patient=patient, date=TODAY)
+    assert _values(log) == {"headache": 5}
