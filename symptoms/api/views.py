@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -27,7 +27,7 @@ from symptoms.api.serializers import (
     SymptomSerializer,
 )
 from symptoms.catalogue import get_catalogue
-from symptoms.models import DailyLog, LogEntry
+from symptoms.models import DailyLog
 
 BAD_LOG = OpenApiResponse(
     response=OpenApiTypes.OBJECT,
@@ -106,11 +106,6 @@ class LogListCreateView(generics.ListAPIView):
             log, created = services.daily_log_save(patient=request.user, **data.validated_data)
         except services.LogInputError as error:
             raise ValidationError(error.detail) from None
-        # The log row is already up to date; only its entries are read back (one query), in the
-        # same order as selectors.logs_for gives them.
-        prefetch_related_objects(
-            [log], Prefetch("entries", queryset=LogEntry.objects.order_by("symptom_id"))
-        )
         return Response(
             DailyLogSerializer(log).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -371,6 +371,32 @@ def test_list_query_count_is_constant(people, api_client, django_assert_max_num_
     assert all(len(log["entries"]) == 5 for log in body["results"])
 
 
+@pytest.mark.parametrize("count", [1, 10])
+def test_post_query_count_does_not_grow_with_entries(
+    people, api_client, django_assert_num_queries, count
+):
+    codes = ["bone_pain", "back_pain", "headache", "nausea", "fatigue", "cough", "itching",
+             "thirst", "constipation", "diarrhea"][:count]  # fmt: skip
+    token = api_client.post(
+        "/api/v1/auth/token/",
+        {"email": "patient.a@example.org", "password": "correct horse battery staple"},
+        format="json",
+    ).json()["token"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    body = {"date": str(TODAY), "entries": entries_from(dict.fromkeys(codes, 3))}
+    # (inside the test's transaction, the service's own transaction shows as SAVEPOINT/RELEASE)
+    # token with user and profile; savepoint; select for update; savepoint, insert log, release;
+    # one insert for all entries; release
+    with django_assert_num_queries(8):
+        assert api_client.post(URL, body, format="json").status_code == 201
+    # token with user and profile; savepoint; select for update, delete entries, update log, one
+    # insert for all entries; release. The entries are not read back.
+    with django_assert_num_queries(7):
+        response = api_client.post(URL, body, format="json")
+    assert response.status_code == 200
+    assert len(response.json()["entries"]) == count
+
+
 def test_detail_query_count(people, api_client, django_assert_max_num_queries):
     log_day(people.patient_a, TODAY, {"bone_pain": 4, "headache": 2, "fever": 37.5})
     api_client.force_authenticate(people.patient_a)
