@@ -7,6 +7,7 @@ fail, they do not skip.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from accounts.tests.factories import PASSWORD, CareTeamFactory, CoordinatorFactory, make_patient
+from symptoms.models import DailyLog
 
 pytestmark = pytest.mark.browser
 
@@ -169,34 +171,53 @@ def test_coordinator_sees_their_patient_on_a_desktop(
     assert_accessible(axe, desktop_page)
 
 
-def test_patient_logs_a_usual_day_and_sees_their_history_on_a_phone(
+def test_patient_logs_a_usual_day_in_two_taps_and_a_bad_day_then_sees_history_on_a_phone(
     page: Page, live_server: Any, axe: Axe
 ) -> None:
-    make_patient(email="alice@example.org", name="Alice Smith", sites=["bone"])
-
+    patient = make_patient(email="alice@example.org", name="Alice Smith", sites=["bone"])
+    yesterday = patient.patient_profile.local_today() - dt.timedelta(days=1)
     log_in(page, live_server.url, "alice@example.org")
-    page.get_by_role("link", name="Log how you feel today").click()
+
+    # A normal day: two taps from the home page.
+    page.get_by_role("link", name="Log how you feel today").click()  # tap 1
     page.wait_for_url(f"{live_server.url}/log/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Today, ")
-    expect(
-        page.get_by_role("group", name="Bone pain", exact=True).get_by_role("radio")
-    ).to_have_count(11)
     assert_accessible(axe, page)
     assert_no_horizontal_scroll(page)
-
-    page.get_by_role("button", name="I feel as usual").click()  # the one tap of a normal day
+    page.get_by_role("button", name="I feel as usual").click()  # tap 2
     expect(page.get_by_role("status")).to_contain_text("Thank you — today is saved")
     expect(page.get_by_role("heading", name="Today is saved")).to_be_visible()
+    log = DailyLog.objects.get(patient=patient)
+    assert (log.date, log.entries.count()) == (patient.patient_profile.local_today(), 0)
 
+    # A bad day (yesterday): three symptoms, each of a different kind of answer.
+    page.get_by_role("navigation", name="Other days").get_by_role("link").nth(-2).click()
+    page.wait_for_url(f"{live_server.url}/log/{yesterday.isoformat()}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Yesterday, ")
     page.get_by_role("group", name="Bone pain", exact=True).get_by_role(
-        "radio", name="6 of 10, moderate"
+        "radio", name="7 of 10, severe"
     ).check()
+    page.get_by_role("group", name="Nausea or vomiting", exact=True).get_by_role(
+        "radio", name="5 of 10, moderate"
+    ).check()
+    page.get_by_label("Temperature").fill("38.4")
+    assert_accessible(axe, page)
     page.get_by_role("button", name="Save", exact=True).last.click()
-    expect(page.get_by_role("status")).to_contain_text("your answers for today are updated")
-    expect(page.get_by_role("radio", name="6 of 10, moderate").first).to_be_checked()
+    expect(page.get_by_role("status")).to_contain_text("Thank you — yesterday is saved")
+    expect(page.get_by_text("Please call your care team's 24-hour line now")).to_be_visible()
+    expect(page.get_by_role("radio", name="7 of 10, severe").first).to_be_checked()
+    bad_day = DailyLog.objects.get(patient=patient, date=yesterday)
+    assert {e.symptom_id: float(e.value) for e in bad_day.entries.all()} == {
+        "bone_pain": 7.0,
+        "nausea": 5.0,
+        "fever": 38.4,
+    }
 
+    # History shows all three.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="History").click()
     page.wait_for_url(f"{live_server.url}/history/")
-    expect(page.get_by_role("img", name="Bone pain: chart of the last 30 days")).to_be_visible()
+    for name in ("Bone pain", "Nausea or vomiting", "Temperature"):
+        expect(page.get_by_role("img", name=f"{name}: chart of the last 30 days")).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text("Highest 7 (severe)")
     assert_accessible(axe, page)
     assert_no_horizontal_scroll(page)
