@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.db import connections
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from accounts.tests.factories import PASSWORD, CareTeamFactory, CoordinatorFactory, make_patient
@@ -73,6 +74,8 @@ def browser(
         )
         yield browser
         browser.close()
+        # Database work done by the test while Playwright ran used a connection of its own.
+        connections.close_all()
 
 
 def _open_page(browser: Browser, context_options: dict[str, Any]) -> Iterator[Page]:
