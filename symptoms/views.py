@@ -261,28 +261,34 @@ def log_page(
     return render(request, "symptoms/log.html", context)
 
 
-@require_POST
-@patient_required
-def log_usual(request: HttpRequest, profile: PatientProfile, day: dt.date) -> HttpResponse:
+def quick_action(view: PatientView) -> PatientView:
+    """A one-tap POST for one day: only for days in range, and never over answers already given
+    (a stale page, a double tap). The view gets the day's local "today" as well."""
+
+    @require_POST
+    @patient_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, profile: PatientProfile, day: dt.date) -> HttpResponse:
+        today = profile.local_today()
+        if not _in_range(day, today):
+            return _out_of_range(request, day, today)
+        if not _is_blank(selectors.log_on(patient=request.user, date=day)):
+            return _keep_answers(request, day, today)
+        return view(request, day, today)
+
+    return wrapper
+
+
+@quick_action
+def log_usual(request: HttpRequest, day: dt.date, today: dt.date) -> HttpResponse:
     """ "I feel as usual": save the day with nothing to report, in one tap."""
-    today = profile.local_today()
-    if not _in_range(day, today):
-        return _out_of_range(request, day, today)
-    if not _is_blank(selectors.log_on(patient=request.user, date=day)):
-        return _keep_answers(request, day, today)
     log, created = services.daily_log_save(patient=request.user, date=day, entries=[], notes="")
     return _saved(request, log, created, today, usual=True)
 
 
-@require_POST
-@patient_required
-def log_same(request: HttpRequest, profile: PatientProfile, day: dt.date) -> HttpResponse:
+@quick_action
+def log_same(request: HttpRequest, day: dt.date, today: dt.date) -> HttpResponse:
     """ "Same as yesterday": copy the day before's answers."""
-    today = profile.local_today()
-    if not _in_range(day, today):
-        return _out_of_range(request, day, today)
-    if not _is_blank(selectors.log_on(patient=request.user, date=day)):
-        return _keep_answers(request, day, today)
     try:
         log, created = services.daily_log_copy_previous(patient=request.user, date=day)
     except services.LogInputError as error:
