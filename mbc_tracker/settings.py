@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 env = environ.Env()
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "accounts",
     "symptoms",
     "appointments",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -221,7 +223,18 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A static schedule (no database scheduler); exactly one beat runs. Features add their entries.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # The outbox: send what is due, every minute (rows are claimed, so overlap is harmless).
+    "dispatch-due-notifications": {
+        "task": "notifications.tasks.dispatch_due_notifications",
+        "schedule": 60.0,
+    },
+    # Re-plan reminders (appointments, restaging, daily log nudges) once a night; idempotent.
+    "plan-reminders-nightly": {
+        "task": "appointments.tasks.plan_reminders_nightly",
+        "schedule": crontab(hour=2, minute=15),
+    },
+}
 
 # --- Email -----------------------------------------------------------------------------------
 _email = env.email_url("EMAIL_URL", default="consolemail://")

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("settings/", account_views.settings_page, name="settings"),
     path("", include("symptoms.urls")),
+    path("", include("appointments.urls")),
+    path("", include("notifications.urls")),
     path("healthz", account_views.healthz, name="healthz"),
     path(
         "accounts/login/",
@@ -31,6 +33,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("symptoms.api.urls")),
+    path("api/v1/", include("appointments.api.urls")),
+    path("api/v1/", include("notifications.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -1,0 +1,141 @@
+"""When reminders go out: pure functions over plain data (no ORM, no clock of their own).
+
+CLINICAL.md, "Restaging and reminders": each reminder is sent once, at 09:00 in the patient's
+time zone unless stated, never between 21:00 and 08:00, and one whose time has already passed
+when the appointment is booked is skipped, not sent late. "09:00 local" is worked out for each
+occurrence in the patient's zone, so it stays 09:00 across daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+REMINDER_TIME = dt.time(9, 0)
+QUIET_START = dt.time(21, 0)  # nothing from 21:00 ...
+QUIET_END = dt.time(8, 0)  # ... until 08:00
+LATEST_EVENING = dt.time(20, 30)  # a time in the quiet evening moves back to this
+RESTAGING_NOTICE = dt.timedelta(days=14)
+RESTAGING_GRACE = dt.timedelta(days=14)
+
+SCAN_KINDS = frozenset({"restaging", "ct", "pet", "bone_scan", "mri"})
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentFacts:
+    id: int
+    kind: str
+    starts_at: dt.datetime  # aware
+    timezone: str  # the patient's IANA zone
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    code: str  # which rule: "7d", "2d_scan", "1d", "2d_visit", "1d_after_scan"
+    kind: str  # the notification kind
+    due_at: dt.datetime  # aware, UTC
+
+    def key(self, prefix: str) -> str:
+        return f"{prefix}:{self.code}:{self.due_at:%Y%m%dT%H%MZ}"
+
+
+# (code, notification kind, days from the appointment's local date, which appointments)
+_RULES: tuple[tuple[str, str, int, str], ...] = (
+    ("7d", "appointment_reminder", -7, "any"),
+    ("2d_scan", "scan_anxiety", -2, "scan"),
+    ("2d_visit", "visit_prep", -2, "oncology_visit"),
+    ("1d", "appointment_reminder", -1, "any"),
+    ("1d_after_scan", "post_scan_checkin", 1, "scan"),
+)
+
+
+def waking_time(at: dt.time) -> dt.time:
+    """``at`` moved out of quiet hours: evenings from 21:00 back to 20:30, nights to 08:00."""
+    if at >= QUIET_START:
+        return LATEST_EVENING
+    if at < QUIET_END:
+        return QUIET_END
+    return at
+
+
+def local_instant(day: dt.date, at: dt.time, zone: str) -> dt.datetime:
+    """The UTC instant of wall-clock time ``at`` on ``day`` in ``zone``.
+
+    A time that does not exist that day (skipped by a spring-forward change) becomes the same
+    wall-clock distance after the change; a time that happens twice (autumn) is the first.
+    """
+    local = dt.datetime.combine(day, at, tzinfo=ZoneInfo(zone))
+    return local.astimezone(dt.UTC)
+
+
+def is_quiet(instant: dt.datetime, zone: str) -> bool:
+    local = instant.astimezone(ZoneInfo(zone)).time()
+    return local >= QUIET_START or local < QUIET_END
+
+
+def appointment_reminders(appointment: AppointmentFacts, *, now: dt.datetime) -> list[Reminder]:
+    """Every reminder an appointment should have that is still in the future."""
+    local_day = appointment.starts_at.astimezone(ZoneInfo(appointment.timezone)).date()
+    is_scan = appointment.kind in SCAN_KINDS
+    reminders = []
+    for code, kind, offset, applies_to in _RULES:
+        if applies_to == "scan" and not is_scan:
+            continue
+        if applies_to == "oncology_visit" and appointment.kind != "oncology_visit":
+            continue
+        due_at = local_instant(
+            local_day + dt.timedelta(days=offset), REMINDER_TIME, appointment.timezone
+        )
+        if due_at <= now:
+            continue  # its time passed before booking: skipped, never sent late
+        if offset < 0 and due_at >= appointment.starts_at:
+            continue  # a "before" reminder must come before the appointment
+        reminders.append(Reminder(code=code, kind=kind, due_at=due_at))
+    return reminders
+
+
+def log_reminder_instants(
+    *, reminder_time: dt.time, zone: str, days: list[dt.date]
+) -> list[tuple[dt.date, dt.datetime]]:
+    """The daily "how are you today?" nudge for each day, at the patient's chosen time (moved
+    out of quiet hours)."""
+    at = waking_time(reminder_time)
+    return [(day, local_instant(day, at, zone)) for day in days]
+
+
+def restaging_due_date(
+    *,
+    interval_weeks: int,
+    enrolled_on: dt.date,
+    last_restaging_on: dt.date | None,
+) -> dt.date:
+    """When the next restaging is due: the interval after the last scan or restaging visit, or
+    after enrolment if there has been none."""
+    start = last_restaging_on or enrolled_on
+    return start + dt.timedelta(weeks=interval_weeks)
+
+
+def restaging_reminder(
+    *,
+    interval_weeks: int,
+    enrolled_on: dt.date,
+    last_restaging_on: dt.date | None,
+    next_booked: bool,
+    zone: str,
+    now: dt.datetime,
+) -> Reminder | None:
+    """ "Ask your team about your next restaging", 14 days before it is due, if nothing is booked.
+    If that day has passed (and it is still not booked), the next 09:00 from now."""
+    if next_booked:
+        return None
+    due = restaging_due_date(
+        interval_weeks=interval_weeks, enrolled_on=enrolled_on, last_restaging_on=last_restaging_on
+    )
+    due_at = local_instant(due - RESTAGING_NOTICE, REMINDER_TIME, zone)
+    if due_at <= now:
+        today = now.astimezone(ZoneInfo(zone)).date()
+        due_at = local_instant(today, REMINDER_TIME, zone)
+        if due_at <= now:
+            due_at = local_instant(today + dt.timedelta(days=1), REMINDER_TIME, zone)
+    return Reminder(code=f"restaging_{due:%Y%m%d}", kind="restaging_reminder", due_at=due_at)
