@@ -5,18 +5,29 @@ UPDATE that also sets a lease (``claimed_until``) and a fresh ``claim_token``, s
 marks it sent with an UPDATE conditioned on that token. Two dispatchers never claim one row; a
 dispatcher that dies after claiming leaves a lease that expires, after which the row is claimed
 again. A failed send is retried with exponential backoff, then marked failed.
+
+A dispatcher only starts a send while it is well inside its lease (``SEND_BUDGET``, half the
+lease): rows it has not reached by then go back to "planned" for the next run. So a slow batch
+never sends a row whose lease has run out and that another dispatcher may have claimed.
+
+The one gap no outbox can close: an email handed to the mail server, then the process dies before
+the confirming UPDATE. The lease expires and the message goes out again (at least once, never
+lost). Everything short of that is exactly once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -27,6 +38,7 @@ from notifications.models import Channel, Notification, Status
 logger = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(minutes=5)
+SEND_BUDGET = LEASE / 2  # no send starts later than this after the claim
 MAX_ATTEMPTS = 5
 BACKOFF_BASE = dt.timedelta(minutes=2)  # 2, 4, 8, 16 minutes between tries
 
@@ -66,44 +78,92 @@ def _rows(planned: Iterable[Planned]) -> list[Notification]:
     ]
 
 
+def pending_filter(now: dt.datetime) -> Q:
+    """Not sent yet and nobody is sending it: planned, or claimed by a dispatcher that died."""
+    return Q(status=Status.PLANNED) | Q(status=Status.CLAIMED, claimed_until__lt=now)
+
+
 def notifications_plan(*, planned: Iterable[Planned], batch_size: int = 2000) -> int:
-    """Create the rows that do not exist yet (by key and channel). Returns how many are new."""
+    """Create the rows that do not exist yet (by key and channel). Returns how many are new.
+
+    Works in chunks of ``batch_size`` rows, so planning a whole night's reminders never builds
+    one enormous ``IN`` list."""
     rows = _rows(planned)
-    if not rows:
-        return 0
-    before = Notification.objects.filter(key__in={row.key for row in rows}).count()
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=batch_size)
-    return Notification.objects.filter(key__in={row.key for row in rows}).count() - before
+    created = 0
+    for start in range(0, len(rows), batch_size):
+        chunk = rows[start : start + batch_size]
+        keys = {row.key for row in chunk}
+        before = Notification.objects.filter(key__in=keys).count()
+        Notification.objects.bulk_create(chunk, ignore_conflicts=True)
+        created += Notification.objects.filter(key__in=keys).count() - before
+    return created
 
 
 @transaction.atomic
 def notifications_replace_for_subject(
-    *, subject_type: str, subject_id: int, planned: Iterable[Planned]
-) -> None:
-    """Make the subject's pending messages exactly ``planned``: cancel pending ones whose key is
-    no longer wanted (a rescheduled or cancelled appointment) and add the missing ones. Messages
-    already sent are history and stay as they are."""
+    *,
+    subject_type: str,
+    subject_id: int,
+    planned: Iterable[Planned],
+    now: dt.datetime | None = None,
+) -> int:
+    """Make the subject's pending messages exactly ``planned`` (see notifications.planning):
+    pending ones no longer wanted are cancelled, moved ones move, cancelled ones wanted again
+    are planned again, missing ones are added. Messages already sent are history."""
+    from notifications.planning import outbox_sync
+
     planned = list(planned)
-    keys = {item.key for item in planned}
-    Notification.objects.filter(
-        subject_type=subject_type, subject_id=subject_id, status=Status.PLANNED
-    ).exclude(key__in=keys).update(status=Status.CANCELLED, updated_at=timezone.now())
-    # A key cancelled earlier and wanted again (rescheduled back) is planned again.
-    Notification.objects.filter(key__in=keys, status=Status.CANCELLED).update(
-        status=Status.PLANNED, updated_at=timezone.now()
+    return outbox_sync(
+        scope=Notification.objects.filter(subject_type=subject_type, subject_id=subject_id),
+        keep={item.key for item in planned},
+        planned=planned,
+        now=now or timezone.now(),
     )
-    notifications_plan(planned=planned)
 
 
-def notifications_cancel_for_subject(*, subject_type: str, subject_id: int) -> int:
-    return Notification.objects.filter(
-        subject_type=subject_type, subject_id=subject_id, status=Status.PLANNED
-    ).update(status=Status.CANCELLED, updated_at=timezone.now())
+def notifications_cancel_for_subject(
+    *, subject_type: str, subject_id: int, now: dt.datetime | None = None
+) -> int:
+    """Cancel every message about the subject that is not sent yet. Returns how many."""
+    now = now or timezone.now()
+    return (
+        Notification.objects.filter(subject_type=subject_type, subject_id=subject_id)
+        .filter(pending_filter(now))
+        .update(status=Status.CANCELLED, claim_token=None, claimed_until=None, updated_at=now)
+    )
 
 
 def notification_mark_read(*, notification: Notification, now: dt.datetime | None = None) -> None:
+    """Mark one message read (once: the first reading time stays). The caller has checked that
+    the message is the user's own."""
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
         read_at=now or timezone.now()
+    )
+
+
+def notifications_mark_all_read(*, recipient_id: int, now: dt.datetime | None = None) -> int:
+    """Mark every message sent to the recipient read. Returns how many were unread."""
+    return Notification.objects.filter(
+        recipient_id=recipient_id, status=Status.SENT, read_at__isnull=True
+    ).update(read_at=now or timezone.now())
+
+
+RETRYABLE = (Status.FAILED, Status.PLANNED)
+
+
+def notifications_retry(*, ids: Iterable[int], now: dt.datetime | None = None) -> int:
+    """Send these messages again at the next dispatch (admin's "Retry now"): failed ones, and
+    planned ones waiting out a backoff. They start a fresh series of attempts. Sent, cancelled,
+    skipped and in-flight messages are left alone. Returns how many were rescheduled."""
+    now = now or timezone.now()
+    return Notification.objects.filter(pk__in=list(ids), status__in=RETRYABLE).update(
+        status=Status.PLANNED,
+        due_at=now,
+        attempts=0,
+        last_error="",
+        claim_token=None,
+        claimed_until=None,
+        updated_at=now,
     )
 
 
@@ -112,23 +172,37 @@ def notification_mark_read(*, notification: Notification, now: dt.datetime | Non
 
 @dataclass
 class DispatchResult:
+    claimed: int = 0
     sent: int = 0
     skipped: int = 0
     retried: int = 0
     failed: int = 0
     lost_claims: int = 0
+    released: int = 0  # claimed but not started within the send budget: planned again
     ids: list[int] = field(default_factory=list)
 
 
 def claim_due(*, now: dt.datetime, limit: int, lease: dt.timedelta = LEASE) -> list[Notification]:
     """Claim up to ``limit`` due rows for this dispatcher: planned ones, and claimed ones whose
-    lease ran out (their dispatcher died). Rows locked by another dispatcher are skipped."""
+    lease ran out (their dispatcher died). Rows locked by another dispatcher are skipped.
+
+    A row whose lease ran out after its last allowed attempt is marked failed rather than
+    claimed again: a message that kills its sender every time must not loop for ever."""
     token = uuid.uuid4()
     with transaction.atomic():
+        Notification.objects.filter(
+            status=Status.CLAIMED, claimed_until__lt=now, attempts__gte=MAX_ATTEMPTS
+        ).update(
+            status=Status.FAILED,
+            claim_token=None,
+            claimed_until=None,
+            last_error="The sender stopped before confirming, on every attempt.",
+            updated_at=now,
+        )
         ids = list(
             Notification.objects.select_for_update(skip_locked=True)
             .filter(due_at__lte=now)
-            .filter(Q(status=Status.PLANNED) | Q(status=Status.CLAIMED, claimed_until__lt=now))
+            .filter(pending_filter(now))
             .order_by("due_at", "pk")
             .values_list("pk", flat=True)[:limit]
         )
@@ -156,62 +230,124 @@ def _confirm(notification: Notification, now: dt.datetime, **changes: object) ->
     return updated == 1
 
 
-def _send_email(notification: Notification) -> None:
+def _release(notifications: list[Notification], now: dt.datetime) -> int:
+    """Give back claimed rows this dispatcher will not send: planned again, attempt not counted."""
+    if not notifications:
+        return 0
+    return Notification.objects.filter(
+        pk__in=[notification.pk for notification in notifications],
+        status=Status.CLAIMED,
+        claim_token=notifications[0].claim_token,
+    ).update(
+        status=Status.PLANNED,
+        claim_token=None,
+        claimed_until=None,
+        attempts=F("attempts") - 1,
+        updated_at=now,
+    )
+
+
+class Mailer:
+    """One email connection for a whole batch (an SMTP server is logged in to once, not once per
+    message), opened at the first email and opened afresh after an error."""
+
+    def __init__(self) -> None:
+        self._connection: BaseEmailBackend | None = None
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            if self._connection is None:
+                self._connection = get_connection()
+                self._connection.open()
+            message.connection = self._connection
+            message.send(fail_silently=False)
+        except Exception:
+            self.close()  # the connection may be broken: the next email opens a new one
+            raise
+
+    def close(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):  # closing a broken connection may fail too
+                self._connection.close()
+            self._connection = None
+
+
+def _email(notification: Notification) -> EmailMessage:
     link = f"{settings.SITE_URL}{notification.link}" if notification.link else settings.SITE_URL
     body = (
         f"{notification.body}\n\nOpen MBC Tracker to see the details: {link}\n\n"
         "You get these messages because you use MBC Tracker. You can change reminder times "
         "in your settings."
     )
-    EmailMessage(
-        subject=notification.title, body=body.strip(), to=[notification.recipient.email]
-    ).send(fail_silently=False)
+    return EmailMessage(
+        subject=" ".join(notification.title.split()),  # a header: never a line break in it
+        body=body.strip(),
+        to=[notification.recipient.email],
+    )
 
 
-def deliver(notification: Notification, *, now: dt.datetime) -> str:
-    """Send one claimed row. Returns "sent", "skipped", "retried", "failed" or "lost"."""
-    if not notification.recipient.is_active or not checks.still_wanted(notification, now=now):
-        return "skipped" if _confirm(notification, now, status=Status.SKIPPED) else "lost"
+def deliver(notification: Notification, *, now: dt.datetime, mailer: Mailer | None = None) -> str:
+    """Send one claimed row. Returns "sent", "skipped", "retried", "failed" or "lost".
+    ``mailer`` shares one email connection across a batch; without it, one is opened here."""
+    if mailer is None:
+        mailer = Mailer()
+        try:
+            return deliver(notification, now=now, mailer=mailer)
+        finally:
+            mailer.close()
     try:
+        wanted = notification.recipient.is_active and checks.still_wanted(notification, now=now)
+        if not wanted:
+            return "skipped" if _confirm(notification, now, status=Status.SKIPPED) else "lost"
         if notification.channel == Channel.EMAIL:
-            _send_email(notification)
+            mailer.send(_email(notification))
         # In-app messages need no sending: marking them sent makes them visible.
-    except Exception as error:
-        logger.warning("Sending notification %s failed: %s", notification.pk, error)
+    except Exception as error:  # a send-time check or the mail server failed: try again later
+        error_text = f"{type(error).__name__}: {error}"[:2000]
         if notification.attempts >= MAX_ATTEMPTS:
-            status = (
-                "failed"
-                if _confirm(notification, now, status=Status.FAILED, last_error=str(error)[:2000])
-                else "lost"
-            )
-            return status
+            logger.error("Notification %s failed for good: %s", notification.pk, error_text)
+            failed = _confirm(notification, now, status=Status.FAILED, last_error=error_text)
+            return "failed" if failed else "lost"
+        logger.warning("Sending notification %s failed: %s", notification.pk, error_text)
         retry_at = now + BACKOFF_BASE * (2 ** (notification.attempts - 1))
         confirmed = _confirm(
-            notification,
-            now,
-            status=Status.PLANNED,
-            due_at=retry_at,
-            last_error=str(error)[:2000],
+            notification, now, status=Status.PLANNED, due_at=retry_at, last_error=error_text
         )
         return "retried" if confirmed else "lost"
     return "sent" if _confirm(notification, now, status=Status.SENT, sent_at=now) else "lost"
 
 
-def dispatch_due(*, now: dt.datetime | None = None, limit: int = 500) -> DispatchResult:
-    """Send what is due now. Safe to run in several processes at once."""
+def dispatch_due(
+    *, now: dt.datetime | None = None, limit: int = 500, budget: dt.timedelta | None = None
+) -> DispatchResult:
+    """Claim and send up to ``limit`` messages that are due. Safe to run in several processes at
+    once. No send starts later than ``budget`` (at most ``SEND_BUDGET``) after the claim; rows not
+    reached by then are released for the next run."""
     now = now or timezone.now()
-    result = DispatchResult()
-    for notification in claim_due(now=now, limit=limit):
-        outcome = deliver(notification, now=now)
-        if outcome == "sent":
-            result.sent += 1
-            result.ids.append(notification.pk)
-        elif outcome == "skipped":
-            result.skipped += 1
-        elif outcome == "retried":
-            result.retried += 1
-        elif outcome == "failed":
-            result.failed += 1
-        else:
-            result.lost_claims += 1
+    allowed = (min(budget, SEND_BUDGET) if budget is not None else SEND_BUDGET).total_seconds()
+    started = time.monotonic()
+    claimed = claim_due(now=now, limit=limit)
+    result = DispatchResult(claimed=len(claimed))
+    mailer = Mailer()
+    with contextlib.closing(mailer):
+        for index, notification in enumerate(claimed):
+            if time.monotonic() - started > allowed:
+                result.released = _release(claimed[index:], now)
+                logger.warning(
+                    "Dispatch ran out of time: %s claimed messages go back to the queue",
+                    result.released,
+                )
+                break
+            outcome = deliver(notification, now=now, mailer=mailer)
+            if outcome == "sent":
+                result.sent += 1
+                result.ids.append(notification.pk)
+            elif outcome == "skipped":
+                result.skipped += 1
+            elif outcome == "retried":
+                result.retried += 1
+            elif outcome == "failed":
+                result.failed += 1
+            else:
+                result.lost_claims += 1
     return result

@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""The notification centre pages."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from notifications import views
+
+urlpatterns = [
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+]

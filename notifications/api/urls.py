@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from notifications.api import views
+
+urlpatterns = [
+    path("notifications/", views.NotificationListView.as_view(), name="api-notifications"),
+    path(
+        "notifications/<int:pk>/read/",
+        views.NotificationReadView.as_view(),
+        name="api-notification-read",
+    ),
+]
