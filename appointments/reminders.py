@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from zoneinfo import ZoneInfo
 
 REMINDER_TIME = dt.time(9, 0)
@@ -17,7 +18,6 @@ QUIET_START = dt.time(21, 0)  # nothing from 21:00 ...
 QUIET_END = dt.time(8, 0)  # ... until 08:00
 LATEST_EVENING = dt.time(20, 30)  # a time in the quiet evening moves back to this
 RESTAGING_NOTICE = dt.timedelta(days=14)
-RESTAGING_GRACE = dt.timedelta(days=14)
 
 SCAN_KINDS = frozenset({"restaging", "ct", "pet", "bone_scan", "mri"})
 
@@ -37,7 +37,24 @@ class Reminder:
     due_at: dt.datetime  # aware, UTC
 
     def key(self, prefix: str) -> str:
-        return f"{prefix}:{self.code}:{self.due_at:%Y%m%dT%H%MZ}"
+        """The outbox key. It names the instant, so a reminder that moves (the appointment was
+        rescheduled, the patient moved time zone) is a new message and the old one is cancelled."""
+        return f"{prefix}:{self.code}:{self.due_at.astimezone(dt.UTC):%Y%m%dT%H%MZ}"
+
+
+@dataclass(frozen=True, slots=True)
+class RestagingReminder:
+    """ "Ask your team about your next restaging" for the restaging due on ``due_on``."""
+
+    due_on: dt.date  # the day restaging is due (in the patient's zone)
+    due_at: dt.datetime  # when to send: aware, UTC
+    kind: str = "restaging_reminder"
+
+    def key(self, patient_id: int) -> str:
+        """One message per patient and due date. Not the send time: while nothing is booked an
+        overdue reminder's send time moves to the next 09:00 every day, and it must still be one
+        message, sent once."""
+        return f"restaging:{patient_id}:{self.due_on:%Y%m%d}"
 
 
 # (code, notification kind, days from the appointment's local date, which appointments)
@@ -59,24 +76,31 @@ def waking_time(at: dt.time) -> dt.time:
     return at
 
 
+@cache
+def zone_info(zone: str) -> ZoneInfo:
+    """The zone by its IANA name, looked up once per process (planning asks for it per row)."""
+    return ZoneInfo(zone)
+
+
 def local_instant(day: dt.date, at: dt.time, zone: str) -> dt.datetime:
     """The UTC instant of wall-clock time ``at`` on ``day`` in ``zone``.
 
     A time that does not exist that day (skipped by a spring-forward change) becomes the same
     wall-clock distance after the change; a time that happens twice (autumn) is the first.
     """
-    local = dt.datetime.combine(day, at, tzinfo=ZoneInfo(zone))
+    local = dt.datetime.combine(day, at, tzinfo=zone_info(zone))
     return local.astimezone(dt.UTC)
 
 
 def is_quiet(instant: dt.datetime, zone: str) -> bool:
-    local = instant.astimezone(ZoneInfo(zone)).time()
+    local = instant.astimezone(zone_info(zone)).time()
     return local >= QUIET_START or local < QUIET_END
 
 
-def appointment_reminders(appointment: AppointmentFacts, *, now: dt.datetime) -> list[Reminder]:
-    """Every reminder an appointment should have that is still in the future."""
-    local_day = appointment.starts_at.astimezone(ZoneInfo(appointment.timezone)).date()
+def appointment_schedule(appointment: AppointmentFacts) -> list[Reminder]:
+    """Every reminder the appointment has on its current schedule, past ones included (planning
+    keeps a past one that is still waiting to go out; it never plans a new one in the past)."""
+    local_day = appointment.starts_at.astimezone(zone_info(appointment.timezone)).date()
     is_scan = appointment.kind in SCAN_KINDS
     reminders = []
     for code, kind, offset, applies_to in _RULES:
@@ -87,12 +111,16 @@ def appointment_reminders(appointment: AppointmentFacts, *, now: dt.datetime) ->
         due_at = local_instant(
             local_day + dt.timedelta(days=offset), REMINDER_TIME, appointment.timezone
         )
-        if due_at <= now:
-            continue  # its time passed before booking: skipped, never sent late
         if offset < 0 and due_at >= appointment.starts_at:
             continue  # a "before" reminder must come before the appointment
         reminders.append(Reminder(code=code, kind=kind, due_at=due_at))
     return reminders
+
+
+def appointment_reminders(appointment: AppointmentFacts, *, now: dt.datetime) -> list[Reminder]:
+    """Every reminder an appointment should have that is still in the future: one whose time
+    passed before booking is skipped, never sent late."""
+    return [reminder for reminder in appointment_schedule(appointment) if reminder.due_at > now]
 
 
 def log_reminder_instants(
@@ -124,7 +152,7 @@ def restaging_reminder(
     next_booked: bool,
     zone: str,
     now: dt.datetime,
-) -> Reminder | None:
+) -> RestagingReminder | None:
     """ "Ask your team about your next restaging", 14 days before it is due, if nothing is booked.
     If that day has passed (and it is still not booked), the next 09:00 from now."""
     if next_booked:
@@ -134,8 +162,8 @@ def restaging_reminder(
     )
     due_at = local_instant(due - RESTAGING_NOTICE, REMINDER_TIME, zone)
     if due_at <= now:
-        today = now.astimezone(ZoneInfo(zone)).date()
+        today = now.astimezone(zone_info(zone)).date()
         due_at = local_instant(today, REMINDER_TIME, zone)
         if due_at <= now:
             due_at = local_instant(today + dt.timedelta(days=1), REMINDER_TIME, zone)
-    return Reminder(code=f"restaging_{due:%Y%m%d}", kind="restaging_reminder", due_at=due_at)
+    return RestagingReminder(due_on=due, due_at=due_at)

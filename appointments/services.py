@@ -11,14 +11,29 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from accounts.models import PatientProfile, User
 from appointments import reminders
-from appointments.models import Appointment, AppointmentKind, AppointmentStatus
+from appointments.models import (
+    SCAN_KINDS,
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    CalendarFeed,
+    new_feed_token,
+)
 from notifications import services as outbox
+from notifications.models import Kind, Notification
+from notifications.planning import outbox_sync
 
 SUBJECT = "appointment"
+RESTAGING_SUBJECT = "restaging"  # Notification.subject_type of restaging reminders (id: patient)
+# Appointments planned by the nightly pass: future ones, and those that have just happened
+# (their after-scan check-in is still to come).
+RECENT = dt.timedelta(days=2)
+APPOINTMENT_BATCH = 5000
 
 # Lock-screen safe wording: no health details; the details sit behind login.
 _MESSAGES = {
@@ -49,21 +64,35 @@ def _link(code: str, appointment_id: int) -> str:
     return f"/appointments/{appointment_id}/"
 
 
-def planned_reminders(
+_RESTAGING_MESSAGE = (
+    "A reminder about your next check-up",
+    "You may be due for a check-up scan soon. Ask your care team about booking your next "
+    "restaging.",
+)
+
+
+def _schedule(
     appointment: Appointment, *, zone: str, now: dt.datetime
-) -> list[outbox.Planned]:
-    """The reminder messages an appointment should have from ``now`` on (none if cancelled)."""
+) -> tuple[list[str], list[outbox.Planned]]:
+    """The keys of every reminder on the appointment's current schedule (past ones included: one
+    may still be waiting to go out) and the messages still to plan (due after ``now``)."""
     if appointment.status != AppointmentStatus.SCHEDULED:
-        return []
+        return [], []
     facts = reminders.AppointmentFacts(
         id=appointment.pk, kind=appointment.kind, starts_at=appointment.starts_at, timezone=zone
     )
-    planned = []
-    for reminder in reminders.appointment_reminders(facts, now=now):
+    prefix = f"appointment:{appointment.pk}"
+    keys: list[str] = []
+    planned: list[outbox.Planned] = []
+    for reminder in reminders.appointment_schedule(facts):
+        key = reminder.key(prefix)
+        keys.append(key)
+        if reminder.due_at <= now:
+            continue  # its time passed before booking: skipped, never sent late
         title, body = _MESSAGES[reminder.code]
         planned.append(
             outbox.Planned(
-                key=reminder.key(f"appointment:{appointment.pk}"),
+                key=key,
                 kind=reminder.kind,
                 recipient_id=appointment.patient_id,
                 due_at=reminder.due_at,
@@ -74,7 +103,14 @@ def planned_reminders(
                 subject_id=appointment.pk,
             )
         )
-    return planned
+    return keys, planned
+
+
+def planned_reminders(
+    appointment: Appointment, *, zone: str, now: dt.datetime
+) -> list[outbox.Planned]:
+    """The reminder messages an appointment should have from ``now`` on (none if cancelled)."""
+    return _schedule(appointment, zone=zone, now=now)[1]
 
 
 def _profile(patient: User) -> PatientProfile:
@@ -125,6 +161,8 @@ def appointment_create(
     outbox.notifications_plan(
         planned=planned_reminders(appointment, zone=profile.timezone, now=now)
     )
+    if appointment.is_scan:
+        restaging_reminders_plan(profiles=[profile], now=now)  # booked: no "ask about it"
     return appointment
 
 
@@ -135,9 +173,11 @@ def appointment_update(
     now: dt.datetime | None = None,
     **changes: object,
 ) -> Appointment:
-    """Reschedule or edit. Reminders move with the appointment: old ones are cancelled."""
+    """Reschedule or edit. Reminders move with the appointment: old ones are cancelled, and one
+    that is due but not sent yet stays if the schedule still has it."""
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    was_scan = appointment.is_scan
     if appointment.status != AppointmentStatus.SCHEDULED:
         raise ValidationError({"status": ["This appointment is cancelled or over."]})
     allowed = {"kind", "starts_at", "duration_minutes", "location", "preparation_notes"}
@@ -150,33 +190,162 @@ def appointment_update(
     appointment.full_clean()
     appointment.save()
     profile = _profile(appointment.patient)
-    outbox.notifications_replace_for_subject(
-        subject_type=SUBJECT,
-        subject_id=appointment.pk,
-        planned=planned_reminders(appointment, zone=profile.timezone, now=now),
-    )
+    reminders_plan_bulk([appointment], zones={profile.pk: profile.timezone}, now=now)
+    if was_scan or appointment.is_scan:
+        restaging_reminders_plan(profiles=[profile], now=now)
     return appointment
 
 
 @transaction.atomic
-def appointment_cancel(*, appointment: Appointment) -> Appointment:
-    """Cancel an appointment and every reminder of it not yet sent."""
-    Appointment.objects.filter(pk=appointment.pk, status=AppointmentStatus.SCHEDULED).update(
-        status=AppointmentStatus.CANCELLED, updated_at=timezone.now()
-    )
-    outbox.notifications_cancel_for_subject(subject_type=SUBJECT, subject_id=appointment.pk)
+def appointment_cancel(*, appointment: Appointment, now: dt.datetime | None = None) -> Appointment:
+    """Cancel an appointment and every reminder of it not yet sent. Cancelling a booked scan may
+    leave the patient with nothing booked: their restaging reminder is planned again."""
+    now = now or timezone.now()
+    cancelled = Appointment.objects.filter(
+        pk=appointment.pk, status=AppointmentStatus.SCHEDULED
+    ).update(status=AppointmentStatus.CANCELLED, updated_at=now)
     appointment.refresh_from_db()
+    if cancelled:  # a done appointment keeps its after-scan check-in
+        outbox.notifications_cancel_for_subject(
+            subject_type=SUBJECT, subject_id=appointment.pk, now=now
+        )
+        if appointment.is_scan:
+            restaging_reminders_plan(profiles=[_profile(appointment.patient)], now=now)
     return appointment
 
 
+@transaction.atomic
 def reminders_plan_bulk(
     appointments: Iterable[Appointment], *, zones: dict[int, str], now: dt.datetime
 ) -> int:
-    """The nightly pass: add any missing reminder rows for many appointments in a few queries.
-    ``zones`` maps patient id to time zone. Idempotent: existing rows are left as they are."""
-    planned = [
-        item
-        for appointment in appointments
-        for item in planned_reminders(appointment, zone=zones[appointment.patient_id], now=now)
-    ]
-    return outbox.notifications_plan(planned=planned)
+    """Plan many appointments' reminders in a few queries, whatever their number (the nightly
+    pass, and re-planning after a change). ``zones`` maps patient id to time zone.
+
+    Idempotent: rows already planned stay as they are. Pending rows no longer on an
+    appointment's schedule (its time or the patient's time zone changed without re-planning)
+    are cancelled; see ``appointments.planning``. Returns how many rows were newly planned."""
+    ids: list[int] = []
+    keep: set[str] = set()
+    planned: list[outbox.Planned] = []
+    for appointment in appointments:
+        keys, items = _schedule(appointment, zone=zones[appointment.patient_id], now=now)
+        ids.append(appointment.pk)
+        keep.update(keys)
+        planned.extend(items)
+    if not ids:
+        return 0
+    scope = Notification.objects.filter(subject_type=SUBJECT, subject_id__in=ids)
+    return outbox_sync(scope=scope, keep=keep, planned=planned, now=now)
+
+
+def appointment_reminders_plan_for(
+    *, profiles: Iterable[PatientProfile], now: dt.datetime, batch_size: int = APPOINTMENT_BATCH
+) -> int:
+    """Plan the reminders of these patients' scheduled appointments (future ones and those of
+    the last two days), ``batch_size`` appointments at a time. Returns rows newly planned."""
+    zones = {profile.pk: profile.timezone for profile in profiles}
+    if not zones:
+        return 0
+    appointments = (
+        Appointment.objects.filter(
+            patient_id__in=list(zones),
+            status=AppointmentStatus.SCHEDULED,
+            starts_at__gte=now - RECENT,
+        )
+        .only("id", "patient_id", "kind", "starts_at", "status")
+        .order_by("pk")
+    )
+    created = 0
+    batch: list[Appointment] = []
+    for appointment in appointments.iterator(chunk_size=batch_size):
+        batch.append(appointment)
+        if len(batch) == batch_size:
+            created += reminders_plan_bulk(batch, zones=zones, now=now)
+            batch = []
+    if batch:
+        created += reminders_plan_bulk(batch, zones=zones, now=now)
+    return created
+
+
+@transaction.atomic
+def restaging_reminders_plan(*, profiles: Iterable[PatientProfile], now: dt.datetime) -> int:
+    """Plan "ask your team about your next restaging" for these patients: 14 days before
+    restaging is due (the interval after their last scan or restaging visit, or after
+    enrolment), or at the next 09:00 if that has passed, as long as nothing is booked.
+
+    One outbox key per patient and due date, so the message goes out once however often this
+    runs. A pending one is cancelled once a scan or restaging visit is booked (or the due date
+    moved), and planned again if the booking is cancelled. A fixed number of queries for any
+    number of patients. Returns how many rows were newly planned."""
+    profiles = list(profiles)
+    if not profiles:
+        return 0
+    ids = [profile.pk for profile in profiles]
+    scans = {
+        row["patient_id"]: row
+        for row in Appointment.objects.filter(patient_id__in=ids, kind__in=SCAN_KINDS)
+        .order_by()
+        .values("patient_id")
+        .annotate(
+            last=Max(
+                "starts_at",
+                filter=Q(starts_at__lte=now)
+                & Q(status__in=[AppointmentStatus.DONE, AppointmentStatus.SCHEDULED]),
+            ),
+            booked=Count("pk", filter=Q(starts_at__gt=now, status=AppointmentStatus.SCHEDULED)),
+        )
+    }
+    title, body = _RESTAGING_MESSAGE
+    planned: list[outbox.Planned] = []
+    for profile in profiles:
+        row = scans.get(profile.pk)
+        last = row["last"] if row else None
+        reminder = reminders.restaging_reminder(
+            interval_weeks=profile.restaging_interval_weeks,
+            enrolled_on=profile.enrolled_on,
+            last_restaging_on=(
+                last.astimezone(reminders.zone_info(profile.timezone)).date() if last else None
+            ),
+            next_booked=bool(row and row["booked"]),
+            zone=profile.timezone,
+            now=now,
+        )
+        if reminder is None:
+            continue
+        planned.append(
+            outbox.Planned(
+                key=reminder.key(profile.pk),
+                kind=Kind.RESTAGING_REMINDER,
+                recipient_id=profile.pk,
+                due_at=reminder.due_at,
+                title=title,
+                body=body,
+                link="/appointments/",
+                subject_type=RESTAGING_SUBJECT,
+                subject_id=profile.pk,
+            )
+        )
+    scope = Notification.objects.filter(subject_type=RESTAGING_SUBJECT, subject_id__in=ids)
+    return outbox_sync(scope=scope, keep={item.key for item in planned}, planned=planned, now=now)
+
+
+@transaction.atomic
+def appointment_reminders_replan(*, profile: PatientProfile, now: dt.datetime | None = None) -> int:
+    """Plan one patient's appointment and restaging reminders again, after their time zone
+    changed: "09:00" is now another instant, so pending reminders move. Returns rows planned."""
+    now = now or timezone.now()
+    return appointment_reminders_plan_for(profiles=[profile], now=now) + (
+        restaging_reminders_plan(profiles=[profile], now=now)
+    )
+
+
+@transaction.atomic
+def calendar_feed_rotate(*, patient: User) -> CalendarFeed:
+    """Give the patient's calendar feed a new secret address. The old address stops working at
+    once: calendars subscribed to it must be given the new one."""
+    _profile(patient)
+    feed, created = CalendarFeed.objects.select_for_update().get_or_create(patient=patient)
+    if not created:
+        feed.token = new_feed_token()
+        feed.save(update_fields=["token", "rotated_at"])
+    return feed

@@ -25,6 +25,7 @@ from accounts.api.serializers import (
     TokenSerializer,
 )
 from accounts.models import User
+from symptoms import reminders as log_reminders
 
 
 def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
@@ -80,9 +81,11 @@ class MeView(APIView):
         changes = MeUpdateSerializer(data=request.data, partial=True)
         changes.is_valid(raise_exception=True)
         try:
-            services.account_update(user=self._me(request), **changes.validated_data)
+            user = services.account_update(user=self._me(request), **changes.validated_data)
         except DjangoValidationError as error:
             raise as_api_error(error) from None
+        if {"timezone", "log_reminder_time"} & set(changes.validated_data):
+            log_reminders.patient_reminders_replan(profile=user.patient_profile)
         return Response(MeSerializer(self._me(request)).data)
 
     def _me(self, request: Request) -> User:

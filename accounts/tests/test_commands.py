@@ -4,6 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import CareTeam, PatientProfile, User
+from appointments.models import Appointment
+from notifications.models import Notification
 from symptoms.models import DailyLog, LogEntry
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +23,8 @@ def _counts() -> tuple[int, ...]:
         PatientProfile.objects.count(),
         DailyLog.objects.count(),
         LogEntry.objects.count(),
+        Appointment.objects.count(),
+        Notification.objects.count(),
     )
 
 
@@ -33,18 +37,25 @@ def test_seed_demo_is_idempotent_and_prints_logins(capsys):
     assert _counts() == counts
     assert counts[:3] == (9, 2, 6)
     assert counts[3] > 250  # about 60 days for five patients, 5 for the newest
+    assert counts[5] == 28  # 15 done, 13 booked
+    assert counts[6] > 60  # reminders of the bookings, restaging reminders and log nudges
     assert "admin@example.org" in first
     assert "nurse.north@example.org" in first
     assert "demo-password-123" in first
     assert f"Demo symptom logs ({counts[3]} new;" in first
     assert "Demo symptom logs (0 new;" in second
+    assert "Demo appointments (28 new;" in first
+    assert "Demo appointments (0 new;" in second
 
 
 def test_seed_demo_prints_what_each_patients_logs_show(capsys):
     call_command("seed_demo")
     lines = {
         line.split()[0]: line
-        for line in capsys.readouterr().out.split("Demo symptom logs")[1].splitlines()[1:]
+        for line in capsys.readouterr()
+        .out.split("Demo symptom logs")[1]
+        .split("Demo appointments")[0]
+        .splitlines()[1:]
         if line.strip()
     }
     assert set(lines) == {
@@ -55,6 +66,26 @@ def test_seed_demo_prints_what_each_patients_logs_show(capsys):
     assert "seizure yesterday" in lines["cara@example.org"]
     assert "newest 5 days ago" in lines["dee@example.org"]
     assert "new to the app" in lines["fay@example.org"]
+
+
+def test_seed_demo_books_appointments_and_plans_their_reminders(capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out.split("Demo appointments")[1]
+    lines = {line.split()[0]: line for line in out.splitlines()[1:] if line.strip()}
+    assert len(lines) == 6
+    assert "next: MRI scan in 3 days" in lines["bea@example.org"]
+    assert "restaging reminder" in lines["dee@example.org"]  # nothing booked, nearly due
+    assert "restaging reminder" not in lines["ada@example.org"]  # her next one is booked
+    for email in lines:
+        patient = User.objects.get(email=email)
+        assert patient.appointments.filter(status="done").exists(), email
+        assert patient.appointments.filter(status="scheduled").exists(), email
+        assert Notification.objects.filter(recipient=patient, kind="log_reminder").exists()
+    booked = Appointment.objects.filter(status="scheduled").values_list("pk", flat=True)
+    done = Appointment.objects.filter(status="done").values_list("pk", flat=True)
+    reminders = Notification.objects.filter(subject_type="appointment")
+    assert reminders.filter(subject_id__in=booked).count() > 30
+    assert not reminders.filter(subject_id__in=done).exists()  # history: nothing sent late
 
 
 def test_seed_demo_gives_two_teams_and_varied_patients():

@@ -21,6 +21,7 @@ from accounts.choices import Role
 from accounts.models import User
 
 if TYPE_CHECKING:
+    from appointments.demo import DemoAppointmentSummary
     from symptoms.demo import DemoLogSummary
 
 DEMO_PASSWORD = "demo-password-123"  # Demo data only; seed_demo refuses to run in production.
@@ -54,8 +55,8 @@ ADMIN = ("admin@example.org", "Alex Admin")
 
 class Command(BaseCommand):
     help = (
-        "Create demo users, care teams, patients and 60 days of symptom logs (idempotent). "
-        "Development only."
+        "Create demo users, care teams, patients, 60 days of symptom logs, past and upcoming "
+        "appointments and their reminders (idempotent). Development only."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -71,15 +72,27 @@ class Command(BaseCommand):
                 "seed_demo adds demo accounts with a known password. It only runs with "
                 "DJANGO_DEBUG=1 (or --allow-production on a staging site)."
             )
-        # Imported here: accounts sits below symptoms, and only this entry point joins the two.
+        # Imported here: accounts sits below symptoms and appointments, and only this entry
+        # point joins them.
+        from appointments import demo as appointment_demo
+        from appointments import services as appointment_services
         from symptoms import demo
+        from symptoms import reminders as log_reminders
 
         now = timezone.now()
         with transaction.atomic():
             patients = self._seed(now)
             created = demo.seed_demo_logs(patients=patients, now=now)
+            history, booked = appointment_demo.seed_demo_appointments(patients=patients, now=now)
+            profiles = [patient.patient_profile for patient in patients.values()]
+            appointment_services.restaging_reminders_plan(profiles=profiles, now=now)
+            log_reminders.log_reminders_plan(profiles=profiles, now=now)
         self._print_logins()
         self._print_logs(demo.demo_log_summaries(patients=patients, now=now), created)
+        self._print_appointments(
+            appointment_demo.demo_appointment_summaries(patients=patients, now=now),
+            history + booked,
+        )
 
     def _seed(self, now: dt.datetime) -> dict[str, User]:
         """Everyone, created if missing; returns the demo patients by email."""
@@ -136,6 +149,18 @@ class Command(BaseCommand):
         out.write(
             self.style.SUCCESS(
                 f"Demo symptom logs ({created} new; dates in each patient's own time zone)"
+            )
+        )
+        for summary in summaries:
+            out.write(f"  {summary.line()}")
+        out.write("")
+
+    def _print_appointments(self, summaries: list[DemoAppointmentSummary], created: int) -> None:
+        out = self.stdout
+        out.write(
+            self.style.SUCCESS(
+                f"Demo appointments ({created} new; reminders planned at 09:00 local, daily log "
+                "nudges at each patient's reminder time)"
             )
         )
         for summary in summaries:

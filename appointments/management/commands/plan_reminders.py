@@ -1,0 +1,31 @@
+"""manage.py plan_reminders: the nightly reminder planning, run now (idempotent)."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from appointments.tasks import PATIENT_BATCH, plan_reminders
+
+
+class Command(BaseCommand):
+    help = (
+        "Plan every patient's appointment, restaging and daily log reminders now, as the "
+        "nightly task does. Safe to run at any time: what is planned already stays as it is."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--patient-batch",
+            type=int,
+            default=PATIENT_BATCH,
+            help=f"Patients per transaction (default {PATIENT_BATCH}).",
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        counts = plan_reminders(patient_batch=cast(int, options["patient_batch"]))
+        self.stdout.write(
+            self.style.SUCCESS("Reminders planned: ")
+            + ", ".join(f"{name} {value}" for name, value in counts.items())
+        )

@@ -1,0 +1,125 @@
+"""The daily "how are you today?" nudge: planned ahead as outbox rows, checked when sent.
+
+CLINICAL.md: at the patient's ``log_reminder_time`` (moved out of quiet hours, 21:00 to 08:00),
+only if that day has no log yet. Whether the day has a log is only known at send time, so each
+day's nudge is planned ahead (one key per patient and local date) and a send-time check, which
+``SymptomsConfig.ready()`` registers with the outbox, drops it once the patient has logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from accounts.models import PatientProfile
+from appointments import reminders
+from appointments import services as appointment_services
+from notifications import services as outbox
+from notifications.models import Kind, Notification, Status
+from notifications.planning import outbox_sync
+from symptoms.models import DailyLog
+
+LOG_LINK = "/log/"
+LOG_TITLE = "How are you today?"
+LOG_BODY = "A quick note takes a few seconds."
+DAYS_AHEAD = 2  # today and the next two days: one missed nightly pass loses nothing
+PENDING = (Status.PLANNED, Status.CLAIMED)
+
+
+def log_key(patient_id: int, day: dt.date) -> str:
+    return f"log:{patient_id}:{day.isoformat()}"
+
+
+def log_key_day(key: str) -> dt.date | None:
+    """The local date a log reminder's key names, or None for a key of another shape."""
+    prefix, _, day = key.rpartition(":")
+    if not prefix.startswith("log:"):
+        return None
+    try:
+        return dt.date.fromisoformat(day)
+    except ValueError:
+        return None
+
+
+@transaction.atomic
+def log_reminders_plan(
+    *, profiles: Iterable[PatientProfile], now: dt.datetime, days_ahead: int = DAYS_AHEAD
+) -> int:
+    """Plan each patient's nudge (in the app and by email) for their local today and the next
+    ``days_ahead`` days, at their reminder time. A time already passed is skipped, not sent late.
+
+    Idempotent (one key per patient and day). A nudge not sent yet moves when the patient
+    changes their reminder time or time zone, and is cancelled if its new time has passed. A
+    fixed number of queries for any number of patients. Returns rows newly planned."""
+    profiles = list(profiles)
+    if not profiles:
+        return 0
+    keep: set[str] = set()
+    planned: list[outbox.Planned] = []
+    for profile in profiles:
+        today = now.astimezone(reminders.zone_info(profile.timezone)).date()
+        days = [today + dt.timedelta(days=offset) for offset in range(days_ahead + 1)]
+        for day, due_at in reminders.log_reminder_instants(
+            reminder_time=profile.log_reminder_time, zone=profile.timezone, days=days
+        ):
+            key = log_key(profile.pk, day)
+            keep.add(key)
+            if due_at <= now:
+                continue
+            planned.append(
+                outbox.Planned(
+                    key=key,
+                    kind=Kind.LOG_REMINDER,
+                    recipient_id=profile.pk,
+                    due_at=due_at,
+                    title=LOG_TITLE,
+                    body=LOG_BODY,
+                    link=LOG_LINK,
+                )
+            )
+    # These days' rows, and any other nudge of these patients still pending (a day that is no
+    # longer ahead after a move to a time zone behind: cancelled).
+    scope = Notification.objects.filter(kind=Kind.LOG_REMINDER).filter(
+        Q(key__in=keep)
+        | Q(recipient_id__in=[profile.pk for profile in profiles], status__in=PENDING)
+    )
+    return outbox_sync(scope=scope, keep=keep, planned=planned, now=now)
+
+
+def log_reminder_still_wanted(notification: Notification, now: dt.datetime) -> bool:
+    """The send-time check: a nudge goes out only on its own day (in the patient's zone),
+    outside quiet hours, and only while that day has no log. One query."""
+    day = log_key_day(notification.key)
+    if day is None:
+        return True  # not one of ours to judge
+    row = (
+        PatientProfile.objects.filter(pk=notification.recipient_id)
+        .annotate(
+            logged=Exists(DailyLog.objects.filter(patient_id=OuterRef("pk"), date=day)),
+        )
+        .values_list("timezone", "logged")
+        .first()
+    )
+    if row is None:
+        return False  # no longer a patient
+    zone, logged = row
+    if logged:
+        return False
+    return now.astimezone(reminders.zone_info(zone)).date() == day and not reminders.is_quiet(
+        now, zone
+    )
+
+
+@transaction.atomic
+def patient_reminders_replan(*, profile: PatientProfile, now: dt.datetime | None = None) -> int:
+    """Everything timed in the patient's clock, planned again after they changed their log
+    reminder time or time zone: log nudges, appointment and restaging reminders. Pending ones
+    move; sent ones stay history. For the entry points that change a profile."""
+    now = now or timezone.now()
+    return log_reminders_plan(profiles=[profile], now=now) + (
+        appointment_services.appointment_reminders_replan(profile=profile, now=now)
+    )
