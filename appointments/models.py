@@ -9,6 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from appointments.validators import validate_resource_tags
+
 
 class AppointmentKind(models.TextChoices):
     RESTAGING = "restaging", "Restaging visit"
@@ -100,7 +102,12 @@ class Resource(models.Model):
     title = models.CharField(max_length=160)
     body = models.TextField(help_text="Plain words, reading age about 12.")
     link = models.URLField(blank=True)
-    tags = models.JSONField(default=list, blank=True, help_text="Any of the resource tags.")
+    tags = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_resource_tags],
+        help_text="Any of the resource tags; the first is the topic it is listed under.",
+    )
     display_order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
