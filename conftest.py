@@ -2,6 +2,8 @@
 
 import pytest
 
+pytest_plugins = ["mbc_tracker.tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

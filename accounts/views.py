@@ -7,10 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from accounts import access, selectors, services
 from accounts.forms import AccountForm, PatientSettingsForm
+from accounts.models import PatientProfile
+from appointments import selectors as appointment_selectors
+from symptoms import reminders as log_reminders
 from symptoms import selectors as symptom_selectors
 
 
@@ -76,9 +80,24 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
+            if profile is not None:  # their reminder time or time zone may have changed
+                log_reminders.patient_reminders_replan(profile=user.patient_profile)
             messages.success(request, "Your settings are saved.")
             return redirect("settings")
-    return render(request, "accounts/settings.html", {"form": form, "profile": profile})
+    context = {
+        "form": form,
+        "profile": profile,
+        "calendar": _calendar_feed(request, profile) if profile is not None else None,
+    }
+    return render(request, "accounts/settings.html", context)
+
+
+def _calendar_feed(request: HttpRequest, profile: PatientProfile) -> dict[str, str]:
+    """The patient's calendar feed address, to copy into a phone's calendar, and the same
+    address as a webcal:// link that calendar apps open directly."""
+    feed = appointment_selectors.feed_for(profile.user)
+    url = request.build_absolute_uri(reverse("api-calendar-feed", kwargs={"token": feed.token}))
+    return {"url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
 
 
 def _int_or_none(value: str | None) -> int | None:

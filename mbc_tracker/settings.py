@@ -175,6 +175,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MetastasisSiteEnum": "accounts.models.MetastasisSite.choices",
         "RoleEnum": "accounts.models.Role.choices",
+        "NotificationKindEnum": "notifications.models.Kind.choices",
+        "NotificationChannelEnum": "notifications.models.Channel.choices",
+        "AppointmentKindEnum": "appointments.models.AppointmentKind.choices",
+        "AppointmentStatusEnum": "appointments.models.AppointmentStatus.choices",
         "SymptomKindEnum": "symptoms.models.SymptomKind.choices",
         "RedFlagLevelEnum": "symptoms.models.RedFlag.choices",
     },
