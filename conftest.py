@@ -84,3 +84,19 @@ def _fresh_symptom_catalogue():
     clear_catalogue_cache()
     yield
     clear_catalogue_cache()
+
+
+@pytest.fixture
+def real_worker(settings):
+    """A real Celery worker (in a thread) consuming from the Redis broker, for `worker` tests."""
+    from celery.contrib.testing.worker import start_worker
+
+    from mbc_tracker.celery import app
+
+    assert settings.CELERY_BROKER_URL.startswith("redis://"), "this test needs REDIS_URL"
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield
+    finally:
+        app.conf.task_always_eager = True

@@ -5,11 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
 from django.core import mail
 
-from mbc_tracker.celery import app
 from notifications import tasks
 from notifications.models import Notification, Status
 from notifications.tests.factories import NotificationFactory, message_pair
@@ -47,17 +45,6 @@ def test_the_task_stops_after_its_last_batch(monkeypatch):
 
     assert Notification.objects.filter(status=Status.SENT).count() == 10
     assert Notification.objects.filter(status=Status.PLANNED).count() == 2  # the next minute's
-
-
-@pytest.fixture
-def real_worker(settings):
-    assert settings.CELERY_BROKER_URL.startswith("redis://"), "this test needs REDIS_URL"
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield
-    finally:
-        app.conf.task_always_eager = True
 
 
 def _wait_for_emails(count: int, seconds: float = 15) -> None:
