@@ -11,13 +11,14 @@ import datetime as dt
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts import access
 from accounts.access import AnyUser
 from accounts.models import User
-from appointments.models import Appointment, CalendarFeed
+from appointments.models import SCAN_KINDS, Appointment, AppointmentStatus, CalendarFeed
+from appointments.reminders import restaging_due_date
 from appointments.services import SUBJECT  # Notification.subject_type of their reminders
 from notifications.models import Channel, Notification
 
@@ -138,4 +139,38 @@ def feed_appointments(feed: CalendarFeed, *, now: dt.datetime) -> list[Appointme
             "id", "patient_id", "starts_at", "duration_minutes", "location", "status", "updated_at"
         )
         .order_by("starts_at", "pk")
+    )
+
+
+def next_appointment_subquery(*, now: dt.datetime) -> Subquery:
+    """For annotating patient profiles (``OuterRef("user")``): when their next booked appointment
+    starts."""
+    return Subquery(
+        Appointment.objects.filter(
+            patient=OuterRef("user"), status=AppointmentStatus.SCHEDULED, starts_at__gt=now
+        )
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+
+
+def last_restaging_subquery(*, now: dt.datetime) -> Subquery:
+    """For annotating patient profiles: when their last scan or restaging visit started."""
+    return Subquery(
+        Appointment.objects.filter(
+            patient=OuterRef("user"), kind__in=SCAN_KINDS, starts_at__lte=now
+        )
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
+    )
+
+
+def restaging_due_on(
+    *, interval_weeks: int, enrolled_on: dt.date, last_restaging_at: dt.datetime | None, zone: str
+) -> dt.date:
+    """When a patient's next restaging is due (see appointments.reminders)."""
+    last_on = last_restaging_at.astimezone(ZoneInfo(zone)).date() if last_restaging_at else None
+    return restaging_due_date(
+        interval_weeks=interval_weeks, enrolled_on=enrolled_on, last_restaging_on=last_on
     )

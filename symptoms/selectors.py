@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from accounts.models import User
 from symptoms.catalogue import SiteInfo, SymptomInfo, get_catalogue
@@ -137,3 +137,10 @@ def history(*, patient: User, today: dt.date, days: int) -> History:
     result = History(days=window, logged=logged)
     result.groups = [(site, grouped[site.code]) for site in sites if site.code in grouped]
     return result
+
+
+def last_log_date_subquery() -> Subquery:
+    """For annotating patient profiles (``OuterRef("user")``): the date of their newest log."""
+    return Subquery(
+        DailyLog.objects.filter(patient=OuterRef("user")).order_by("-date").values("date")[:1]
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -9,6 +11,7 @@ from rest_framework import serializers
 from accounts.choices import MetastasisSite
 from accounts.models import CareTeam, PatientProfile, User
 from accounts.validators import validate_timezone
+from appointments.selectors import restaging_due_on  # the API is an entry point, above apps
 
 
 def _timezone(value: str) -> str:
@@ -88,6 +91,16 @@ class PatientSerializer(serializers.ModelSerializer):
     sites = SitesField()
     care_team = CareTeamSerializer()
     log_reminder_time = serializers.TimeField(format="%H:%M")
+    last_log_date = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The day of their newest log, in their zone."
+    )
+    next_appointment = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When their next booked appointment starts."
+    )
+    restaging_due = serializers.SerializerMethodField(
+        help_text="When their next restaging is due: their interval after the last scan or "
+        "restaging visit, or after enrolment."
+    )
 
     class Meta:
         model = PatientProfile
@@ -101,8 +114,20 @@ class PatientSerializer(serializers.ModelSerializer):
             "enrolled_on",
             "restaging_interval_weeks",
             "log_reminder_time",
+            "last_log_date",
+            "next_appointment",
+            "restaging_due",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DateField())
+    def get_restaging_due(self, profile: PatientProfile) -> dt.date:
+        return restaging_due_on(
+            interval_weeks=profile.restaging_interval_weeks,
+            enrolled_on=profile.enrolled_on,
+            last_restaging_at=getattr(profile, "last_restaging_at", None),
+            zone=profile.timezone,
+        )
 
 
 class PatientDetailSerializer(PatientSerializer):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.models import Token
@@ -24,8 +26,10 @@ from accounts.api.serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
-from accounts.models import User
+from accounts.models import PatientProfile, User
+from appointments import selectors as appointment_selectors
 from symptoms import reminders as log_reminders
+from symptoms import selectors as symptom_selectors
 
 
 def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
@@ -92,6 +96,17 @@ class MeView(APIView):
         return User.objects.select_related("patient_profile").get(pk=request.user.pk)
 
 
+def with_care_facts(profiles: QuerySet[PatientProfile]) -> QuerySet[PatientProfile]:
+    """Profiles annotated with what their care team looks at first: the newest log, the next
+    appointment and the last scan (for when restaging is due). One query, however many."""
+    now = timezone.now()
+    return profiles.annotate(
+        last_log_date=symptom_selectors.last_log_date_subquery(),
+        next_appointment=appointment_selectors.next_appointment_subquery(now=now),
+        last_restaging_at=appointment_selectors.last_restaging_subquery(now=now),
+    )
+
+
 class PatientListCreateView(generics.ListCreateAPIView):
     """The caller's panel of patients; POST enrols a patient in one of the caller's teams."""
 
@@ -99,7 +114,7 @@ class PatientListCreateView(generics.ListCreateAPIView):
     serializer_class = PatientSerializer
 
     def get_queryset(self):
-        return selectors.patient_panel(user=self.request.user)
+        return with_care_facts(selectors.patient_panel(user=self.request.user))
 
     @extend_schema(request=PatientEnrolSerializer, responses={201: PatientDetailSerializer})
     def post(self, request: Request) -> Response:
@@ -120,8 +135,15 @@ class PatientListCreateView(generics.ListCreateAPIView):
             user = services.patient_enrol(care_team=team, **fields)
         except DjangoValidationError as error:
             raise as_api_error(error) from None
-        profile = access.get_profile_or_404(request.user, user.pk)
+        profile = self._one(user.pk)
         return Response(PatientDetailSerializer(profile).data, status=status.HTTP_201_CREATED)
+
+    def _one(self, patient_id: int) -> PatientProfile:
+        return (
+            with_care_facts(access.visible_profiles(self.request.user))
+            .select_related("user", "care_team")
+            .get(pk=patient_id)
+        )
 
 
 class PatientDetailView(generics.RetrieveAPIView):
@@ -131,4 +153,7 @@ class PatientDetailView(generics.RetrieveAPIView):
     serializer_class = PatientDetailSerializer
 
     def get_object(self):
-        return access.get_profile_or_404(self.request.user, self.kwargs["pk"])
+        profile = access.get_profile_or_404(self.request.user, self.kwargs["pk"])
+        return with_care_facts(PatientProfile.objects.select_related("user", "care_team")).get(
+            pk=profile.pk
+        )

@@ -165,3 +165,33 @@ def test_patients_cannot_enrol(people, api_client):
     )
     assert response.status_code == 403
     assert not User.objects.filter(email="x@example.org").exists()
+
+
+def test_panel_shows_last_log_next_appointment_and_restaging_due(people, api_client):
+    import datetime as dt
+
+    from appointments.models import Appointment
+    from appointments.services import appointment_create
+    from symptoms.tests.factories import log_days_back
+
+    patient = people.patient_a
+    profile = patient.patient_profile
+    api_client.force_authenticate(people.coordinator_a)
+    body = api_client.get(f"{URL}{patient.pk}/").json()
+    assert body["last_log_date"] is None
+    assert body["next_appointment"] is None
+    assert body["restaging_due"] == str(profile.enrolled_on + dt.timedelta(weeks=12))
+
+    log_days_back(patient, 2, {"fatigue": 3})
+    now = dt.datetime.now(dt.UTC)
+    booked = appointment_create(
+        patient=patient, kind="blood_test", starts_at=now + dt.timedelta(days=5), created_by=None
+    )
+    scan_at = now - dt.timedelta(days=20)
+    Appointment.objects.create(patient=patient, kind="ct", starts_at=scan_at, status="done")
+
+    row = api_client.get(URL).json()["results"][0]
+    assert row["last_log_date"] == str(profile.local_today() - dt.timedelta(days=2))
+    assert row["next_appointment"].startswith(booked.starts_at.strftime("%Y-%m-%dT%H:%M"))
+    scan_day = scan_at.astimezone(profile.zone).date()
+    assert row["restaging_due"] == str(scan_day + dt.timedelta(weeks=12))
