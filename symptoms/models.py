@@ -216,3 +216,63 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} ({self.level}) for {self.patient_id}: {self.status}"
+
+
+QUESTION_MAX_LENGTH = 500
+
+
+class PatientQuestion(models.Model):
+    """Something the patient wants to ask their care team at the next visit."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="questions"
+    )
+    text = models.CharField(max_length=QUESTION_MAX_LENGTH)
+    done = models.BooleanField(default=False, help_text="Asked, or no longer needed.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["done", "created_at", "pk"]
+        indexes = [models.Index(fields=["patient", "done"], name="question_patient_done")]
+
+    def __str__(self) -> str:
+        return f"Question {self.pk} of {self.patient_id}"
+
+
+class FlagThresholds(models.Model):
+    """The numeric thresholds of the flag rules (CLINICAL.md, "Flag rules"). One row; admins tune
+    it in Django admin and every change is audited (django-auditlog). Defaults are the shipped
+    ones, mirrored from ``symptoms.rules.Thresholds``."""
+
+    singleton = models.PositiveSmallIntegerField(default=1, unique=True, editable=False)
+    fever_celsius = models.DecimalField(max_digits=3, decimal_places=1, default=Decimal("38.0"))
+    severe = models.PositiveSmallIntegerField(default=7)
+    worsening_rise = models.PositiveSmallIntegerField(default=2)
+    worsening_floor = models.PositiveSmallIntegerField(default=4)
+    worsening_min_baseline_logs = models.PositiveSmallIntegerField(default=4)
+    worsening_baseline_days = models.PositiveSmallIntegerField(default=14)
+    persistent_level = models.PositiveSmallIntegerField(default=4)
+    persistent_count = models.PositiveSmallIntegerField(default=3)
+    persistent_of_last = models.PositiveSmallIntegerField(default=5)
+    persistent_days = models.PositiveSmallIntegerField(default=7)
+    new_site_level = models.PositiveSmallIntegerField(default=4)
+    new_site_count = models.PositiveSmallIntegerField(default=3)
+    new_site_days = models.PositiveSmallIntegerField(default=7)
+    distress_level = models.PositiveSmallIntegerField(default=7)
+    hypercalcemia_level = models.PositiveSmallIntegerField(default=4)
+    hypercalcemia_days = models.PositiveSmallIntegerField(default=3)
+    not_logging_days = models.PositiveSmallIntegerField(default=4)
+    restaging_grace_days = models.PositiveSmallIntegerField(default=14)
+    recent_red_flag_days = models.PositiveSmallIntegerField(default=30)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "flag thresholds"
+        verbose_name_plural = "flag thresholds"
+        constraints = [
+            models.CheckConstraint(condition=Q(singleton=1), name="flag_thresholds_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return "Flag thresholds"

@@ -132,9 +132,8 @@ class DailyLogSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     flags = serializers.SerializerMethodField(
-        help_text="The flags open for you right after this log was evaluated. Always empty for "
-        "now: flag evaluation arrives in a later version, and the list will then hold flag "
-        "objects as GET /api/v1/flags/ shows them."
+        help_text="Your open and acknowledged flags, as GET /api/v1/flags/ shows them. This log "
+        "is evaluated in the background: flags it raises appear within seconds."
     )
 
     @extend_schema_field(_entry_schema())
@@ -143,7 +142,15 @@ class DailyLogSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_flags(self, log: DailyLog) -> list[dict[str, object]]:
-        return []
+        from symptoms.api.flags import FlagSerializer
+        from symptoms.flags import open_flags_for
+
+        cache = self.context.setdefault("open_flags", {})  # one query per response, not per log
+        if log.patient_id not in cache:
+            cache[log.patient_id] = FlagSerializer(
+                open_flags_for(patient=log.patient_id), many=True
+            ).data
+        return cache[log.patient_id]
 
 
 class LogFilterSerializer(serializers.Serializer):

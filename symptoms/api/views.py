@@ -28,6 +28,7 @@ from symptoms.api.serializers import (
 )
 from symptoms.catalogue import get_catalogue
 from symptoms.models import DailyLog
+from symptoms.tasks import request_flag_evaluation
 
 BAD_LOG = OpenApiResponse(
     response=OpenApiTypes.OBJECT,
@@ -106,6 +107,7 @@ class LogListCreateView(generics.ListAPIView):
             log, created = services.daily_log_save(patient=request.user, **data.validated_data)
         except services.LogInputError as error:
             raise ValidationError(error.detail) from None
+        request_flag_evaluation(log.patient_id)  # stored flags and alerts, after commit
         return Response(
             DailyLogSerializer(log).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -54,6 +54,16 @@ class Thresholds:
 
 
 @dataclass(frozen=True, slots=True)
+class AdviceNumbers:
+    """Phone numbers written into urgent advice. The rules read no settings: the caller passes
+    ``AdviceNumbers(emergency=settings.EMERGENCY_NUMBER, care_line=settings.CARE_TEAM_24H_LINE)``.
+    An empty ``care_line`` gives "call your care team's 24-hour line" without a number."""
+
+    emergency: str = "999"
+    care_line: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class RestagingFacts:
     interval_weeks: int
     enrolled_on: dt.date
