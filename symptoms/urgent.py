@@ -50,17 +50,25 @@ def _action(finding: rules.Finding, symptoms: dict[str, rules.SymptomFacts]) -> 
     return CALL_NOW
 
 
-def urgent_advice(profile: PatientProfile, *, now: dt.datetime | None = None) -> list[UrgentAdvice]:
-    """The patient's urgent findings now, emergencies first."""
+def urgent_findings(
+    profile: PatientProfile, *, now: dt.datetime | None = None
+) -> list[rules.Finding]:
+    """The patient's urgent findings now, from the pure rules (no flags are written)."""
     now = now or timezone.now()
-    symptoms = flags.symptom_facts()
     facts = flags.patient_facts(profile, now=now)  # the one builder, shared with the worker
     numbers = rules.AdviceNumbers(
         emergency=settings.EMERGENCY_NUMBER, care_line=settings.CARE_TEAM_24H_LINE
     )
     findings = rules.evaluate(
-        facts, symptoms=symptoms, thresholds=flags.thresholds(), numbers=numbers
+        facts, symptoms=flags.symptom_facts(), thresholds=flags.thresholds(), numbers=numbers
     )
+    return [finding for finding in findings if finding.level == rules.URGENT]
+
+
+def urgent_advice(profile: PatientProfile, *, now: dt.datetime | None = None) -> list[UrgentAdvice]:
+    """The patient's urgent findings now, emergencies first."""
+    symptoms = flags.symptom_facts()
+    findings = urgent_findings(profile, now=now)
     advice = [
         UrgentAdvice(
             title=finding.title,
@@ -69,7 +77,6 @@ def urgent_advice(profile: PatientProfile, *, now: dt.datetime | None = None) ->
             action=_action(finding, symptoms),
         )
         for finding in findings
-        if finding.level == rules.URGENT
     ]
     return sorted(advice, key=lambda item: not item.is_emergency)  # stable: rules' order kept
 

@@ -147,10 +147,36 @@ class DailyLogSerializer(serializers.Serializer):
 
         cache = self.context.setdefault("open_flags", {})  # one query per response, not per log
         if log.patient_id not in cache:
-            cache[log.patient_id] = FlagSerializer(
-                open_flags_for(patient=log.patient_id), many=True
-            ).data
+            stored = list(FlagSerializer(open_flags_for(patient=log.patient_id), many=True).data)
+            cache[log.patient_id] = stored + self._not_yet_stored(log, stored)
         return cache[log.patient_id]
+
+    def _not_yet_stored(self, log: DailyLog, stored: list[dict]) -> list[dict[str, object]]:
+        """Urgent findings the rules made in this request (``context["urgent_findings"]``) that
+        the worker has not stored as flags yet: shown at once, with ``id`` null."""
+        known = {(flag["rule"], flag["symptom"] or flag["site"] or "") for flag in stored}
+        return [
+            {
+                "id": None,
+                "patient": log.patient_id,
+                "rule": finding.rule,
+                "level": finding.level,
+                "status": "open",
+                "symptom": finding.symptom,
+                "site": finding.site,
+                "title": finding.title,
+                "explanation": finding.explanation,
+                "advice": finding.advice,
+                "evidence": [day.isoformat() for day in finding.evidence],
+                "opened_at": None,
+                "updated_at": None,
+                "acknowledged_by": None,
+                "acknowledged_at": None,
+                "note": "",
+            }
+            for finding in self.context.get("urgent_findings", [])
+            if (finding.rule, finding.subject) not in known
+        ]
 
 
 class LogFilterSerializer(serializers.Serializer):

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.permissions import IsPatient
-from symptoms import selectors, services
+from symptoms import selectors, services, urgent
 from symptoms.api.serializers import (
     DailyLogSaveSerializer,
     DailyLogSerializer,
@@ -108,8 +108,10 @@ class LogListCreateView(generics.ListAPIView):
         except services.LogInputError as error:
             raise ValidationError(error.detail) from None
         request_flag_evaluation(log.patient_id)  # stored flags and alerts, after commit
+        # Urgent advice never waits for the worker: the pure rules run here, in the request.
+        findings = urgent.urgent_findings(request.user.patient_profile)
         return Response(
-            DailyLogSerializer(log).data,
+            DailyLogSerializer(log, context={"urgent_findings": findings}).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 

@@ -212,3 +212,32 @@ def test_a_broken_broker_does_not_fail_the_save(
         )
     assert response.status_code == 201 and len(callbacks) == 1
     assert not Flag.objects.exists()
+    # The urgent advice did not wait for the (broken) worker: it came from the request itself.
+    [urgent] = response.json()["flags"]
+    assert (urgent["id"], urgent["rule"], urgent["level"], urgent["symptom"]) == (
+        None,
+        "red_flag",
+        "urgent",
+        "seizure",
+    )
+    assert set(urgent) == FIELDS
+    assert "999" in urgent["advice"]
+
+
+def test_the_first_response_already_carries_the_urgent_finding(people, api_client):
+    client = login(api_client, people.patient_a)
+    with time_machine.travel(NOW, tick=False):
+        response = client.post(
+            "/api/v1/logs/",
+            {"date": day(0).isoformat(), "entries": entries_from({"fever": 38.0})},
+            format="json",
+        )
+        calm = client.post(
+            "/api/v1/logs/",
+            {"date": day(-1).isoformat(), "entries": entries_from({"fever": 37.9})},
+            format="json",
+        )
+    assert [(f["rule"], f["level"]) for f in response.json()["flags"]] == [("fever", "urgent")]
+    assert [f for f in calm.json()["flags"] if f["id"] is None] == [  # still today's fever
+        f for f in response.json()["flags"] if f["id"] is None
+    ]
