@@ -30,6 +30,7 @@ from appointments import selectors, services
 from appointments.forms import AppointmentForm, duration_text
 from appointments.models import Appointment, AppointmentStatus
 from notifications.models import Kind, Notification, Status
+from symptoms.tasks import request_flag_evaluation
 
 PAST_SHOWN = 20  # the most recent past appointments on the list page
 
@@ -285,6 +286,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_service_errors(error.message_dict)
         else:
+            request_flag_evaluation(appointment.patient_id)  # restaging_overdue
             zone = appointment.patient.patient_profile.zone
             messages.success(
                 request,
@@ -335,6 +337,7 @@ def appointment_edit(request: HttpRequest, appointment_id: int) -> HttpResponse:
         except ValidationError as error:
             form.add_service_errors(error.message_dict)
         else:
+            request_flag_evaluation(appointment.patient_id)  # restaging_overdue
             messages.success(
                 request,
                 f"Saved: {kind_label(appointment)}, "
@@ -367,6 +370,7 @@ def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpRespons
         return redirect("appointment_detail", appointment.pk)
     if request.method == "POST":
         services.appointment_cancel(appointment=appointment)
+        request_flag_evaluation(appointment.patient_id)  # restaging_overdue may change
         messages.success(
             request,
             f"Cancelled: {kind_label(appointment)}, "

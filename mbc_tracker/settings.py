@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "auditlog",
     "accounts",
     "symptoms",
     "appointments",
@@ -238,6 +239,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "appointments.tasks.plan_reminders_nightly",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Flags: evaluate every patient (catches up on anything a lost task missed, self-resolves
+    # and ages flags), then plan the coordinators' 08:00 digests. Idempotent.
+    "sweep-flags-nightly": {
+        "task": "symptoms.tasks.sweep_flags",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 # --- Email -----------------------------------------------------------------------------------
@@ -320,5 +327,8 @@ LOGGING = {
         # Replaces Django's own "django" handlers so that each record is printed once.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint narrates every step of a PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -10,6 +10,17 @@ class SymptomsConfig(AppConfig):
     def ready(self) -> None:
         # The outbox asks, just before sending a daily log nudge, whether it is still wanted.
         from notifications import checks
+        from symptoms.flags import flag_alert_still_wanted
         from symptoms.reminders import log_reminder_still_wanted
 
         checks.register("log_reminder", log_reminder_still_wanted)
+        # ... and whether a flag alert still is: an escalation only while its flag is unanswered.
+        checks.register("flag_alert", flag_alert_still_wanted)
+
+        # Who changed a flag or the rule thresholds, and how (django-auditlog).
+        from auditlog.registry import auditlog
+
+        from symptoms.models import Flag, FlagThresholds
+
+        auditlog.register(Flag)
+        auditlog.register(FlagThresholds)

@@ -15,7 +15,7 @@ from django import forms
 
 from symptoms.catalogue import SiteInfo, SymptomInfo
 from symptoms.charts import severity_band
-from symptoms.models import DailyLog
+from symptoms.models import QUESTION_MAX_LENGTH, DailyLog
 from symptoms.selectors import SiteGroup
 from symptoms.services import NOTES_MAX_LENGTH, LogInputError
 
@@ -242,3 +242,24 @@ class DailyLogForm(forms.Form):
                         self.add_error(None, message)
             else:
                 self.add_error(key if key in self.fields else None, list(messages))
+
+
+class QuestionForm(forms.Form):
+    """One question for the care team, in the patient's own words."""
+
+    text = forms.CharField(
+        label="Your question",
+        max_length=QUESTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: Why is my back pain worse at night?",
+        error_messages={
+            "required": "Please write your question, or leave this page.",
+            "max_length": f"Please keep a question to {QUESTION_MAX_LENGTH} characters or fewer.",
+        },
+    )
+
+    def clean_text(self) -> str:
+        text = " ".join(self.cleaned_data["text"].split())
+        if not text:
+            raise forms.ValidationError("Please write your question, or leave this page.")
+        return text

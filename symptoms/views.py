@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -22,11 +21,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access
 from accounts.models import PatientProfile
-from symptoms import charts, selectors, services
+from symptoms import charts, flags, questions, selectors, services, summary_pdf, urgent
 from symptoms.catalogue import SiteInfo, get_catalogue
-from symptoms.forms import DailyLogForm, initial_from_log
-from symptoms.models import DailyLog
+from symptoms.forms import DailyLogForm, QuestionForm, initial_from_log
+from symptoms.models import DailyLog, FlagStatus
 from symptoms.selectors import SymptomSeries
+from symptoms.tasks import request_flag_evaluation
 
 STRIP_DAYS = 14
 HISTORY_WINDOWS = (7, 30, 90)
@@ -145,37 +145,25 @@ def _is_blank(log: DailyLog | None) -> bool:
     return log is None or (not log.notes and not _entries_text(log))
 
 
-def _urgent_advice(log: DailyLog) -> list[str]:
-    """What to do now about red-flag answers in a saved log.
+URGENT_SESSION_KEY = "urgent_advice"
 
-    Interim: read from the catalogue's red-flag levels and the 38.0 °C fever line until the
-    flag rules (symptoms/rules) run in the request; then this should show their findings.
-    """
-    symptoms = get_catalogue().symptoms
-    emergency: list[str] = []
-    call_now: list[str] = []
-    for entry in log.entries.all():
-        symptom = symptoms.get(entry.symptom_id)
-        if symptom is None:
-            continue
-        if entry.present and symptom.red_flag == "emergency":
-            emergency.append(symptom.name)
-        elif entry.present and symptom.red_flag == "call_now":
-            call_now.append(symptom.name)
-        elif entry.temperature is not None and entry.temperature >= charts.FEVER_THRESHOLD:
-            call_now.append(f"{symptom.name} {entry.temperature} °C")
-    advice = []
-    if emergency:
-        advice.append(
-            f"You told us about: {', '.join(emergency)}. If this is happening now, call "
-            f"{settings.EMERGENCY_NUMBER} or go to the emergency department now."
-        )
-    if call_now:
-        advice.append(
-            f"You told us about: {', '.join(call_now)}. Please call your care team's 24-hour "
-            f"line now on {settings.CARE_TEAM_24H_LINE}."
-        )
-    return advice
+
+def _remember_urgent(request: HttpRequest, advice: list[urgent.UrgentAdvice] | None) -> None:
+    """Keep what to do now for the page the patient is sent to (PRG), shown once there."""
+    if advice is None:
+        request.session[URGENT_SESSION_KEY] = {"unchecked": True, "items": []}
+    elif advice:
+        items = [item.as_dict() for item in advice]
+        request.session[URGENT_SESSION_KEY] = {"unchecked": False, "items": items}
+    else:
+        request.session.pop(URGENT_SESSION_KEY, None)
+
+
+def _take_urgent(request: HttpRequest) -> tuple[list[urgent.UrgentAdvice], bool]:
+    """What to do now, remembered by the save just before; (advice, could not check)."""
+    stored = request.session.pop(URGENT_SESSION_KEY, None) or {}
+    items = [urgent.UrgentAdvice(**item) for item in stored.get("items", [])]
+    return items, bool(stored.get("unchecked"))
 
 
 def _saved(
@@ -189,11 +177,12 @@ def _saved(
         text = f"Thank you — {day} is saved as a usual day."
     else:
         text = f"Thank you — {day} is saved."
-    urgent = _urgent_advice(log)
-    if log.date == today and not urgent:
+    request_flag_evaluation(log.patient_id)  # stored flags and care-team alerts, after commit
+    # The pure rules, in the request: urgent advice never waits for a worker or the broker.
+    advice = urgent.safe_urgent_advice(request.user.patient_profile)
+    _remember_urgent(request, advice)
+    if log.date == today and advice == []:
         text += " There is nothing else to do today. If something changes, come back and update it."
-    for advice in urgent:  # what to do now comes first
-        messages.warning(request, advice)
     messages.success(request, text)
     return redirect(_log_url(log.date, today))
 
@@ -238,7 +227,12 @@ def log_page(
     ]
     earliest, _ = services.allowed_dates(today=today)
     blank = _is_blank(log)
+    urgent_items, urgent_unchecked = (
+        _take_urgent(request) if request.method == "GET" else ([], False)
+    )
     context = {
+        "urgent": urgent_items,
+        "urgent_unchecked": urgent_unchecked,
         "day": day,
         "today": today,
         "is_today": day == today,
@@ -449,3 +443,158 @@ def history_page(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
         "calendar_open": days <= DEFAULT_WINDOW,
     }
     return render(request, "symptoms/history.html", context)
+
+
+# --- To raise with your care team -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlagCard:
+    """A flag as the patient reads it: plain words and the days behind it."""
+
+    title: str
+    explanation: str
+    advice: str
+    level: str
+    acknowledged: bool
+    days: list[dt.date]
+
+    @property
+    def days_text(self) -> str:
+        """ "3 Nov, 4 Nov" """
+        return ", ".join(charts.short_date(day) for day in self.days)
+
+
+def _flag_cards(patient: object) -> list[FlagCard]:
+    cards = []
+    for flag in flags.open_flags_for(patient=patient):
+        days = []
+        for value in flag.evidence or []:
+            try:
+                days.append(dt.date.fromisoformat(str(value)))
+            except ValueError:
+                continue
+        cards.append(
+            FlagCard(
+                title=flag.title,
+                explanation=flag.explanation,
+                advice=flag.advice,
+                level=flag.level,
+                acknowledged=flag.status == FlagStatus.ACKNOWLEDGED,
+                days=sorted(set(days)),
+            )
+        )
+    return cards
+
+
+def _questions_page(
+    request: HttpRequest, form: QuestionForm | None = None, status: int = 200
+) -> HttpResponse:
+    context = {
+        "flag_cards": _flag_cards(request.user),
+        "questions": list(questions.questions_for(patient=request.user)),
+        "standard_questions": questions.STANDARD_QUESTIONS,
+        "form": form or QuestionForm(),
+    }
+    return render(request, "symptoms/raise_with_team.html", context, status=status)
+
+
+@patient_required
+def raise_with_team(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
+    """Flags in plain words, the patient's own questions (POST adds one) and the usual ones."""
+    if request.method == "POST":
+        form = QuestionForm(request.POST)
+        if not form.is_valid():
+            return _questions_page(request, form, status=400)
+        questions.question_add(patient=request.user, text=form.cleaned_data["text"])
+        messages.success(request, "Your question is added to the list.")
+        return redirect(reverse("raise_with_team") + "#your-questions")
+    return _questions_page(request)
+
+
+@patient_required
+def question_edit(request: HttpRequest, profile: PatientProfile, pk: int) -> HttpResponse:
+    """Change the words of one of the patient's own questions (anyone else's: 404)."""
+    question = questions.own_question(patient=request.user, question_id=pk)
+    if request.method == "POST":
+        form = QuestionForm(request.POST)
+        if form.is_valid():
+            questions.question_edit(
+                patient=request.user, question_id=pk, text=form.cleaned_data["text"]
+            )
+            messages.success(request, "Your question is changed.")
+            return redirect(reverse("raise_with_team") + "#your-questions")
+        status = 400
+    else:
+        form = QuestionForm(initial={"text": question.text})
+        status = 200
+    context = {"question": question, "form": form}
+    return render(request, "symptoms/question_edit.html", context, status=status)
+
+
+@require_POST
+@patient_required
+def question_done(request: HttpRequest, profile: PatientProfile, pk: int) -> HttpResponse:
+    """Tick a question off (asked, or no longer needed), or put it back on the list."""
+    done = request.POST.get("done") != "no"
+    questions.question_set_done(patient=request.user, question_id=pk, done=done)
+    messages.success(request, "Ticked off." if done else "The question is back on your list.")
+    return redirect(reverse("raise_with_team") + "#your-questions")
+
+
+@require_POST
+@patient_required
+def question_delete(request: HttpRequest, profile: PatientProfile, pk: int) -> HttpResponse:
+    questions.question_delete(patient=request.user, question_id=pk)
+    messages.success(request, "The question is deleted.")
+    return redirect(reverse("raise_with_team") + "#your-questions")
+
+
+# --- Visit summary --------------------------------------------------------------------------
+
+SUMMARY_DAYS = 28
+
+
+def _summary_context(profile: PatientProfile) -> dict[str, object]:
+    """The last 4 weeks for a visit: trends per site, flags, questions still to ask."""
+    patient = profile.user
+    today = profile.local_today()
+    trends = selectors.history(patient=patient, today=today, days=SUMMARY_DAYS)
+    groups, quiet_sites = _trend_groups(trends, set(profile.sites))
+    quiet_names = [site.name.lower() for site in quiet_sites]
+    return {
+        "profile": profile,
+        "today": today,
+        "days": SUMMARY_DAYS,
+        "first_day": trends.days[0],
+        "logged_count": len(trends.logged),
+        "groups": groups,
+        "quiet_text": (
+            f"No {' or '.join(quiet_names)} symptoms in these {SUMMARY_DAYS} days."
+            if quiet_names
+            else ""
+        ),
+        "flag_cards": _flag_cards(patient),
+        "questions": list(questions.questions_for(patient=patient, include_done=False)),
+        "standard_questions": questions.STANDARD_QUESTIONS,
+    }
+
+
+@require_GET
+@patient_required
+def visit_summary(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
+    return render(request, "symptoms/visit_summary.html", _summary_context(profile))
+
+
+@require_GET
+@patient_required
+def visit_summary_pdf(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
+    """The same summary as a PDF (WeasyPrint), built from local files only: no network."""
+    context = _summary_context(profile) | {"pdf": True}
+    html = render(request, "symptoms/visit_summary.html", context).content.decode()
+    pdf = summary_pdf.render_pdf(html, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"visit-summary-{context['today']:%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -32,6 +32,7 @@ from appointments import selectors, services
 from appointments.api.serializers import AppointmentFilterSerializer, AppointmentSerializer
 from appointments.calendar_feed import build_calendar
 from appointments.models import Appointment
+from symptoms.tasks import request_flag_evaluation
 
 NOT_FOUND = OpenApiResponse(
     description="No such appointment, or not one of yours (or your care teams' patients')."
@@ -133,6 +134,7 @@ class AppointmentListCreateView(generics.ListAPIView):
             )
         except DjangoValidationError as error:
             raise as_api_error(error) from None
+        request_flag_evaluation(appointment.patient_id)  # restaging_overdue may change
         return Response(_shown(appointment), status=status.HTTP_201_CREATED)
 
     def _patient(self, request: Request, data: AppointmentSerializer) -> User:
@@ -181,6 +183,7 @@ class AppointmentDetailView(APIView):
                 appointment = services.appointment_update(appointment=appointment, **changes)
             except DjangoValidationError as error:
                 raise as_api_error(error) from None
+            request_flag_evaluation(appointment.patient_id)  # restaging_overdue may change
         return Response(_shown(appointment))
 
 
@@ -197,6 +200,7 @@ class AppointmentCancelView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         appointment = selectors.appointment_for_user_or_404(request.user, pk)
         services.appointment_cancel(appointment=appointment)
+        request_flag_evaluation(appointment.patient_id)  # restaging_overdue may change
         return Response(_shown(selectors.appointment_for_user_or_404(request.user, pk)))
 
 

@@ -97,7 +97,7 @@ def test_patient_logs_a_usual_day_in_two_taps_and_a_bad_day_then_sees_history_on
     assert_accessible(axe, page)
     page.get_by_role("button", name="Save", exact=True).last.click()
     expect(page.get_by_role("status")).to_contain_text("Thank you — yesterday is saved")
-    expect(page.get_by_text("Please call your care team's 24-hour line now")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Call your care team's 24-hour line now")
     expect(page.get_by_role("radio", name="7 of 10, severe").first).to_be_checked()
     bad_day = DailyLog.objects.get(patient=patient, date=yesterday)
     assert {e.symptom_id: float(e.value) for e in bad_day.entries.all()} == {

@@ -132,9 +132,8 @@ class DailyLogSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     flags = serializers.SerializerMethodField(
-        help_text="The flags open for you right after this log was evaluated. Always empty for "
-        "now: flag evaluation arrives in a later version, and the list will then hold flag "
-        "objects as GET /api/v1/flags/ shows them."
+        help_text="Your open and acknowledged flags, as GET /api/v1/flags/ shows them. This log "
+        "is evaluated in the background: flags it raises appear within seconds."
     )
 
     @extend_schema_field(_entry_schema())
@@ -143,7 +142,41 @@ class DailyLogSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_flags(self, log: DailyLog) -> list[dict[str, object]]:
-        return []
+        from symptoms.api.flags import FlagSerializer
+        from symptoms.flags import open_flags_for
+
+        cache = self.context.setdefault("open_flags", {})  # one query per response, not per log
+        if log.patient_id not in cache:
+            stored = list(FlagSerializer(open_flags_for(patient=log.patient_id), many=True).data)
+            cache[log.patient_id] = stored + self._not_yet_stored(log, stored)
+        return cache[log.patient_id]
+
+    def _not_yet_stored(self, log: DailyLog, stored: list[dict]) -> list[dict[str, object]]:
+        """Urgent findings the rules made in this request (``context["urgent_findings"]``) that
+        the worker has not stored as flags yet: shown at once, with ``id`` null."""
+        known = {(flag["rule"], flag["symptom"] or flag["site"] or "") for flag in stored}
+        return [
+            {
+                "id": None,
+                "patient": log.patient_id,
+                "rule": finding.rule,
+                "level": finding.level,
+                "status": "open",
+                "symptom": finding.symptom,
+                "site": finding.site,
+                "title": finding.title,
+                "explanation": finding.explanation,
+                "advice": finding.advice,
+                "evidence": [day.isoformat() for day in finding.evidence],
+                "opened_at": None,
+                "updated_at": None,
+                "acknowledged_by": None,
+                "acknowledged_at": None,
+                "note": "",
+            }
+            for finding in self.context.get("urgent_findings", [])
+            if (finding.rule, finding.subject) not in known
+        ]
 
 
 class LogFilterSerializer(serializers.Serializer):

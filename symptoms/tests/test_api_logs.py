@@ -82,8 +82,13 @@ def test_post_creates_then_replaces(people, api_client):
         "notes": "A rough day.",
         "created_at": "2026-06-15T12:00:00Z",
         "updated_at": "2026-06-15T12:00:00Z",
-        "flags": [],
+        "flags": body["flags"],
     }
+    # Urgent advice at once, from the rules run in the request (the worker stores flags later).
+    assert [(f["id"], f["rule"], f["symptom"]) for f in body["flags"]] == [
+        (None, "red_flag", "seizure"),
+        (None, "fever", "fever"),
+    ]
     assert _stored(people.patient_a, TODAY)["entries"] == {
         "bone_pain": 6,
         "fever": Decimal("38.4"),
@@ -365,7 +370,7 @@ def test_list_query_count_is_constant(people, api_client, django_assert_max_num_
         log_day(people.patient_a, TODAY - dt.timedelta(days=days_back), values)
     api_client.force_authenticate(people.patient_a)
     # count, page of logs, their entries
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):  # + the patient's open flags, once per response
         body = api_client.get(URL).json()
     assert body["count"] == logs
     assert all(len(log["entries"]) == 5 for log in body["results"])
@@ -387,11 +392,13 @@ def test_post_query_count_does_not_grow_with_entries(
     # (inside the test's transaction, the service's own transaction shows as SAVEPOINT/RELEASE)
     # token with user and profile; savepoint; select for update; savepoint, insert log, release;
     # one insert for all entries; release
-    with django_assert_num_queries(8):
+    # + the patient's open flags; + the urgent rules in the request (thresholds, 30 days of logs
+    # with their entries, the last and next scans)
+    with django_assert_num_queries(12):
         assert api_client.post(URL, body, format="json").status_code == 201
     # token with user and profile; savepoint; select for update, delete entries, update log, one
     # insert for all entries; release. The entries are not read back.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(11):  # + open flags and the in-request urgent rules
         response = api_client.post(URL, body, format="json")
     assert response.status_code == 200
     assert len(response.json()["entries"]) == count
@@ -400,7 +407,7 @@ def test_post_query_count_does_not_grow_with_entries(
 def test_detail_query_count(people, api_client, django_assert_max_num_queries):
     log_day(people.patient_a, TODAY, {"bone_pain": 4, "headache": 2, "fever": 37.5})
     api_client.force_authenticate(people.patient_a)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):  # + the patient's open flags
         assert len(api_client.get(f"{URL}{TODAY}/").json()["entries"]) == 3
 
 

@@ -87,6 +87,9 @@ class Command(BaseCommand):
             profiles = [patient.patient_profile for patient in patients.values()]
             appointment_services.restaging_reminders_plan(profiles=profiles, now=now)
             log_reminders.log_reminders_plan(profiles=profiles, now=now)
+        from symptoms import flags  # the demo patients carry the flags their logs imply
+
+        flags.evaluate_patients([patient.pk for patient in patients.values()], now=now)
         self._print_logins()
         self._print_logs(demo.demo_log_summaries(patients=patients, now=now), created)
         self._print_appointments(

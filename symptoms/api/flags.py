@@ -1,0 +1,176 @@
+"""Flags API (see ../shared/API.md, "Flags"). Thin: validate, call a service, show.
+
+Listing: a patient sees their own flags, a coordinator their care teams' patients', an
+administrator everyone's (accounts.access decides). Acknowledge and resolve are for the
+patient's coordinators only: other roles get 403, a flag the caller may not see is 404.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import access
+from symptoms import flags
+from symptoms.models import Flag, FlagLevel, FlagRule, FlagStatus
+
+
+class FlagSerializer(serializers.ModelSerializer):
+    rule = serializers.ChoiceField(choices=FlagRule.choices, read_only=True)
+    level = serializers.ChoiceField(choices=FlagLevel.choices, read_only=True)
+    status = serializers.ChoiceField(choices=FlagStatus.choices, read_only=True)
+    symptom = serializers.CharField(
+        source="symptom_id", read_only=True, allow_null=True, help_text="A symptom code, or null."
+    )
+    site = serializers.SerializerMethodField(help_text="A site code (new_site), or null.")
+    evidence = serializers.ListField(
+        child=serializers.DateField(),
+        read_only=True,
+        help_text="The days (YYYY-MM-DD) of the logs behind this flag.",
+    )
+    acknowledged_by = serializers.IntegerField(
+        source="acknowledged_by_id", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Flag
+        fields = [
+            "id",
+            "patient",
+            "rule",
+            "level",
+            "status",
+            "symptom",
+            "site",
+            "title",
+            "explanation",
+            "advice",
+            "evidence",
+            "opened_at",
+            "updated_at",
+            "acknowledged_by",
+            "acknowledged_at",
+            "note",
+        ]
+        read_only_fields = fields
+
+    def get_site(self, flag: Flag) -> str | None:
+        return flag.site or None
+
+
+class FlagNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class FlagFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=FlagStatus.choices, required=False)
+    patient = serializers.IntegerField(required=False, min_value=1)
+
+
+class IsCoordinator(BasePermission):
+    message = "Only the patient's care coordinators can do this."
+
+    def has_permission(self, request, view) -> bool:
+        return access.is_coordinator(request.user)
+
+
+class FlagListView(generics.ListAPIView):
+    """Flags the caller may see, newest first. Filter with ?status= and ?patient=."""
+
+    serializer_class = FlagSerializer
+
+    def get_queryset(self) -> QuerySet[Flag]:
+        filters = FlagFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        visible = access.visible_profiles(self.request.user).values("pk")
+        queryset = Flag.objects.filter(patient_id__in=visible)
+        if "status" in filters.validated_data:
+            queryset = queryset.filter(status=filters.validated_data["status"])
+        if "patient" in filters.validated_data:
+            queryset = queryset.filter(patient_id=filters.validated_data["patient"])
+        return queryset.order_by("-opened_at", "-pk")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=FlagStatus.values),
+            OpenApiParameter("patient", OpenApiTypes.INT, description="A patient's user id."),
+        ],
+        responses={
+            200: FlagSerializer(many=True),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="A bad filter value."),
+        },
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+def _flag_for_coordinator(request: Request, pk: int) -> Flag:
+    """A flag of one of the caller's own patients; anybody else's is 404."""
+    visible = access.visible_profiles(request.user).values("pk")
+    flag = Flag.objects.filter(pk=pk, patient_id__in=visible).first()
+    if flag is None:
+        raise Http404("No such flag.")
+    return flag
+
+
+FLAG_ACTION_RESPONSES = {
+    200: FlagSerializer,
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Not possible in the flag's status."),
+    403: OpenApiResponse(description="Not a care coordinator."),
+    404: OpenApiResponse(description="No such flag among your patients'."),
+}
+ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+class _FlagActionView(APIView):
+    permission_classes = [IsCoordinator]
+    service = staticmethod(flags.flag_acknowledge)
+
+    def post(self, request: Request, pk: int) -> Response:
+        flag = _flag_for_coordinator(request, pk)
+        data = FlagNoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            flag = self.service(flag=flag, by=request.user, note=data.validated_data["note"])
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from None
+        return Response(FlagSerializer(flag).data)
+
+
+class FlagAcknowledgeView(_FlagActionView):
+    """Mark an open flag as seen, with an optional note."""
+
+    service = staticmethod(flags.flag_acknowledge)
+
+    @extend_schema(
+        operation_id="v1_flags_acknowledge",
+        parameters=[ID_PARAMETER],
+        request=FlagNoteSerializer,
+        responses=FLAG_ACTION_RESPONSES,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class FlagResolveView(_FlagActionView):
+    """Close an open or acknowledged flag, with a note."""
+
+    service = staticmethod(flags.flag_resolve)
+
+    @extend_schema(
+        operation_id="v1_flags_resolve",
+        parameters=[ID_PARAMETER],
+        request=FlagNoteSerializer,
+        responses=FLAG_ACTION_RESPONSES,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
