@@ -18,13 +18,12 @@ import datetime as dt
 import json
 import os
 import resource
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import ROOT, bench_environment, prepare_database
+from harness import ROOT, bench_environment, prepare_database, run_child
 
 EMAIL = "bench.planner{n}@example.org"
 ZONES = (
@@ -190,18 +189,6 @@ def plan(*, patients: int, batch: int, runs: int, keep: bool) -> dict[str, objec
     return {"runs": results, "rows": rows, "duplicates": duplicates, "peak_rss_mb": peak_rss_mb}
 
 
-def _child(env: dict[str, str], *args: str) -> dict:
-    output = subprocess.run(
-        [sys.executable, os.path.abspath(__file__), *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--appointments", type=int, default=100_000)
@@ -225,12 +212,22 @@ def main() -> None:
     env = bench_environment()
     prepare_database(env)
     common = ["--patients", str(args.patients)]
-    made = _child(env, "--child", "setup", "--appointments", str(args.appointments), *common)
+    made = run_child(
+        __file__, env, "--child", "setup", "--appointments", str(args.appointments), *common
+    )
     # Planning runs in a process of its own, so its peak memory is the planning's alone.
     if args.keep:
         common.append("--keep")
-    figures = _child(
-        env, "--child", "plan", "--batch", str(args.batch), "--runs", str(args.runs), *common
+    figures = run_child(
+        __file__,
+        env,
+        "--child",
+        "plan",
+        "--batch",
+        str(args.batch),
+        "--runs",
+        str(args.runs),
+        *common,
     )
 
     print(

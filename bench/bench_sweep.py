@@ -20,13 +20,12 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import ROOT, bench_environment, prepare_database
+from harness import ROOT, bench_environment, prepare_database, run_child
 
 EMAIL = "bench.sweep{n}@example.org"
 ZONES = ("Europe/London", "America/New_York", "Asia/Kolkata")
@@ -183,18 +182,6 @@ def run_sweeps(*, patients: int, batch: int, runs: int) -> dict[str, object]:
     return {"runs": results, "peak_rss_mb": peak_rss_mb}
 
 
-def _child(env: dict[str, str], *args: str) -> dict:
-    output = subprocess.run(
-        [sys.executable, os.path.abspath(__file__), *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--patients", type=int, default=10_000)
@@ -215,12 +202,27 @@ def main() -> None:
     env = bench_environment()
     prepare_database(env)
     common = ["--patients", str(args.patients)]
-    made = _child(
-        env, "--child", "setup", "--days", str(args.days), *common, *(["--fresh"] * args.fresh)
+    made = run_child(
+        __file__,
+        env,
+        "--child",
+        "setup",
+        "--days",
+        str(args.days),
+        *common,
+        *(["--fresh"] * args.fresh),
     )
     # The sweep runs in a process of its own, so its peak memory is the sweep's alone.
-    figures = _child(
-        env, "--child", "sweep", "--batch", str(args.batch), "--runs", str(args.runs), *common
+    figures = run_child(
+        __file__,
+        env,
+        "--child",
+        "sweep",
+        "--batch",
+        str(args.batch),
+        "--runs",
+        str(args.runs),
+        *common,
     )
     print(
         f"bench_sweep: {made['patients']:,} patients, {made['logs']:,} logs, "

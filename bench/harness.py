@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import secrets
 import socket
@@ -68,6 +69,20 @@ def django_shell(env: dict[str, str], code: str) -> str:
         text=True,
     )
     return result.stdout.strip()
+
+
+def run_child(script: str, env: dict[str, str], *args: str) -> dict:
+    """Run ``script`` again as a child process (a fresh Django with ``env``) and return the JSON
+    object it prints on its last line."""
+    output = subprocess.run(
+        [sys.executable, os.path.abspath(script), *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def _free_port() -> int:
