@@ -14,8 +14,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from symptoms.rules.types import Thresholds
+
 SEVERITY_MAX = 10
-FEVER_THRESHOLD = 38.0
+# The fever line drawn on temperature charts: the fever rule's shipped threshold (CLINICAL.md).
+FEVER_THRESHOLD = float(Thresholds().fever_celsius)
 SEVERITY_BANDS: tuple[tuple[int, int, str], ...] = (
     (0, 0, "none"),
     (1, 3, "mild"),
