@@ -25,7 +25,15 @@ from accounts.choices import (
 )
 from accounts.validators import validate_metastasis_sites, validate_timezone
 
-__all__ = ["CareTeam", "MetastasisSite", "PatientProfile", "Role", "User"]
+__all__ = [
+    "CareTeam",
+    "MetastasisSite",
+    "PatientProfile",
+    "RecordAccess",
+    "RecordAccessKind",
+    "Role",
+    "User",
+]
 
 
 class EmailUserManager(UserManager):
@@ -203,3 +211,54 @@ class PatientProfile(models.Model):
     @property
     def site_labels(self) -> list[str]:
         return [MetastasisSite(code).label for code in self.sites]
+
+
+class RecordAccessKind(models.TextChoices):
+    """What a member of staff looked at. The labels are shown to the patient."""
+
+    PANEL = "panel", "Saw you in their list of patients"
+    RECORD = "record", "Opened your record"
+    FLAGS = "flags", "Looked at your flags"
+    APPOINTMENTS = "appointments", "Looked at your appointments"
+    LOGS = "logs", "Looked at your symptom logs"
+    ADMIN = "admin", "Opened your details in the admin pages"
+
+
+class RecordAccess(models.Model):
+    """One view of one patient's record by a member of staff: who, which patient, what, when,
+    the request id and the client's address. Append-only: the database refuses to change or
+    delete a row, and no page offers to.
+
+    The two people are kept by id without a foreign-key constraint and the viewer's name is
+    copied, so the trail outlives a deleted account.
+    """
+
+    viewer = models.ForeignKey(
+        User,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        help_text="The member of staff who looked.",
+    )
+    viewer_label = models.CharField(max_length=300, help_text="Their name, email and role then.")
+    patient = models.ForeignKey(
+        User, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    what = models.CharField(max_length=20, choices=RecordAccessKind.choices)
+    path = models.CharField(max_length=300, help_text="The page or API address.")
+    at = models.DateTimeField(default=django_timezone.now)
+    request_id = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "record access"
+        verbose_name_plural = "record access log"
+        indexes = [
+            models.Index(fields=["patient", "-at"], name="record_access_patient_at"),
+            models.Index(fields=["viewer", "-at"], name="record_access_viewer_at"),
+        ]
+
+    def __str__(self) -> str:
+        when = f"{self.at:%Y-%m-%d %H:%M}"
+        return f"{self.viewer_label} · {self.what} · patient {self.patient_id} · {when}"

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, QuerySet
+from django.utils import timezone
 
 from accounts import access
-from accounts.models import CareTeam, PatientProfile, User
-
-
-def patient_panel(
-    *, user: User, team_id: int | None = None, search: str = ""
-) -> QuerySet[PatientProfile]:
-    """The patients a coordinator (or admin) looks after, with user and team loaded."""
-    profiles = access.visible_profiles(user).select_related("user", "care_team")
-    if team_id is not None:
-        profiles = profiles.filter(care_team_id=team_id)
-    if search:
-        profiles = profiles.filter(
-            Q(user__name__icontains=search) | Q(user__email__icontains=search)
-        )
-    return profiles.order_by("user__name", "user__email")
+from accounts.models import CareTeam, PatientProfile, RecordAccess, RecordAccessKind, User
 
 
 def teams_for(user: User) -> QuerySet[CareTeam]:
@@ -36,3 +26,45 @@ def patient_profile_for(user: User) -> PatientProfile | None:
     if not access.is_patient(user):
         return None
     return PatientProfile.objects.select_related("care_team").filter(user=user).first()
+
+
+# --- The record access log -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordViewer:
+    """Who looked at a patient's record, how, how often and when last (one line per pair)."""
+
+    viewer_label: str
+    what: str
+    what_label: str
+    times: int
+    last_at: dt.datetime
+
+
+def record_viewers(*, patient_id: int, days: int = 90, limit: int = 50) -> list[RecordViewer]:
+    """Who looked at this patient's record in the last ``days`` days, newest first, one line per
+    person and kind of look (one query). The caller has checked it may show this patient."""
+    since = timezone.now() - dt.timedelta(days=days)
+    rows = (
+        RecordAccess.objects.filter(patient_id=patient_id, at__gte=since)
+        .values("viewer_id", "viewer_label", "what")
+        .annotate(times=Count("pk"), last_at=Max("at"))
+        .order_by("-last_at", "viewer_label")[:limit]
+    )
+    labels = dict(RecordAccessKind.choices)
+    return [
+        RecordViewer(
+            viewer_label=row["viewer_label"],
+            what=row["what"],
+            what_label=labels.get(row["what"], row["what"]),
+            times=row["times"],
+            last_at=row["last_at"],
+        )
+        for row in rows
+    ]
+
+
+def record_accesses(*, patient_id: int, limit: int = 20) -> QuerySet[RecordAccess]:
+    """The newest rows of a patient's access log, for their care team's record page."""
+    return RecordAccess.objects.filter(patient_id=patient_id).order_by("-at", "-pk")[:limit]

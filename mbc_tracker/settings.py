@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_guid",
     "csp",
     "axes",
     "auditlog",
@@ -70,9 +71,13 @@ INSTALLED_APPS = [
     "symptoms",
     "appointments",
     "notifications",
+    "care",
 ]
 
 MIDDLEWARE = [
+    # A request id for every request (taken from a valid X-Request-ID, else made up), in logs
+    # and in the record access log.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -80,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Audited changes (django-auditlog) record who made them and from where.
+    "accounts.middleware.AuditlogActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -266,6 +273,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="999")
 CARE_TEAM_24H_LINE = env.str("CARE_TEAM_24H_LINE", default="0800 000 0000")
 DEFAULT_PATIENT_TIMEZONE = env.str("DEFAULT_PATIENT_TIMEZONE", default="Europe/London")
+# How often the coordinator's triage panel refreshes itself in the browser (htmx polling).
+CARE_PANEL_REFRESH_SECONDS = env.int("CARE_PANEL_REFRESH_SECONDS", default=60)
 
 # --- Internationalisation, time -------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -317,11 +326,24 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Request ids (django-guid): a proxy's valid X-Request-ID is kept, otherwise one is made; it is
+# sent back in the response, printed in every log line and stored in the record access log.
+DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "VALIDATE_GUID": True, "RETURN_HEADER": True}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Replaces Django's own "django" handlers so that each record is printed once.
@@ -329,6 +351,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint narrates every step of a PDF at INFO.
         "weasyprint": {"level": "WARNING"},
+        # django-guid says at INFO whether each request brought its own id.
+        "django_guid": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
 }
