@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("symptoms.urls")),
     path("", include("appointments.urls")),
     path("", include("notifications.urls")),
+    path("", include("care.urls")),
     path("healthz", account_views.healthz, name="healthz"),
     path(
         "accounts/login/",

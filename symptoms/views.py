@@ -21,11 +21,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access
 from accounts.models import PatientProfile
-from symptoms import charts, flags, questions, selectors, services, summary_pdf, urgent
-from symptoms.catalogue import SiteInfo, get_catalogue
+from symptoms import (
+    charts,
+    flags,
+    questions,
+    selectors,
+    services,
+    summary_pdf,
+    trends,
+    urgent,
+)
+from symptoms.catalogue import get_catalogue
 from symptoms.forms import DailyLogForm, QuestionForm, initial_from_log
 from symptoms.models import DailyLog, FlagStatus
-from symptoms.selectors import SymptomSeries
 from symptoms.tasks import request_flag_evaluation
 
 STRIP_DAYS = 14
@@ -327,76 +335,11 @@ def log_pick(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
 
 
 @dataclass(frozen=True)
-class TrendCard:
-    series: SymptomSeries
-    chart: charts.Chart
-    description: str  # "Bone pain: noted on …", for the chart's <desc>
-    rows: list[tuple[dt.date, str]]  # logged days only, in words
-
-    @property
-    def summary(self) -> str:
-        """The description under a heading that already names the symptom."""
-        return charts.without_name(self.description, self.series.symptom.name)
-
-    @property
-    def dom_id(self) -> str:
-        return f"trend-{self.series.symptom.code}"
-
-
-@dataclass(frozen=True)
-class TrendGroup:
-    site: SiteInfo
-    cards: list[TrendCard]
-    empty_text: str
-
-
-@dataclass(frozen=True)
 class CalendarDay:
     day: dt.date | None  # None pads the first week so weekdays line up
     logged: bool = False
     url: str = ""
     show_month: bool = False
-
-
-def _trend_card(series: SymptomSeries, logged: set[dt.date]) -> TrendCard:
-    kind = series.symptom.kind
-    return TrendCard(
-        series=series,
-        chart=charts.chart_for(kind, series.days, series.values),
-        description=charts.summarise(
-            series.symptom.name, kind, series.days, series.values, len(logged)
-        ),
-        rows=[
-            (day, charts.value_text(kind, value))
-            for day, value in zip(series.days, series.values, strict=True)
-            if day in logged
-        ],
-    )
-
-
-def _trend_groups(
-    trends: selectors.History, own_sites: set[str]
-) -> tuple[list[TrendGroup], list[SiteInfo]]:
-    """Charts for symptoms with something to show, per site; and the other metastasis sites
-    with nothing at all (named together in one line rather than one empty section each)."""
-    shown: list[TrendGroup] = []
-    quiet_other_sites: list[SiteInfo] = []
-    days = len(trends.days)
-    for site, series_list in trends.groups:
-        cards = [
-            _trend_card(series, trends.logged)
-            for series in series_list
-            if charts.has_something(series.symptom.kind, series.values)
-        ]
-        if not cards and site.is_metastasis_site and site.code not in own_sites:
-            quiet_other_sites.append(site)
-            continue
-        if site.is_metastasis_site:
-            empty = f"No {site.name.lower()} symptoms in these {days} days."
-        else:
-            empty = f"Nothing noted in these {days} days."
-        shown.append(TrendGroup(site, cards, empty))
-    return shown, quiet_other_sites
 
 
 def _calendar(days: list[dt.date], logged: set[dt.date], today: dt.date) -> list[CalendarDay]:
@@ -424,8 +367,8 @@ def history_page(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
     if days not in HISTORY_WINDOWS:
         days = DEFAULT_WINDOW
     today = profile.local_today()
-    trends = selectors.history(patient=request.user, today=today, days=days)
-    groups, quiet_sites = _trend_groups(trends, set(profile.sites))
+    window = selectors.history(patient=request.user, today=today, days=days)
+    groups, quiet_sites = trends.trend_groups(window, set(profile.sites))
     quiet_names = [site.name.lower() for site in quiet_sites]
     if len(quiet_names) > 1:
         quiet_names = [", ".join(quiet_names[:-1]) + " or " + quiet_names[-1]]
@@ -433,13 +376,13 @@ def history_page(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
         "days": days,
         "windows": HISTORY_WINDOWS,
         "today": today,
-        "first_day": trends.days[0],
-        "logged_count": len(trends.logged),
+        "first_day": window.days[0],
+        "logged_count": len(window.logged),
         "groups": groups,
         "quiet_text": (
             f"No {quiet_names[0]} symptoms in these {days} days." if quiet_names else ""
         ),
-        "calendar": _calendar(trends.days, trends.logged, today),
+        "calendar": _calendar(window.days, window.logged, today),
         "calendar_open": days <= DEFAULT_WINDOW,
     }
     return render(request, "symptoms/history.html", context)
@@ -559,15 +502,15 @@ def _summary_context(profile: PatientProfile) -> dict[str, object]:
     """The last 4 weeks for a visit: trends per site, flags, questions still to ask."""
     patient = profile.user
     today = profile.local_today()
-    trends = selectors.history(patient=patient, today=today, days=SUMMARY_DAYS)
-    groups, quiet_sites = _trend_groups(trends, set(profile.sites))
+    window = selectors.history(patient=patient, today=today, days=SUMMARY_DAYS)
+    groups, quiet_sites = trends.trend_groups(window, set(profile.sites))
     quiet_names = [site.name.lower() for site in quiet_sites]
     return {
         "profile": profile,
         "today": today,
         "days": SUMMARY_DAYS,
-        "first_day": trends.days[0],
-        "logged_count": len(trends.logged),
+        "first_day": window.days[0],
+        "logged_count": len(window.logged),
         "groups": groups,
         "quiet_text": (
             f"No {' or '.join(quiet_names)} symptoms in these {SUMMARY_DAYS} days."

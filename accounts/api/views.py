@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts import access, selectors, services
+from accounts import selectors, services
 from accounts.api.permissions import IsCareStaff
 from accounts.api.serializers import (
     MeSerializer,
@@ -26,10 +26,12 @@ from accounts.api.serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
-from accounts.models import PatientProfile, User
-from appointments import selectors as appointment_selectors
+from accounts.choices import MetastasisSite
+from accounts.models import RecordAccessKind, User
+from care import selectors as care_selectors
+from care.selectors import PanelPatient
 from symptoms import reminders as log_reminders
-from symptoms import selectors as symptom_selectors
+from symptoms.models import FlagLevel
 
 
 def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
@@ -96,25 +98,39 @@ class MeView(APIView):
         return User.objects.select_related("patient_profile").get(pk=request.user.pk)
 
 
-def with_care_facts(profiles: QuerySet[PatientProfile]) -> QuerySet[PatientProfile]:
-    """Profiles annotated with what their care team looks at first: the newest log, the next
-    appointment and the last scan (for when restaging is due). One query, however many."""
-    now = timezone.now()
-    return profiles.annotate(
-        last_log_date=symptom_selectors.last_log_date_subquery(),
-        next_appointment=appointment_selectors.next_appointment_subquery(now=now),
-        last_restaging_at=appointment_selectors.last_restaging_subquery(now=now),
-    )
+PANEL_FILTERS = [
+    OpenApiParameter("q", OpenApiTypes.STR, description="Part of a name or email address."),
+    OpenApiParameter("site", OpenApiTypes.STR, enum=MetastasisSite.values),
+    OpenApiParameter("level", OpenApiTypes.STR, enum=FlagLevel.values),
+    OpenApiParameter("team", OpenApiTypes.INT, description="One of the caller's care teams."),
+]
 
 
 class PatientListCreateView(generics.ListCreateAPIView):
-    """The caller's panel of patients; POST enrols a patient in one of the caller's teams."""
+    """The caller's panel of patients in triage order (most pressing first, as on the
+    dashboard); POST enrols a patient in one of the caller's teams."""
 
     permission_classes = [IsCareStaff]
     serializer_class = PatientSerializer
 
     def get_queryset(self):
-        return with_care_facts(selectors.patient_panel(user=self.request.user))
+        params = self.request.query_params
+        filters = care_selectors.panel_filters(
+            user=self.request.user,
+            team=params.get("team"),
+            site=params.get("site"),
+            level=params.get("level"),
+            search=params.get("q"),
+        )
+        return care_selectors.triage_panel(user=self.request.user, filters=filters)
+
+    @extend_schema(parameters=PANEL_FILTERS)
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        services.record_access(
+            request=request, patient_ids=[p.pk for p in page], what=RecordAccessKind.PANEL
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=PatientEnrolSerializer, responses={201: PatientDetailSerializer})
     def post(self, request: Request) -> Response:
@@ -138,11 +154,9 @@ class PatientListCreateView(generics.ListCreateAPIView):
         profile = self._one(user.pk)
         return Response(PatientDetailSerializer(profile).data, status=status.HTTP_201_CREATED)
 
-    def _one(self, patient_id: int) -> PatientProfile:
-        return (
-            with_care_facts(access.visible_profiles(self.request.user))
-            .select_related("user", "care_team")
-            .get(pk=patient_id)
+    def _one(self, patient_id: int) -> PanelPatient:
+        return care_selectors.record_profile(
+            user=self.request.user, patient_id=patient_id, now=timezone.now()
         )
 
 
@@ -153,7 +167,10 @@ class PatientDetailView(generics.RetrieveAPIView):
     serializer_class = PatientDetailSerializer
 
     def get_object(self):
-        profile = access.get_profile_or_404(self.request.user, self.kwargs["pk"])
-        return with_care_facts(PatientProfile.objects.select_related("user", "care_team")).get(
-            pk=profile.pk
+        profile = care_selectors.record_profile(
+            user=self.request.user, patient_id=self.kwargs["pk"], now=timezone.now()
         )
+        services.record_access(
+            request=self.request, patient_ids=[profile.pk], what=RecordAccessKind.RECORD
+        )
+        return profile

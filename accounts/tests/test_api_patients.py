@@ -1,12 +1,15 @@
 """/api/v1/patients/: the coordinator's panel, enrolment and one patient."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.core import mail
 
-from accounts.models import PatientProfile, User
+from accounts.models import PatientProfile, RecordAccess, User
 from accounts.tests.factories import CareTeamFactory, CoordinatorFactory, make_patient
+from care.tests.factories import FlagFactory
+from symptoms.tests.factories import log_day
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/patients/"
@@ -168,8 +171,6 @@ def test_patients_cannot_enrol(people, api_client):
 
 
 def test_panel_shows_last_log_next_appointment_and_restaging_due(people, api_client):
-    import datetime as dt
-
     from appointments.models import Appointment
     from appointments.services import appointment_create
     from symptoms.tests.factories import log_days_back
@@ -195,3 +196,56 @@ def test_panel_shows_last_log_next_appointment_and_restaging_due(people, api_cli
     assert row["next_appointment"].startswith(booked.starts_at.strftime("%Y-%m-%dT%H:%M"))
     scan_day = scan_at.astimezone(profile.zone).date()
     assert row["restaging_due"] == str(scan_day + dt.timedelta(weeks=12))
+
+
+# --- Triage order, flag counts and the access log (the coordinator's dashboard) -----------------
+
+
+def test_list_is_in_triage_order_with_flag_counts(people, api_client):
+
+    waiting = make_patient(name="Abe Waiting", care_team=people.team_a)
+    soon = make_patient(name="Bo Soon", care_team=people.team_a)
+    FlagFactory(patient=waiting, rule="red_flag", age=dt.timedelta(hours=2), title="Seizure")
+    FlagFactory(patient=waiting, rule="persistent")
+    FlagFactory(patient=soon, rule="severe")
+    api_client.force_authenticate(people.coordinator_a)
+    results = api_client.get(URL).json()["results"]
+    assert [p["name"] for p in results] == ["Abe Waiting", "Bo Soon", "Alice Patient"]
+    assert results[0]["open_flags"] == {"urgent": 1, "soon": 0, "next_visit": 1}
+    assert results[0]["triage"]["tier"] == 0
+    assert results[0]["triage"]["top_flag"] == "Seizure"
+    assert results[0]["triage"]["urgent_waiting_since"] is not None
+    assert results[2]["open_flags"] == {"urgent": 0, "soon": 0, "next_visit": 0}
+    assert results[2]["triage"] == {
+        "tier": 6,
+        "reason": "No flags",
+        "top_flag": None,
+        "urgent_waiting_since": None,
+    }
+    only_urgent = api_client.get(URL, {"level": "urgent"}).json()["results"]
+    assert [p["name"] for p in only_urgent] == ["Abe Waiting"]
+
+
+def test_list_and_detail_write_the_access_log(people, api_client):
+    make_patient(name="Zoe Later", care_team=people.team_a)
+    api_client.force_authenticate(people.coordinator_a)
+    api_client.get(URL)
+    assert RecordAccess.objects.filter(what="panel").count() == 2
+    api_client.get(f"{URL}{people.patient_a.pk}/")
+    row = RecordAccess.objects.get(what="record")
+    assert (row.patient_id, row.viewer_id) == (people.patient_a.pk, people.coordinator_a.pk)
+    api_client.get(f"{URL}{people.patient_b.pk}/")  # another team's patient: 404, no row
+    assert RecordAccess.objects.count() == 3
+
+
+def test_detail_has_recent_logs_and_flags(people, api_client):
+    today = people.patient_a.patient_profile.local_today()
+    log_day(people.patient_a, today, {"bone_pain": 6})
+    log_day(people.patient_a, today - dt.timedelta(days=20), {"bone_pain": 2})
+    FlagFactory(patient=people.patient_a, rule="severe", title="Severe bone pain")
+    api_client.force_authenticate(people.coordinator_a)
+    body = api_client.get(f"{URL}{people.patient_a.pk}/").json()
+    assert [log["date"] for log in body["recent_logs"]] == [today.isoformat()]
+    assert body["recent_logs"][0]["entries"] == [{"symptom": "bone_pain", "severity": 6}]
+    assert [flag["title"] for flag in body["flags"]] == ["Severe bone pain"]
+    assert body["open_flags"] == {"urgent": 0, "soon": 1, "next_visit": 0}

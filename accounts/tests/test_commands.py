@@ -70,7 +70,7 @@ def test_seed_demo_prints_what_each_patients_logs_show(capsys):
 
 def test_seed_demo_books_appointments_and_plans_their_reminders(capsys):
     call_command("seed_demo")
-    out = capsys.readouterr().out.split("Demo appointments")[1]
+    out = capsys.readouterr().out.split("Demo appointments")[1].split("Triage panels")[0]
     lines = {line.split()[0]: line for line in out.splitlines()[1:] if line.strip()}
     assert len(lines) == 6
     assert "next: MRI scan in 3 days" in lines["bea@example.org"]
@@ -186,3 +186,12 @@ def test_create_user_duplicate_email():
     call_command("create_user", "--role=admin", "--email=a@example.org", "--password=p-123456")
     with pytest.raises(CommandError, match="already registered"):
         call_command("create_user", "--role=admin", "--email=A@example.org", "--password=p")
+
+
+def test_seed_demo_prints_each_coordinators_triage_panel(capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out.split("Triage panels")[1]
+    north, south = out.split("Sam South")
+    assert north.index("Cara Singh") < north.index("Bea Martin") < north.index("Ada Lovelace")
+    assert "Urgent, waiting for a call" in north
+    assert "Not logging" in south.split("Eve")[0]  # Dee stopped logging: first in the south

@@ -96,6 +96,7 @@ class Command(BaseCommand):
             appointment_demo.demo_appointment_summaries(patients=patients, now=now),
             history + booked,
         )
+        self._print_panels(now)
 
     def _seed(self, now: dt.datetime) -> dict[str, User]:
         """Everyone, created if missing; returns the demo patients by email."""
@@ -156,6 +157,21 @@ class Command(BaseCommand):
         )
         for summary in summaries:
             out.write(f"  {summary.line()}")
+        out.write("")
+
+    def _print_panels(self, now: dt.datetime) -> None:
+        """Each coordinator's triage panel as their home page shows it, most pressing first."""
+        from care.selectors import triage_panel
+
+        out = self.stdout
+        out.write(self.style.SUCCESS("Triage panels (each coordinator's home page)"))
+        for email, name, team in COORDINATORS:
+            coordinator = User.objects.get(email__iexact=email)
+            out.write(f"  {name} ({team}):")
+            for patient in triage_panel(user=coordinator, now=now):
+                result = patient.triage
+                why = f"{result.label}: {result.top_flag_title}" if result.top_flag_title else ""
+                out.write(f"    {patient.name:<16} {why or result.label}")
         out.write("")
 
     def _print_appointments(self, summaries: list[DemoAppointmentSummary], created: int) -> None:

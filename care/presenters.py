@@ -1,0 +1,255 @@
+"""What the coordinator's pages show, built from what the selectors read: a panel row per
+patient and the sections of a patient's record. No queries here beyond the selectors called."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TypedDict
+from zoneinfo import ZoneInfo
+
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import selectors as account_selectors
+from accounts.access import AnyUser
+from accounts.models import PatientProfile, RecordAccess
+from appointments import selectors as appointment_selectors
+from appointments.models import Appointment, AppointmentStatus
+from care import selectors
+from care.selectors import PanelPatient, Tier, Triage
+from notifications import selectors as notification_selectors
+from notifications.models import Notification
+from symptoms import charts, trends
+from symptoms import selectors as symptom_selectors
+from symptoms.catalogue import get_catalogue
+from symptoms.models import Flag, FlagLevel, FlagStatus
+
+TIMELINE_DAYS = 30
+RESOLVED_SHOWN = 10
+NOTIFICATIONS_SHOWN = 20
+ACCESS_SHOWN = 20
+PAST_APPOINTMENTS_SHOWN = 5
+
+
+def _day_month(day: dt.date) -> str:
+    """3 Dec (plain strftime: the panel formats thousands of dates per page)."""
+    return f"{day.day} {day:%b}"
+
+
+class PanelRow(TypedDict):
+    """One patient in the triage panel, with its words ready to print. A dict, not an object:
+    the panel may hold hundreds of rows, and the template engine reads dict keys fastest."""
+
+    patient_id: int
+    url: str
+    name: str
+    team: str
+    sites_text: str
+    tier: int
+    tier_text: str  # "Urgent, waiting for a call since 3 Dec 10:42 GMT"; "" for no flags
+    urgent: int
+    soon: int
+    next_visit: int
+    top_flag_title: str
+    last_log_date: dt.date | None
+    last_log_text: str  # "3 Dec"
+    last_log_ago: str  # "today", "yesterday", "4 days ago"
+    next_appointment: dt.datetime | None  # in the patient's zone
+    next_appointment_text: str  # "Tue 9 Dec, 10:30"
+    restaging_due: dt.date
+    restaging_due_text: str  # "3 Mar 2027"
+    restaging_overdue: bool
+
+
+def _ago(days: int) -> str:
+    if days <= 0:
+        return "today"
+    return "yesterday" if days == 1 else f"{days} days ago"
+
+
+def panel_row(patient: PanelPatient, *, now: dt.datetime, url: str = "") -> PanelRow:
+    """``url``: the record's address; the panel builds it once for all rows (see record_url)."""
+    last_log = patient.last_log_date
+    result: Triage = patient.triage
+    since = result.urgent_waiting_since
+    tier_text = "" if result.tier == Tier.EVERYONE_ELSE else result.label
+    if since is not None:
+        since = timezone.localtime(since)  # the care team's time (see care.views)
+        tier_text += f" since {_day_month(since.date())} {since:%H:%M} {since.tzname()}"
+    appointment = selectors.local_time(patient.next_appointment, patient.timezone)
+    due = selectors.restaging_due(patient)
+    return PanelRow(
+        patient_id=patient.pk,
+        url=url or record_url(patient.pk),
+        name=patient.display_name,
+        team=patient.care_team_name,
+        sites_text=", ".join(patient.site_labels) or "No known sites",
+        tier=result.tier,
+        tier_text=tier_text,
+        urgent=result.counts[FlagLevel.URGENT],
+        soon=result.counts[FlagLevel.SOON],
+        next_visit=result.counts[FlagLevel.NEXT_VISIT],
+        top_flag_title=result.top_flag_title,
+        last_log_date=last_log,
+        last_log_text=_day_month(last_log) if last_log else "",
+        last_log_ago=_ago((patient.local_today(now) - last_log).days) if last_log else "",
+        next_appointment=appointment,
+        next_appointment_text=(
+            f"{appointment:%a} {_day_month(appointment.date())}, {appointment:%H:%M}"
+            if appointment
+            else ""
+        ),
+        restaging_due=due,
+        restaging_due_text=f"{_day_month(due)} {due.year}",
+        restaging_overdue=result.restaging_overdue,
+    )
+
+
+def record_url(patient_id: int) -> str:
+    return reverse("care:record", args=[patient_id])
+
+
+def panel_rows(patients: list[PanelPatient], *, now: dt.datetime) -> list[PanelRow]:
+    """The panel's rows; the record addresses are reversed once, not once per row."""
+    pattern = record_url(0).replace("/0/", "/{}/")
+    return [panel_row(p, now=now, url=pattern.format(p.pk)) for p in patients]
+
+
+# --- The patient record ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlagView:
+    flag: Flag
+    days: list[dt.date]
+    acknowledged_by: str
+    resolved_by: str
+
+    @property
+    def days_text(self) -> str:
+        return ", ".join(charts.short_date(day) for day in self.days)
+
+
+@dataclass(frozen=True)
+class TimelineDay:
+    day: dt.date
+    entries: list[tuple[str, str, bool]]  # (symptom name, value in words, notable)
+    notes: str
+    usual: bool  # nothing above none/no: "as usual"
+
+
+def _flag_view(flag: Flag, names: dict[int, str]) -> FlagView:
+    days = []
+    for value in flag.evidence or []:
+        try:
+            days.append(dt.date.fromisoformat(str(value)))
+        except ValueError:
+            continue
+    return FlagView(
+        flag=flag,
+        days=sorted(days),
+        acknowledged_by=names.get(flag.acknowledged_by_id or 0, ""),
+        resolved_by=names.get(flag.resolved_by_id or 0, ""),
+    )
+
+
+def _flags(profile: PatientProfile, now: dt.datetime) -> tuple[list[FlagView], list[FlagView]]:
+    rank = {FlagLevel.URGENT: 0, FlagLevel.SOON: 1, FlagLevel.NEXT_VISIT: 2}
+    recent = now - dt.timedelta(days=90)
+    rows = list(
+        Flag.objects.filter(patient_id=profile.pk)
+        .exclude(status=FlagStatus.RESOLVED, resolved_at__lt=recent)
+        .select_related("acknowledged_by", "resolved_by")
+        .order_by("-opened_at", "-pk")
+    )
+    names = {}
+    for flag in rows:
+        for person in (flag.acknowledged_by, flag.resolved_by):
+            if person is not None:
+                names[person.pk] = person.get_full_name()
+    live = [_flag_view(f, names) for f in rows if f.status != FlagStatus.RESOLVED]
+    live.sort(
+        key=lambda view: (
+            rank.get(view.flag.level, 9),
+            view.flag.status != FlagStatus.OPEN,
+            view.flag.opened_at,
+        )
+    )
+    resolved = [_flag_view(f, names) for f in rows if f.status == FlagStatus.RESOLVED]
+    return live, resolved[:RESOLVED_SHOWN]
+
+
+def _timeline(profile: PatientProfile, today: dt.date) -> list[TimelineDay]:
+    catalogue = get_catalogue()
+    logs = symptom_selectors.logs_for(
+        patient=profile.user, date_from=today - dt.timedelta(days=TIMELINE_DAYS - 1), date_to=today
+    )
+    days = []
+    for log in logs:
+        entries = []
+        for entry in log.entries.all():
+            symptom = catalogue.symptoms.get(entry.symptom_id)
+            value = entry.value
+            if symptom is None or value in (None, 0, False):
+                continue
+            number = float(value) if not isinstance(value, bool) else value
+            notable = symptom.kind == "presence" or (
+                symptom.kind == "severity" and number >= 4  # type: ignore[operator]
+            )
+            entries.append((symptom.name, charts.value_text(symptom.kind, number), notable))
+        days.append(TimelineDay(log.date, entries, log.notes, usual=not entries))
+    return days
+
+
+def _appointments(
+    user: AnyUser, profile: PatientProfile, now: dt.datetime
+) -> tuple[list[Appointment], list[Appointment]]:
+    rows = list(appointment_selectors.appointments_for(user, patient_id=profile.pk))
+    upcoming = [a for a in rows if a.starts_at >= now and a.status == AppointmentStatus.SCHEDULED]
+    past = [a for a in rows if a.starts_at < now or a.status != AppointmentStatus.SCHEDULED]
+    past.sort(key=lambda a: a.starts_at, reverse=True)
+    return upcoming, past[:PAST_APPOINTMENTS_SHOWN]
+
+
+def record_context(*, patient: PanelPatient, user: AnyUser, days: int) -> dict[str, object]:
+    """Everything the record page shows, in a fixed number of queries. ``patient`` comes from
+    ``care.selectors.record_profile`` (a panel row with the full profile)."""
+    profile = patient.profile
+    if profile is None:
+        raise ValueError("The record needs the full profile (care.selectors.record_profile).")
+    now = timezone.now()
+    zone = ZoneInfo(profile.timezone)
+    today = profile.local_today(now)
+    live, resolved = _flags(profile, now)
+    window = symptom_selectors.history(patient=profile.user, today=today, days=days)
+    groups, quiet_sites = trends.trend_groups(window, set(profile.sites))
+    upcoming, past = _appointments(user, profile, now)
+    sent: list[Notification] = list(
+        notification_selectors.notifications_for(profile.user, include_planned=False)[
+            :NOTIFICATIONS_SHOWN
+        ]
+    )
+    accesses: list[RecordAccess] = list(
+        account_selectors.record_accesses(patient_id=profile.pk, limit=ACCESS_SHOWN)
+    )
+    return {
+        "profile": profile,
+        "patient": profile.user,
+        "now_local": now.astimezone(zone),
+        "today": today,
+        "row": panel_row(patient, now=now),
+        "live_flags": live,
+        "resolved_flags": resolved,
+        "days": days,
+        "first_day": window.days[0],
+        "logged_count": len(window.logged),
+        "groups": groups,
+        "quiet_sites": [site.name for site in quiet_sites],
+        "timeline": _timeline(profile, today),
+        "upcoming": upcoming,
+        "past": past,
+        "sent": sent,
+        "accesses": accesses,
+        "zone": zone,
+    }

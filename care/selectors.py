@@ -1,0 +1,312 @@
+"""Reads for the care coordinator's dashboard: the triage panel and the patient record.
+
+Which patients a caller may see is decided in accounts.access, never here. The panel is one
+query however many patients it holds: every figure a row shows is a correlated subquery on the
+patient's flags, logs and appointments, and the triage order is computed by the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.utils import timezone
+
+from accounts import access
+from accounts.access import AnyUser
+from accounts.choices import MetastasisSite
+from accounts.models import PatientProfile
+from accounts.selectors import teams_for
+from appointments import selectors as appointment_selectors
+from symptoms import selectors as symptom_selectors
+from symptoms.models import Flag, FlagLevel, FlagStatus
+
+LIVE = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
+LEVELS = (FlagLevel.URGENT, FlagLevel.SOON, FlagLevel.NEXT_VISIT)
+LEVEL_RANK = {FlagLevel.URGENT: 0, FlagLevel.SOON: 1, FlagLevel.NEXT_VISIT: 2}
+# What a panel row reads of a profile, its user and team: plain values, no model instances
+# (a panel may hold hundreds of patients; building models would cost more than the query).
+PANEL_VALUES = {
+    "pk": "user_id",
+    "name": "user__name",
+    "email": "user__email",
+    "preferred_name": "preferred_name",
+    "sites": "sites",
+    "timezone": "timezone",
+    "care_team_id": "care_team_id",
+    "care_team_name": "care_team__name",
+    "enrolled_on": "enrolled_on",
+    "restaging_interval_weeks": "restaging_interval_weeks",
+    "log_reminder_time": "log_reminder_time",
+    "last_log_date": "last_log_date",
+    "next_appointment": "next_appointment",
+    "last_restaging_at": "last_restaging_at",
+}
+
+
+class Tier:
+    """The triage order, most pressing first (issue: coordinator's dashboard)."""
+
+    URGENT_WAITING = 0  # an urgent flag nobody has acknowledged yet (oldest first)
+    URGENT_SEEN = 1  # urgent flags, all acknowledged
+    SOON = 2  # a `soon` flag other than not_logging
+    NOT_LOGGING = 3
+    NEXT_VISIT = 4  # a `next_visit` flag other than restaging_overdue
+    RESTAGING_OVERDUE = 5
+    EVERYONE_ELSE = 6
+
+    LABELS = {
+        URGENT_WAITING: "Urgent, waiting for a call",
+        URGENT_SEEN: "Urgent, acknowledged",
+        SOON: "Look at today",
+        NOT_LOGGING: "Not logging",
+        NEXT_VISIT: "Raise at the next visit",
+        RESTAGING_OVERDUE: "Restaging overdue",
+        EVERYONE_ELSE: "No flags",
+    }
+
+
+def _live_flags(**filters: object) -> QuerySet[Flag]:
+    return Flag.objects.filter(patient=OuterRef("user"), status__in=LIVE, **filters)
+
+
+# --- Triage: a pure function of a patient's live flags --------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiveFlag:
+    """What triage reads of an open or acknowledged flag."""
+
+    rule: str
+    level: str
+    status: str
+    opened_at: dt.datetime
+    title: str
+
+
+@dataclass(frozen=True)
+class Triage:
+    """Where a patient stands in the panel and why."""
+
+    tier: int
+    counts: dict[str, int]
+    urgent_waiting_since: dt.datetime | None = None  # their oldest unacknowledged urgent flag
+    top_flag_title: str = ""  # their most pressing flag
+    top_flag_level: str = ""
+    restaging_overdue: bool = False
+
+    @property
+    def label(self) -> str:
+        return Tier.LABELS[self.tier]
+
+
+def triage(flags: list[LiveFlag]) -> Triage:
+    """The tier of a patient with these live flags: an unacknowledged urgent flag first, then
+    acknowledged urgent ones, soon flags (not_logging apart), not logging, next-visit flags
+    (restaging_overdue apart), restaging overdue, then nothing. No database."""
+    counts = dict.fromkeys(LEVELS, 0)
+    for flag in flags:
+        counts[flag.level] = counts.get(flag.level, 0) + 1
+    waiting = [f.opened_at for f in flags if f.level == FlagLevel.URGENT and f.status == "open"]
+    rules = {flag.rule for flag in flags}
+    if waiting:
+        tier = Tier.URGENT_WAITING
+    elif counts[FlagLevel.URGENT]:
+        tier = Tier.URGENT_SEEN
+    elif any(f.level == FlagLevel.SOON and f.rule != "not_logging" for f in flags):
+        tier = Tier.SOON
+    elif "not_logging" in rules:
+        tier = Tier.NOT_LOGGING
+    elif any(f.level == FlagLevel.NEXT_VISIT and f.rule != "restaging_overdue" for f in flags):
+        tier = Tier.NEXT_VISIT
+    elif "restaging_overdue" in rules:
+        tier = Tier.RESTAGING_OVERDUE
+    else:
+        tier = Tier.EVERYONE_ELSE
+    # The most pressing flag: highest level, then waiting before acknowledged, then oldest.
+    top = min(
+        flags,
+        key=lambda f: (LEVEL_RANK.get(f.level, 9), f.status != "open", f.opened_at),
+        default=None,
+    )
+    return Triage(
+        tier=tier,
+        counts=counts,
+        urgent_waiting_since=min(waiting) if waiting else None,
+        top_flag_title=top.title if top else "",
+        top_flag_level=top.level if top else "",
+        restaging_overdue="restaging_overdue" in rules,
+    )
+
+
+_FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+@dataclass(slots=True)
+class PanelPatient:
+    """A patient as the panel (and the patients API) shows them: plain values read in bulk,
+    their triage, and (for one patient's record only) their full profile."""
+
+    pk: int
+    name: str
+    email: str
+    preferred_name: str
+    sites: list[str]
+    timezone: str
+    care_team_id: int
+    care_team_name: str
+    enrolled_on: dt.date
+    restaging_interval_weeks: int
+    log_reminder_time: dt.time
+    last_log_date: dt.date | None
+    next_appointment: dt.datetime | None
+    last_restaging_at: dt.datetime | None
+    triage: Triage = field(default_factory=lambda: triage([]))
+    profile: PatientProfile | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+    @property
+    def site_labels(self) -> list[str]:
+        return [MetastasisSite(code).label for code in self.sites]
+
+    def local_today(self, now: dt.datetime) -> dt.date:
+        return now.astimezone(ZoneInfo(self.timezone)).date()
+
+
+def triage_order(patient: PanelPatient) -> tuple:
+    """Sort key: tier, then the oldest unacknowledged urgent flag first, then name."""
+    return (
+        patient.triage.tier,
+        patient.triage.urgent_waiting_since or _FAR_FUTURE,
+        patient.name.casefold(),
+        patient.email,
+        patient.pk,
+    )
+
+
+def with_triage(profiles: QuerySet[PatientProfile], *, now: dt.datetime) -> list[PanelPatient]:
+    """These patients in triage order, with their triage, newest log, next appointment and
+    last scan. Two queries whatever their number: the profiles (three subqueries each), then
+    all their live flags."""
+    rows = (
+        profiles.annotate(
+            last_log_date=symptom_selectors.last_log_date_subquery(),
+            next_appointment=appointment_selectors.next_appointment_subquery(now=now),
+            last_restaging_at=appointment_selectors.last_restaging_subquery(now=now),
+        )
+        .order_by()
+        .values_list(*PANEL_VALUES.values())
+    )
+    patients = {row[0]: PanelPatient(*row) for row in rows}
+    flags: dict[int, list[LiveFlag]] = {pk: [] for pk in patients}
+    live = Flag.objects.filter(patient_id__in=profiles.values("pk"), status__in=LIVE)
+    for patient_id, *fields in live.values_list(
+        "patient_id", "rule", "level", "status", "opened_at", "title"
+    ):
+        if patient_id in flags:
+            flags[patient_id].append(LiveFlag(*fields))
+    for pk, patient in patients.items():
+        patient.triage = triage(flags[pk])
+    return sorted(patients.values(), key=triage_order)
+
+
+@dataclass(frozen=True)
+class PanelFilters:
+    """What the coordinator narrowed the panel to. Values they may not use are dropped."""
+
+    team_id: int | None = None
+    site: str = ""
+    level: str = ""
+    search: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.team_id or self.site or self.level or self.search)
+
+
+def panel_filters(
+    *,
+    user: AnyUser,
+    team: object = None,
+    site: object = "",
+    level: object = "",
+    search: object = "",
+) -> PanelFilters:
+    """Clean filter values from a query string: unknown sites, levels or other people's teams
+    are ignored rather than refused (a stale bookmark still shows the panel)."""
+    try:
+        team_id = int(str(team)) if team not in (None, "") else None
+    except ValueError:
+        team_id = None
+    if team_id is not None and not teams_for(user).filter(pk=team_id).exists():
+        team_id = None
+    site = str(site or "")
+    level = str(level or "")
+    return PanelFilters(
+        team_id=team_id,
+        site=site if site in MetastasisSite.values else "",
+        level=level if level in FlagLevel.values else "",
+        search=str(search or "").strip()[:100],
+    )
+
+
+def triage_panel(
+    *, user: AnyUser, filters: PanelFilters | None = None, now: dt.datetime | None = None
+) -> list[PanelPatient]:
+    """The patients this coordinator (or administrator) looks after, in triage order, with
+    everything a panel row shows (two queries)."""
+    filters = filters or PanelFilters()
+    profiles = access.visible_profiles(user)
+    if filters.team_id is not None:
+        profiles = profiles.filter(care_team_id=filters.team_id)
+    if filters.site:
+        # Sites are stored as a JSON list of known codes; matching the quoted code as text works
+        # the same on PostgreSQL and SQLite (JSON containment is not available on SQLite).
+        profiles = profiles.filter(sites__icontains=f'"{filters.site}"')
+    if filters.level:
+        profiles = profiles.filter(Exists(_live_flags(level=filters.level)))
+    if filters.search:
+        profiles = profiles.filter(
+            Q(user__name__icontains=filters.search)
+            | Q(preferred_name__icontains=filters.search)
+            | Q(user__email__icontains=filters.search)
+        )
+    return with_triage(profiles, now=now or timezone.now())
+
+
+def restaging_due(profile: PanelPatient) -> dt.date:
+    """When a panel patient's next restaging is due."""
+    return appointment_selectors.restaging_due_on(
+        interval_weeks=profile.restaging_interval_weeks,
+        enrolled_on=profile.enrolled_on,
+        last_restaging_at=getattr(profile, "last_restaging_at", None),
+        zone=profile.timezone,
+    )
+
+
+def local_time(moment: dt.datetime | None, zone: str) -> dt.datetime | None:
+    return moment.astimezone(ZoneInfo(zone)) if moment else None
+
+
+def patient_flag(*, patient_id: int, flag_id: int) -> Flag | None:
+    """One of this patient's flags (the caller has checked it may see the patient)."""
+    return Flag.objects.filter(pk=flag_id, patient_id=patient_id).first()
+
+
+def record_profile(*, user: AnyUser, patient_id: object, now: dt.datetime) -> PanelPatient:
+    """One patient this user may see, as a panel row with their full ``profile`` (user and
+    team loaded); anybody else's is 404."""
+    profile = access.get_profile_or_404(user, patient_id)
+    patient = with_triage(PatientProfile.objects.filter(pk=profile.pk), now=now)[0]
+    patient.profile = profile
+    return patient

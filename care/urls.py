@@ -1,0 +1,26 @@
+"""Care coordinator pages. Flag alerts link to /patients/<id>/ (symptoms.flags), so that path
+must not change."""
+
+from django.urls import path
+
+from care import views
+
+app_name = "care"
+
+urlpatterns = [
+    path("patients/", views.panel, name="panel"),
+    path("patients/<int:patient_id>/", views.patient_record, name="record"),
+    path(
+        "patients/<int:patient_id>/flags/<int:flag_id>/acknowledge/",
+        views.flag_action,
+        {"action": "acknowledge"},
+        name="flag_acknowledge",
+    ),
+    path(
+        "patients/<int:patient_id>/flags/<int:flag_id>/resolve/",
+        views.flag_action,
+        {"action": "resolve"},
+        name="flag_resolve",
+    ),
+    path("alert-burden/", views.alert_burden, name="alert_burden"),
+]

@@ -1,0 +1,165 @@
+"""The care coordinator's pages: the triage panel, a patient's record and flag triage.
+
+Thin views: selectors read (scoped through accounts.access), services write. Every page works
+with plain HTML (GET filters, POST then redirect); htmx only refreshes the panel in place.
+Staff who open a patient's record, or see patients in their panel, leave a row each in the
+record access log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import access
+from accounts import selectors as account_selectors
+from accounts import services as account_services
+from accounts.choices import MetastasisSite
+from accounts.models import RecordAccessKind
+from care import burden, presenters, selectors
+from care.forms import FlagNoteForm
+from symptoms import flags
+from symptoms.models import FlagLevel
+
+RECORD_WINDOWS = (30, 90)
+
+View = Callable[..., HttpResponse]
+
+
+def care_staff_required(view: View) -> View:
+    """Coordinators and administrators. Anybody else logged in gets 403 (the page is not for
+    their role); the role is checked before any patient is looked up, so nothing is revealed.
+
+    Times on these pages are the care team's (coordinators have no zone of their own: the
+    service's DEFAULT_PATIENT_TIMEZONE, as for their digests), with the zone's abbreviation;
+    a patient's appointments are shown in the patient's own time and say so."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not access.is_care_staff(request.user):
+            raise PermissionDenied("These pages are for care teams.")
+        with timezone.override(settings.DEFAULT_PATIENT_TIMEZONE):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- Triage panel -----------------------------------------------------------------------------
+
+
+@require_GET
+@care_staff_required
+def panel(request: HttpRequest) -> HttpResponse:
+    """The coordinator's patients, most pressing first. htmx asks for the rows alone every
+    minute, with the same filters; without JavaScript the page has a refresh link."""
+    user = request.user
+    filters = selectors.panel_filters(
+        user=user,
+        team=request.GET.get("team"),
+        site=request.GET.get("site"),
+        level=request.GET.get("level"),
+        search=request.GET.get("q"),
+    )
+    now = timezone.now()
+    patients = selectors.triage_panel(user=user, filters=filters, now=now)
+    account_services.record_access(
+        request=request, patient_ids=[p.pk for p in patients], what=RecordAccessKind.PANEL
+    )
+    context = {
+        "rows": presenters.panel_rows(patients, now=now),
+        "filters": filters,
+        "teams": list(account_selectors.teams_for(user)),
+        "sites": MetastasisSite.choices,
+        "levels": FlagLevel.choices,
+        "refresh_seconds": settings.CARE_PANEL_REFRESH_SECONDS,
+        "refreshed_at": now,
+        "query": request.GET.urlencode(),
+    }
+    if request.htmx:
+        return render(request, "care/_panel_table.html", context)
+    return render(request, "care/panel.html", context)
+
+
+# --- Patient record ---------------------------------------------------------------------------
+
+
+@require_GET
+@care_staff_required
+def patient_record(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = selectors.record_profile(user=request.user, patient_id=patient_id, now=timezone.now())
+    try:
+        days = int(request.GET.get("days", RECORD_WINDOWS[0]))
+    except ValueError:
+        days = RECORD_WINDOWS[0]
+    if days not in RECORD_WINDOWS:
+        days = RECORD_WINDOWS[0]
+    account_services.record_access(
+        request=request, patient_ids=[patient.pk], what=RecordAccessKind.RECORD
+    )
+    context = presenters.record_context(patient=patient, user=request.user, days=days)
+    context |= {"windows": RECORD_WINDOWS, "can_triage": access.is_coordinator(request.user)}
+    return render(request, "care/record.html", context)
+
+
+@require_POST
+@care_staff_required
+def flag_action(request: HttpRequest, patient_id: int, flag_id: int, action: str) -> HttpResponse:
+    """Acknowledge or resolve one of the patient's flags, with a note, in one step. Only the
+    patient's coordinators act on flags (administrators work through admin)."""
+    profile = access.get_profile_or_404(request.user, patient_id)
+    flag = selectors.patient_flag(patient_id=profile.pk, flag_id=flag_id)
+    if flag is None:
+        raise Http404("No such flag.")
+    if not access.is_coordinator(request.user):
+        raise PermissionDenied("Only the patient's care coordinators act on flags.")
+    form = FlagNoteForm(request.POST, action=action)
+    back = _safe_next(request) or reverse("care:record", args=[profile.pk])
+    if not form.is_valid():
+        for error in form.errors.get("note", []):
+            messages.error(request, f"{flag.title}: {error}")
+        return redirect(back)
+    service = flags.flag_acknowledge if action == "acknowledge" else flags.flag_resolve
+    try:
+        service(flag=flag, by=request.user, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, f"{flag.title}: {text}")
+    else:
+        done = "acknowledged" if action == "acknowledge" else "resolved"
+        name = profile.user.get_full_name()
+        messages.success(request, f"{flag.title} for {name}: {done}.")
+    return redirect(back)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+# --- Alert burden -----------------------------------------------------------------------------
+
+
+@require_GET
+@care_staff_required
+def alert_burden(request: HttpRequest) -> HttpResponse:
+    """Open flags, time to acknowledge urgent flags and flags per patient-week, for each of the
+    caller's teams and their coordinators (every team and coordinator for administrators)."""
+    now = timezone.now()
+    report = burden.alert_burden(user=request.user, now=now)
+    return render(request, "care/alert_burden.html", {"report": report, "now": now})

@@ -1,0 +1,78 @@
+"""Trend cards: a symptom's chart, its description in words and its table, grouped by site.
+
+Shown to patients (history, visit summary) and to their care team (the patient record).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from symptoms import charts, selectors
+from symptoms.catalogue import SiteInfo
+from symptoms.selectors import SymptomSeries
+
+
+@dataclass(frozen=True)
+class TrendCard:
+    series: SymptomSeries
+    chart: charts.Chart
+    description: str  # "Bone pain: noted on …", for the chart's <desc>
+    rows: list[tuple[dt.date, str]]  # logged days only, in words
+
+    @property
+    def summary(self) -> str:
+        """The description under a heading that already names the symptom."""
+        return charts.without_name(self.description, self.series.symptom.name)
+
+    @property
+    def dom_id(self) -> str:
+        return f"trend-{self.series.symptom.code}"
+
+
+@dataclass(frozen=True)
+class TrendGroup:
+    site: SiteInfo
+    cards: list[TrendCard]
+    empty_text: str
+
+
+def trend_card(series: SymptomSeries, logged: set[dt.date]) -> TrendCard:
+    kind = series.symptom.kind
+    return TrendCard(
+        series=series,
+        chart=charts.chart_for(kind, series.days, series.values),
+        description=charts.summarise(
+            series.symptom.name, kind, series.days, series.values, len(logged)
+        ),
+        rows=[
+            (day, charts.value_text(kind, value))
+            for day, value in zip(series.days, series.values, strict=True)
+            if day in logged
+        ],
+    )
+
+
+def trend_groups(
+    trends: selectors.History, own_sites: set[str]
+) -> tuple[list[TrendGroup], list[SiteInfo]]:
+    """Charts for symptoms with something to show, per site; and the other metastasis sites
+    with nothing at all (named together in one line rather than one empty section each)."""
+    shown: list[TrendGroup] = []
+    quiet_other_sites: list[SiteInfo] = []
+    days = len(trends.days)
+    for site, series_list in trends.groups:
+        cards = [
+            trend_card(series, trends.logged)
+            for series in series_list
+            if charts.has_something(series.symptom.kind, series.values)
+        ]
+        if not cards and site.is_metastasis_site and site.code not in own_sites:
+            quiet_other_sites.append(site)
+            continue
+        if site.is_metastasis_site:
+            empty = f"No {site.name.lower()} symptoms in these {days} days."
+        else:
+            empty = f"Nothing noted in these {days} days."
+        shown.append(TrendGroup(site, cards, empty))
+    return shown, quiet_other_sites
