@@ -1,10 +1,18 @@
-"""Admin for people and care teams. Which patients an admin user sees comes from accounts.access."""
+"""Admin for people and care teams. Which patients an admin user sees comes from accounts.access.
+
+Opening a patient's details here is noted in the record access log (``RecordAccessAdminMixin``,
+also used by the admin pages of patients' logs, flags and appointments). The log itself is
+read-only here, as it is in the database.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Count
+from django.db.models import Count, Model
+from django.http import HttpRequest, HttpResponse
 
 from accounts import access, services
 from accounts.forms import (
@@ -13,7 +21,49 @@ from accounts.forms import (
     UserAdminChangeForm,
     UserAdminCreationForm,
 )
-from accounts.models import CareTeam, PatientProfile, User
+from accounts.models import CareTeam, PatientProfile, RecordAccess, RecordAccessKind, Role, User
+
+
+class RecordAccessAdminMixin:
+    """For a ModelAdmin of something that belongs to one patient: each time a member of staff
+    opens its change page (GET), one row goes into the record access log for that patient, and
+    each time they open its list, one row for each patient on the page shown. Saving the page
+    (POST) is audited by django-auditlog instead."""
+
+    def record_patient_id(self, obj: Model) -> int | None:
+        """Whose record ``obj`` is part of (a patient's user id), or None if nobody's."""
+        return getattr(obj, "patient_id", None)
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)  # type: ignore[misc]
+        if request.method == "GET":
+            shown = (self.record_patient_id(obj) for obj in changelist.result_list)
+            services.record_access(
+                request=request,
+                patient_ids=[pk for pk in shown if pk is not None],
+                what=RecordAccessKind.ADMIN,
+            )
+        return changelist
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Model | None = None,
+    ) -> HttpResponse:
+        if request.method == "GET" and change and obj is not None:
+            patient_id = self.record_patient_id(obj)
+            if patient_id is not None:
+                services.record_access(
+                    request=request, patient_ids=[patient_id], what=RecordAccessKind.ADMIN
+                )
+        return super().render_change_form(  # type: ignore[misc]
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
+
 
 _PROFILE_FIELDSETS = (
     ("Care", {"fields": ("care_team", "sites", "timezone", "log_reminder_time")}),
@@ -34,7 +84,7 @@ _PROFILE_FIELDSETS = (
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RecordAccessAdminMixin, DjangoUserAdmin):
     form = UserAdminChangeForm
     add_form = UserAdminCreationForm
     list_display = ("email", "name", "role", "is_active", "last_login", "date_joined")
@@ -58,6 +108,9 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     filter_horizontal = ("groups",)
+
+    def record_patient_id(self, obj: User) -> int | None:
+        return obj.pk if obj.role == Role.PATIENT else None
 
 
 class PatientInline(admin.TabularInline):
@@ -99,7 +152,7 @@ class CareTeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(PatientProfile)
-class PatientProfileAdmin(admin.ModelAdmin):
+class PatientProfileAdmin(RecordAccessAdminMixin, admin.ModelAdmin):
     """Patients. Adding one here creates the login, the profile and the team membership."""
 
     form = PatientAdminChangeForm
@@ -152,6 +205,39 @@ class PatientProfileAdmin(admin.ModelAdmin):
         if change:
             super().save_related(request, form, formsets, change)
 
+    def record_patient_id(self, obj: PatientProfile) -> int | None:
+        return obj.pk
+
     @admin.display(description="Sites")
     def site_list(self, profile: PatientProfile) -> str:
         return ", ".join(profile.site_labels) or "—"
+
+
+@admin.register(RecordAccess)
+class RecordAccessAdmin(admin.ModelAdmin):
+    """Who looked at which patient's record. To read only: nobody adds, changes or deletes a
+    row here (and the database refuses to change or delete one anyway)."""
+
+    list_display = ("at", "viewer_label", "patient", "what", "path", "ip_address", "request_id")
+    list_filter = ("what",)
+    date_hierarchy = "at"
+    search_fields = ("viewer_label", "path", "request_id", "patient__email")
+    list_select_related = ("patient",)
+    fields = ("at", "viewer", "viewer_label", "patient", "what", "path", "ip_address", "request_id")
+    actions = None
+    show_full_result_count = False  # the log only grows: skip counting all of it per page
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return access.is_admin(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return access.is_admin(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import dateformat
 from django.views.decorators.http import require_GET
 
 from accounts import access, selectors, services
 from accounts.forms import AccountForm, PatientSettingsForm
 from accounts.models import PatientProfile
 from appointments import selectors as appointment_selectors
+from care import views as care_views
 from symptoms import reminders as log_reminders
 from symptoms import selectors as symptom_selectors
 
@@ -41,17 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
             {"profile": profile, "today_logged": today_logged},
         )
     if access.is_coordinator(user):
-        teams = list(selectors.teams_for(user))
-        team_id = _int_or_none(request.GET.get("team"))
-        if team_id not in {team.pk for team in teams}:
-            team_id = None
-        search = request.GET.get("q", "").strip()[:100]
-        panel = selectors.patient_panel(user=user, team_id=team_id, search=search)
-        return render(
-            request,
-            "accounts/home_coordinator.html",
-            {"panel": panel, "teams": teams, "team_id": team_id, "search": search},
-        )
+        return care_views.panel(request)  # a coordinator's home is their triage panel
     return render(request, "accounts/home_admin.html")
 
 
@@ -88,8 +84,64 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "form": form,
         "profile": profile,
         "calendar": _calendar_feed(request, profile) if profile is not None else None,
+        "viewers": _record_viewers(profile) if profile is not None else None,
+        "viewers_days": VIEWERS_DAYS,
     }
     return render(request, "accounts/settings.html", context)
+
+
+VIEWERS_DAYS = 90  # how far back a patient's settings page shows who looked at their record
+
+
+@dataclass(frozen=True)
+class ViewerLine:
+    """One line of "Who has looked at your record", in plain words."""
+
+    who: str  # "Ann Nurse (care coordinator)"
+    what: str  # "Opened your record"
+    when: str  # "3 times, last on Tuesday 2 December at 14:03"
+
+
+def _record_viewers(profile: PatientProfile) -> list[ViewerLine]:
+    """Who from the care team looked at this patient's own record, in their time zone."""
+    zone = profile.zone
+    today = profile.local_today()
+    return [
+        ViewerLine(
+            who=viewer_words(viewer.viewer_label),
+            what=viewer.what_label,
+            when=_times_words(viewer.times, viewer.last_at.astimezone(zone), today),
+        )
+        for viewer in selectors.record_viewers(patient_id=profile.pk, days=VIEWERS_DAYS)
+    ]
+
+
+# The access log keeps "Name <email> (Role)" as it was at the time of the look.
+_VIEWER_LABEL = re.compile(r"^(?P<name>.*) <[^<>]*> \((?P<role>[^()]*)\)$")
+
+
+def viewer_words(label: str) -> str:
+    """ "Ann Nurse <ann@example.org> (Care coordinator)" -> "Ann Nurse (care coordinator)"."""
+    match = _VIEWER_LABEL.match(label)
+    if match is None:
+        return label
+    return f"{match['name']} ({match['role'].lower()})"
+
+
+def _times_words(times: int, last: dt.datetime, today: dt.date) -> str:
+    """ "once, today at 09:15" or "3 times, last on Tuesday 2 December at 14:03"."""
+    day = last.date()
+    if day == today:
+        moment = f"today at {last:%H:%M}"
+    elif day == today - dt.timedelta(days=1):
+        moment = f"yesterday at {last:%H:%M}"
+    else:
+        date = dateformat.format(last, "l j F" if day.year == today.year else "l j F Y")
+        moment = f"on {date} at {last:%H:%M}"
+    if times == 1:
+        return f"once, {moment}"
+    count = "twice" if times == 2 else f"{times} times"
+    return f"{count}, last {moment}"
 
 
 def _calendar_feed(request: HttpRequest, profile: PatientProfile) -> dict[str, str]:
@@ -98,10 +150,3 @@ def _calendar_feed(request: HttpRequest, profile: PatientProfile) -> dict[str, s
     feed = appointment_selectors.feed_for(profile.user)
     url = request.build_absolute_uri(reverse("api-calendar-feed", kwargs={"token": feed.token}))
     return {"url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None

@@ -3,7 +3,8 @@
 Resources are edited here. Everything else is read-only: appointments change through
 appointments.services (which moves their reminders with them), so admin offers only a cancel
 action that calls the service; check-ins are the patient's own answers; feed tokens are secrets.
-Which patients' rows an admin user sees comes from accounts.access.
+Which patients' rows an admin user sees comes from accounts.access; opening one patient's
+appointment or check-in is noted in the record access log.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from accounts import access
+from accounts.admin import RecordAccessAdminMixin
 from appointments import services, support_selectors
 from appointments.checkins import HIGH_ANXIETY
 from appointments.models import (
@@ -155,7 +157,7 @@ class HighAnxietyFilter(admin.SimpleListFilter):
 
 
 @admin.register(ScanCheckIn)
-class ScanCheckInAdmin(ReadOnlyAdmin):
+class ScanCheckInAdmin(RecordAccessAdminMixin, ReadOnlyAdmin):
     """Patients' answers to the post-scan check-in. Administrators only."""
 
     list_display = ("patient", "appointment", "anxiety", "has_note", "updated_at")
@@ -207,7 +209,7 @@ class CalendarFeedAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ReadOnlyAdmin):
+class AppointmentAdmin(RecordAccessAdminMixin, ReadOnlyAdmin):
     """Appointments, to look at. Booking and moving happen on the patient's pages and the API,
     through the appointment services, so reminders always move with the appointment."""
 

@@ -6,3 +6,11 @@ class AppointmentsConfig(AppConfig):
 
     name = "appointments"
     verbose_name = "Appointments and restaging"
+
+    def ready(self) -> None:
+        # Who booked, moved or cancelled an appointment, and how (django-auditlog).
+        from auditlog.registry import auditlog
+
+        from appointments.models import Appointment
+
+        auditlog.register(Appointment)

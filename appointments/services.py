@@ -201,10 +201,12 @@ def appointment_cancel(*, appointment: Appointment, now: dt.datetime | None = No
     """Cancel an appointment and every reminder of it not yet sent. Cancelling a booked scan may
     leave the patient with nothing booked: their restaging reminder is planned again."""
     now = now or timezone.now()
-    cancelled = Appointment.objects.filter(
-        pk=appointment.pk, status=AppointmentStatus.SCHEDULED
-    ).update(status=AppointmentStatus.CANCELLED, updated_at=now)
-    appointment.refresh_from_db()
+    # Locked and saved (not a queryset update) so that django-auditlog records who cancelled.
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    cancelled = appointment.status == AppointmentStatus.SCHEDULED
+    if cancelled:
+        appointment.status = AppointmentStatus.CANCELLED
+        appointment.save(update_fields=["status", "updated_at"])
     if cancelled:  # a done appointment keeps its after-scan check-in
         outbox.notifications_cancel_for_subject(
             subject_type=SUBJECT, subject_id=appointment.pk, now=now

@@ -4,6 +4,7 @@ cancelling; and making a new calendar feed address.
 Thin views: the form checks answers, services write, selectors read (scoped to the caller by
 accounts.access, so another patient's appointment is a 404). Plain HTML forms, POST then
 redirect; nothing needs JavaScript. Times are shown, and typed, in the patient's own time zone.
+Care staff's looks at appointments are noted in the record access log.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
-from accounts.models import PatientProfile
+from accounts.models import PatientProfile, RecordAccessKind
+from accounts.services import record_access
 from appointments import selectors, services
 from appointments.forms import AppointmentForm, duration_text
 from appointments.models import Appointment, AppointmentStatus
@@ -212,6 +214,11 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
         .order_by("-starts_at", "-pk")[: PAST_SHOWN + 1]
     )
     past = [_row(item, now) for item in past_list[:PAST_SHOWN] if item.pk not in shown]
+    record_access(
+        request=request,
+        patient_ids=[row.appointment.patient_id for row in (*upcoming, *cancelled, *past)],
+        what=RecordAccessKind.APPOINTMENTS,
+    )
 
     profile = None if staff else _own_profile(request)
     context = {
@@ -306,7 +313,12 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
 
 
 def _appointment_or_404(request: HttpRequest, appointment_id: int) -> Appointment:
-    return selectors.appointment_for_user_or_404(request.user, appointment_id)
+    """The appointment, if the caller may see it; care staff's look is noted in the log."""
+    appointment = selectors.appointment_for_user_or_404(request.user, appointment_id)
+    record_access(
+        request=request, patient_ids=[appointment.patient_id], what=RecordAccessKind.APPOINTMENTS
+    )
+    return appointment
 
 
 def _changeable(appointment: Appointment, now: dt.datetime) -> bool:

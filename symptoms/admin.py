@@ -2,6 +2,7 @@
 
 Catalogue edits clear the cached catalogue. Logs are saved through ``services.daily_log_save``,
 the same checks as the log page and the API, so admin cannot store what a patient could not.
+Opening a patient's log or flag here is noted in the record access log.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from accounts import access
+from accounts.admin import RecordAccessAdminMixin
 from symptoms import flags as flag_services
 from symptoms import services
 from symptoms.models import DailyLog, Flag, FlagThresholds, LogEntry, Site, Symptom
@@ -131,7 +133,7 @@ class DailyLogAdminForm(forms.ModelForm):
 
 
 @admin.register(DailyLog)
-class DailyLogAdmin(admin.ModelAdmin):
+class DailyLogAdmin(RecordAccessAdminMixin, admin.ModelAdmin):
     form = DailyLogAdminForm
     list_display = ("patient", "date", "entry_count", "updated_at")
     list_filter = ("date",)
@@ -191,7 +193,7 @@ class FlagThresholdsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
+class FlagAdmin(RecordAccessAdminMixin, admin.ModelAdmin):
     """Read-only: flags are raised by the rules and handled through the actions."""
 
     list_display = ("title", "patient", "rule", "level", "status", "opened_at", "updated_at")

@@ -17,10 +17,13 @@ class SymptomsConfig(AppConfig):
         # ... and whether a flag alert still is: an escalation only while its flag is unanswered.
         checks.register("flag_alert", flag_alert_still_wanted)
 
-        # Who changed a flag or the rule thresholds, and how (django-auditlog).
+        # Who changed a flag, the rule thresholds, a daily log or a question for the care team,
+        # and how (django-auditlog).
         from auditlog.registry import auditlog
 
-        from symptoms.models import Flag, FlagThresholds
+        from symptoms.models import DailyLog, Flag, FlagThresholds, PatientQuestion
 
         auditlog.register(Flag)
         auditlog.register(FlagThresholds)
+        auditlog.register(DailyLog)
+        auditlog.register(PatientQuestion)

@@ -2,7 +2,8 @@
 a selector reads (scoped to the caller through accounts.access).
 
 Another patient's appointment, or one outside a coordinator's care teams, is 404 (never 403):
-its existence is not revealed.
+its existence is not revealed. Care staff's reads are noted in the record access log, once per
+patient shown.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from rest_framework.views import APIView
 
 from accounts import access
 from accounts.api.views import as_api_error
-from accounts.models import User
+from accounts.models import RecordAccessKind, User
+from accounts.services import record_access
 from appointments import selectors, services
 from appointments.api.serializers import AppointmentFilterSerializer, AppointmentSerializer
 from appointments.calendar_feed import build_calendar
@@ -45,6 +47,11 @@ BAD_APPOINTMENT = OpenApiResponse(
     "`patient` (coordinators), an appointment already cancelled or over (changes).",
 )
 ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+def _record_access(request: Request, patient_ids: list[int]) -> None:
+    """Note that care staff looked at these patients' appointments (patients write nothing)."""
+    record_access(request=request, patient_ids=patient_ids, what=RecordAccessKind.APPOINTMENTS)
 
 
 def _shown(appointment: Appointment) -> dict[str, Any]:
@@ -73,6 +80,8 @@ class AppointmentListCreateView(generics.ListAPIView):
 
     def paginate_queryset(self, queryset: QuerySet[Appointment]) -> list[Appointment] | None:
         page = super().paginate_queryset(queryset)
+        shown = page if page is not None else queryset
+        _record_access(self.request, [appointment.patient_id for appointment in shown])
         return None if page is None else selectors.with_reminders(page)
 
     @extend_schema(
@@ -161,7 +170,9 @@ class AppointmentDetailView(APIView):
         parameters=[ID_PARAMETER], responses={200: AppointmentSerializer, 404: NOT_FOUND}
     )
     def get(self, request: Request, pk: int) -> Response:
-        return Response(_shown(selectors.appointment_for_user_or_404(request.user, pk)))
+        appointment = selectors.appointment_for_user_or_404(request.user, pk)
+        _record_access(request, [appointment.patient_id])
+        return Response(_shown(appointment))
 
     @extend_schema(
         parameters=[ID_PARAMETER],
@@ -170,6 +181,7 @@ class AppointmentDetailView(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         appointment = selectors.appointment_for_user_or_404(request.user, pk)
+        _record_access(request, [appointment.patient_id])
         data = AppointmentSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
@@ -199,6 +211,7 @@ class AppointmentCancelView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         appointment = selectors.appointment_for_user_or_404(request.user, pk)
+        _record_access(request, [appointment.patient_id])
         services.appointment_cancel(appointment=appointment)
         request_flag_evaluation(appointment.patient_id)  # restaging_overdue may change
         return Response(_shown(selectors.appointment_for_user_or_404(request.user, pk)))

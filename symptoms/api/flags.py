@@ -3,6 +3,7 @@
 Listing: a patient sees their own flags, a coordinator their care teams' patients', an
 administrator everyone's (accounts.access decides). Acknowledge and resolve are for the
 patient's coordinators only: other roles get 403, a flag the caller may not see is 404.
+Care staff's reads are noted in the record access log, once per patient shown.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import access
+from accounts.models import RecordAccessKind
+from accounts.services import record_access
 from symptoms import flags
 from symptoms.models import Flag, FlagLevel, FlagRule, FlagStatus
 
@@ -99,6 +102,16 @@ class FlagListView(generics.ListAPIView):
             queryset = queryset.filter(patient_id=filters.validated_data["patient"])
         return queryset.order_by("-opened_at", "-pk")
 
+    def paginate_queryset(self, queryset: QuerySet[Flag]) -> list[Flag] | None:
+        page = super().paginate_queryset(queryset)
+        shown = page if page is not None else queryset
+        record_access(
+            request=self.request,
+            patient_ids=[flag.patient_id for flag in shown],
+            what=RecordAccessKind.FLAGS,
+        )
+        return page
+
     @extend_schema(
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=FlagStatus.values),
@@ -137,6 +150,7 @@ class _FlagActionView(APIView):
 
     def post(self, request: Request, pk: int) -> Response:
         flag = _flag_for_coordinator(request, pk)
+        record_access(request=request, patient_ids=[flag.patient_id], what=RecordAccessKind.FLAGS)
         data = FlagNoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
