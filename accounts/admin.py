@@ -213,8 +213,21 @@ class PatientProfileAdmin(RecordAccessAdminMixin, admin.ModelAdmin):
         return ", ".join(profile.site_labels) or "—"
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """View only: no adding, changing or deleting here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(RecordAccess)
-class RecordAccessAdmin(admin.ModelAdmin):
+class RecordAccessAdmin(ReadOnlyAdmin):
     """Who looked at which patient's record. To read only: nobody adds, changes or deletes a
     row here (and the database refuses to change or delete one anyway)."""
 
@@ -232,12 +245,3 @@ class RecordAccessAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return access.is_admin(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

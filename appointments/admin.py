@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from accounts import access
-from accounts.admin import RecordAccessAdminMixin
+from accounts.admin import ReadOnlyAdmin, RecordAccessAdminMixin
 from appointments import services, support_selectors
 from appointments.checkins import HIGH_ANXIETY
 from appointments.models import (
@@ -126,19 +126,6 @@ class ResourceAdmin(admin.ModelAdmin):
 
 
 # --- Read-only records ----------------------------------------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """View only: no adding, changing or deleting here."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class HighAnxietyFilter(admin.SimpleListFilter):

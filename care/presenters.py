@@ -140,15 +140,9 @@ class TimelineDay:
 
 
 def _flag_view(flag: Flag, names: dict[int, str]) -> FlagView:
-    days = []
-    for value in flag.evidence or []:
-        try:
-            days.append(dt.date.fromisoformat(str(value)))
-        except ValueError:
-            continue
     return FlagView(
         flag=flag,
-        days=sorted(days),
+        days=flag.evidence_days,
         acknowledged_by=names.get(flag.acknowledged_by_id or 0, ""),
         resolved_by=names.get(flag.resolved_by_id or 0, ""),
     )

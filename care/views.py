@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +34,7 @@ from symptoms import flags
 from symptoms.models import FlagLevel
 
 RECORD_WINDOWS = (30, 90)
+PANEL_PAGE_SIZE = 100
 
 View = Callable[..., HttpResponse]
 
@@ -62,8 +64,9 @@ def care_staff_required(view: View) -> View:
 @require_GET
 @care_staff_required
 def panel(request: HttpRequest) -> HttpResponse:
-    """The coordinator's patients, most pressing first. htmx asks for the rows alone every
-    minute, with the same filters; without JavaScript the page has a refresh link."""
+    """The coordinator's patients, most pressing first, a hundred to a page (the whole panel is
+    triaged; the first page holds whoever needs a call). htmx asks for the rows alone every
+    minute, with the same filters and page; without JavaScript the page has a refresh link."""
     user = request.user
     filters = selectors.panel_filters(
         user=user,
@@ -74,11 +77,14 @@ def panel(request: HttpRequest) -> HttpResponse:
     )
     now = timezone.now()
     patients = selectors.triage_panel(user=user, filters=filters, now=now)
+    page = Paginator(patients, PANEL_PAGE_SIZE).get_page(request.GET.get("page"))
     account_services.record_access(
-        request=request, patient_ids=[p.pk for p in patients], what=RecordAccessKind.PANEL
+        request=request, patient_ids=[p.pk for p in page], what=RecordAccessKind.PANEL
     )
     context = {
-        "rows": presenters.panel_rows(patients, now=now),
+        "rows": presenters.panel_rows(list(page), now=now),
+        "page": page,
+        "total": len(patients),
         "filters": filters,
         "teams": list(account_selectors.teams_for(user)),
         "sites": MetastasisSite.choices,
@@ -86,6 +92,7 @@ def panel(request: HttpRequest) -> HttpResponse:
         "refresh_seconds": settings.CARE_PANEL_REFRESH_SECONDS,
         "refreshed_at": now,
         "query": request.GET.urlencode(),
+        "filter_query": _without(request, "page"),
     }
     if request.htmx:
         return render(request, "care/_panel_table.html", context)
@@ -141,6 +148,13 @@ def flag_action(request: HttpRequest, patient_id: int, flag_id: int, action: str
         name = profile.user.get_full_name()
         messages.success(request, f"{flag.title} for {name}: {done}.")
     return redirect(back)
+
+
+def _without(request: HttpRequest, name: str) -> str:
+    """The query string without ``name`` (for page links that keep the filters)."""
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()
 
 
 def _safe_next(request: HttpRequest) -> str:

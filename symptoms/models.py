@@ -6,6 +6,7 @@ it does not mention counts as 0 / absent that day.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -216,6 +217,17 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} ({self.level}) for {self.patient_id}: {self.status}"
+
+    @property
+    def evidence_days(self) -> list[dt.date]:
+        """The days of the logs behind this flag, oldest first (unreadable entries skipped)."""
+        days = []
+        for value in self.evidence or []:
+            try:
+                days.append(dt.date.fromisoformat(str(value)))
+            except ValueError:
+                continue
+        return sorted(days)
 
 
 QUESTION_MAX_LENGTH = 500

@@ -411,12 +411,6 @@ class FlagCard:
 def _flag_cards(patient: object) -> list[FlagCard]:
     cards = []
     for flag in flags.open_flags_for(patient=patient):
-        days = []
-        for value in flag.evidence or []:
-            try:
-                days.append(dt.date.fromisoformat(str(value)))
-            except ValueError:
-                continue
         cards.append(
             FlagCard(
                 title=flag.title,
@@ -424,7 +418,7 @@ def _flag_cards(patient: object) -> list[FlagCard]:
                 advice=flag.advice,
                 level=flag.level,
                 acknowledged=flag.status == FlagStatus.ACKNOWLEDGED,
-                days=sorted(set(days)),
+                days=sorted(set(flag.evidence_days)),
             )
         )
     return cards

@@ -215,8 +215,33 @@ def test_panel_query_count_is_the_same_for_5_and_200_patients(
     grow_to(200)
     with django_assert_num_queries(6) as large:
         response = client.get(reverse("care:panel"))
-    assert response.content.decode().count('data-patient="') == 200
+    assert response.content.decode().count('data-patient="') == 100  # a page
     assert len(small.captured_queries) == len(large.captured_queries)
+    with django_assert_num_queries(6):
+        response = client.get(reverse("care:panel"), {"page": 2})
+    assert response.content.decode().count('data-patient="') == 100
+
+
+def test_a_big_panel_comes_a_hundred_at_a_time_most_pressing_first(people, client):
+    team = people.team_a
+    for number in range(120):
+        make_patient(name=f"Quiet {number:03d}", care_team=team)
+    waiting = make_patient(name="Zara Waiting", care_team=team)
+    FlagFactory(patient=waiting, rule="red_flag")
+    client.force_login(people.coordinator_a)
+    first = client.get(reverse("care:panel"), {"site": "bone"}).content.decode()
+    assert first.index("Zara Waiting") < first.index("Alice Patient")  # urgent first, page 1
+    assert "Patients 1\u2013100 of 122, most pressing first" in first
+    assert 'href="?site=bone&amp;page=2">Next 100</a>' in first
+    assert RecordAccess.objects.filter(what="panel").count() == 100  # only the page shown
+    second = client.get(reverse("care:panel"), {"site": "bone", "page": 2}).content.decode()
+    assert "Patients 101\u2013122 of 122" in second
+    assert 'href="?site=bone&amp;page=1">Previous 100</a>' in second
+    assert "Zara Waiting" not in second
+    assert second.count('data-patient="') == 22
+    # A page past the end shows the last one rather than an error.
+    past_the_end = client.get(reverse("care:panel"), {"page": 9}).content.decode()
+    assert "Patients 101\u2013122" in past_the_end
 
 
 def test_panel_view_logs_one_access_row_per_patient_shown(people, client, hand_built_panel):

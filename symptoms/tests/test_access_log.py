@@ -21,25 +21,11 @@ from accounts.tests.access_log_helpers import (
     assert_rows,
     new_rows,
 )
-from symptoms import flags
-from symptoms.models import DailyLog, Flag
-from symptoms.tests.factories import log_day
-from symptoms.tests.flag_helpers import NOW, day
+from symptoms.models import DailyLog
 
 pytestmark = pytest.mark.django_db
 WHAT = RecordAccessKind.FLAGS
 URL = "/api/v1/flags/"
-
-
-@pytest.fixture
-def flagged(people):
-    for patient in (people.patient_a, people.patient_b):
-        log_day(patient, day(0), {"seizure": True}, now=NOW)
-        flags.evaluate_patient(patient=patient, now=NOW)
-    return {
-        "a": Flag.objects.get(patient=people.patient_a, rule="red_flag"),
-        "b": Flag.objects.get(patient=people.patient_b, rule="red_flag"),
-    }
 
 
 @pytest.mark.parametrize(

@@ -34,17 +34,6 @@ FIELDS = {
 }
 
 
-@pytest.fixture
-def flagged(people):
-    for patient in (people.patient_a, people.patient_b):
-        log_day(patient, day(0), {"seizure": True}, now=NOW)
-        flags.evaluate_patient(patient=patient, now=NOW)
-    return {
-        "a": Flag.objects.get(patient=people.patient_a, rule="red_flag"),
-        "b": Flag.objects.get(patient=people.patient_b, rule="red_flag"),
-    }
-
-
 def login(api_client, user):
     if user is not None:
         api_client.force_authenticate(user)
