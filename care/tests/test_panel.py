@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -261,3 +262,12 @@ def test_panel_view_logs_one_access_row_per_patient_shown(people, client, hand_b
 
 def test_tier_labels_cover_every_tier():
     assert set(Tier.LABELS) == set(range(7))
+
+
+def test_the_api_lists_the_panel_in_the_same_order(people, client, api_client, hand_built_panel):
+    client.force_login(people.coordinator_a)
+    body = client.get(reverse("care:panel")).content.decode()
+    page_ids = [int(pk) for pk in re.findall(r'data-patient="(\d+)"', body)]
+    api_client.force_authenticate(people.coordinator_a)
+    api_ids = [p["id"] for p in api_client.get("/api/v1/patients/").json()["results"]]
+    assert page_ids == api_ids == [p.pk for p in selectors.triage_panel(user=people.coordinator_a)]
