@@ -192,6 +192,7 @@ def _timeline(profile: PatientProfile, today: dt.date) -> list[TimelineDay]:
                 symptom.kind == "severity" and number >= 4  # type: ignore[operator]
             )
             entries.append((symptom.name, charts.value_text(symptom.kind, number), notable))
+        entries.sort(key=lambda entry: (not entry[2], entry[0]))  # what stands out first
         days.append(TimelineDay(log.date, entries, log.notes, usual=not entries))
     return days
 
