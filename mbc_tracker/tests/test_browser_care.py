@@ -80,3 +80,11 @@ def test_acknowledging_an_urgent_flag_reorders_the_panel(
     assert _row_names(phone)[:2] == ["Ben Later", "Amy Early"]
     assert phone.evaluate("window.scrollY") == scrolled
     assert_accessible(axe, phone)
+
+    # The record reads on a phone too: no sideways scrolling, nothing for axe to flag.
+    phone.get_by_role("link", name="Ben Later").click()
+    phone.wait_for_url(f"{live_server.url}/patients/{ben.pk}/")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Ben Later")
+    expect(phone.locator("#flags")).to_contain_text("Temperature of 38 °C or more")
+    assert_accessible(axe, phone)
+    assert_no_horizontal_scroll(phone)
