@@ -234,9 +234,20 @@ class RecordAccessAdmin(ReadOnlyAdmin):
     list_display = ("at", "viewer_label", "patient", "what", "path", "ip_address", "request_id")
     list_filter = ("what",)
     date_hierarchy = "at"
-    search_fields = ("viewer_label", "path", "request_id", "patient__email")
+    search_fields = ("viewer_name", "viewer_email", "path", "request_id", "patient__email")
     list_select_related = ("patient",)
-    fields = ("at", "viewer", "viewer_label", "patient", "what", "path", "ip_address", "request_id")
+    fields = (
+        "at",
+        "viewer",
+        "viewer_name",
+        "viewer_email",
+        "viewer_role",
+        "patient",
+        "what",
+        "path",
+        "ip_address",
+        "request_id",
+    )
     actions = None
     show_full_result_count = False  # the log only grows: skip counting all of it per page
 

@@ -220,7 +220,6 @@ class RecordAccessKind(models.TextChoices):
     RECORD = "record", "Opened your record"
     FLAGS = "flags", "Looked at your flags"
     APPOINTMENTS = "appointments", "Looked at your appointments"
-    LOGS = "logs", "Looked at your symptom logs"
     ADMIN = "admin", "Opened your details in the admin pages"
 
 
@@ -229,8 +228,8 @@ class RecordAccess(models.Model):
     the request id and the client's address. Append-only: the database refuses to change or
     delete a row, and no page offers to.
 
-    The two people are kept by id without a foreign-key constraint and the viewer's name is
-    copied, so the trail outlives a deleted account.
+    The two people are kept by id without a foreign-key constraint and the viewer's name, email
+    and role are copied, so the trail outlives a deleted account.
     """
 
     viewer = models.ForeignKey(
@@ -240,7 +239,11 @@ class RecordAccess(models.Model):
         related_name="+",
         help_text="The member of staff who looked.",
     )
-    viewer_label = models.CharField(max_length=300, help_text="Their name, email and role then.")
+    viewer_name = models.CharField(max_length=150, blank=True, help_text="Their name then.")
+    viewer_email = models.EmailField(help_text="Their email address then.")
+    viewer_role = models.CharField(
+        max_length=20, choices=Role.choices, help_text="Their role then."
+    )
     patient = models.ForeignKey(
         User, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
@@ -262,3 +265,9 @@ class RecordAccess(models.Model):
     def __str__(self) -> str:
         when = f"{self.at:%Y-%m-%d %H:%M}"
         return f"{self.viewer_label} · {self.what} · patient {self.patient_id} · {when}"
+
+    @property
+    def viewer_label(self) -> str:
+        """ "Ann Nurse <ann@example.org> (Care coordinator)", for the care team and admins."""
+        name = self.viewer_name or self.viewer_email
+        return f"{name} <{self.viewer_email}> ({self.get_viewer_role_display()})"

@@ -9,7 +9,14 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from accounts import access
-from accounts.models import CareTeam, PatientProfile, RecordAccess, RecordAccessKind, User
+from accounts.models import (
+    CareTeam,
+    PatientProfile,
+    RecordAccess,
+    RecordAccessKind,
+    Role,
+    User,
+)
 
 
 def teams_for(user: User) -> QuerySet[CareTeam]:
@@ -35,11 +42,17 @@ def patient_profile_for(user: User) -> PatientProfile | None:
 class RecordViewer:
     """Who looked at a patient's record, how, how often and when last (one line per pair)."""
 
-    viewer_label: str
-    what: str
+    name: str
+    email: str
+    role_label: str
     what_label: str
     times: int
     last_at: dt.datetime
+
+    @property
+    def who(self) -> str:
+        """ "Ann Nurse (care coordinator)", as the patient reads it."""
+        return f"{self.name or self.email} ({self.role_label.lower()})"
 
 
 def record_viewers(*, patient_id: int, days: int = 90, limit: int = 50) -> list[RecordViewer]:
@@ -48,16 +61,17 @@ def record_viewers(*, patient_id: int, days: int = 90, limit: int = 50) -> list[
     since = timezone.now() - dt.timedelta(days=days)
     rows = (
         RecordAccess.objects.filter(patient_id=patient_id, at__gte=since)
-        .values("viewer_id", "viewer_label", "what")
+        .values("viewer_id", "viewer_name", "viewer_email", "viewer_role", "what")
         .annotate(times=Count("pk"), last_at=Max("at"))
-        .order_by("-last_at", "viewer_label")[:limit]
+        .order_by("-last_at", "viewer_name")[:limit]
     )
-    labels = dict(RecordAccessKind.choices)
+    roles, kinds = dict(Role.choices), dict(RecordAccessKind.choices)
     return [
         RecordViewer(
-            viewer_label=row["viewer_label"],
-            what=row["what"],
-            what_label=labels.get(row["what"], row["what"]),
+            name=row["viewer_name"],
+            email=row["viewer_email"],
+            role_label=roles.get(row["viewer_role"], row["viewer_role"]),
+            what_label=kinds.get(row["what"], row["what"]),
             times=row["times"],
             last_at=row["last_at"],
         )

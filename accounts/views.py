@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -108,24 +107,12 @@ def _record_viewers(profile: PatientProfile) -> list[ViewerLine]:
     today = profile.local_today()
     return [
         ViewerLine(
-            who=viewer_words(viewer.viewer_label),
+            who=viewer.who,
             what=viewer.what_label,
             when=_times_words(viewer.times, viewer.last_at.astimezone(zone), today),
         )
         for viewer in selectors.record_viewers(patient_id=profile.pk, days=VIEWERS_DAYS)
     ]
-
-
-# The access log keeps "Name <email> (Role)" as it was at the time of the look.
-_VIEWER_LABEL = re.compile(r"^(?P<name>.*) <[^<>]*> \((?P<role>[^()]*)\)$")
-
-
-def viewer_words(label: str) -> str:
-    """ "Ann Nurse <ann@example.org> (Care coordinator)" -> "Ann Nurse (care coordinator)"."""
-    match = _VIEWER_LABEL.match(label)
-    if match is None:
-        return label
-    return f"{match['name']} ({match['role'].lower()})"
 
 
 def _times_words(times: int, last: dt.datetime, today: dt.date) -> str:

@@ -61,8 +61,10 @@ class Migration(migrations.Migration):
             name='RecordAccess',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('viewer_label', models.CharField(help_text='Their name, email and role then.', max_length=300)),
-                ('what', models.CharField(choices=[('panel', 'Saw you in their list of patients'), ('record', 'Opened your record'), ('flags', 'Looked at your flags'), ('appointments', 'Looked at your appointments'), ('logs', 'Looked at your symptom logs'), ('admin', 'Opened your details in the admin pages')], max_length=20)),
+                ('viewer_name', models.CharField(blank=True, help_text='Their name then.', max_length=150)),
+                ('viewer_email', models.EmailField(help_text='Their email address then.', max_length=254)),
+                ('viewer_role', models.CharField(choices=[('patient', 'Patient'), ('coordinator', 'Care coordinator'), ('admin', 'Administrator')], help_text='Their role then.', max_length=20)),
+                ('what', models.CharField(choices=[('panel', 'Saw you in their list of patients'), ('record', 'Opened your record'), ('flags', 'Looked at your flags'), ('appointments', 'Looked at your appointments'), ('admin', 'Opened your details in the admin pages')], max_length=20)),
                 ('path', models.CharField(help_text='The page or API address.', max_length=300)),
                 ('at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('request_id', models.CharField(blank=True, max_length=64)),

@@ -37,7 +37,11 @@ def assert_rows(
     assert [row.patient_id for row in rows] == expected
     for row in rows:
         assert row.viewer_id == viewer.pk
-        assert viewer.email in row.viewer_label
+        assert (row.viewer_name, row.viewer_email, row.viewer_role) == (
+            viewer.name,
+            viewer.email,
+            viewer.role,
+        )
         assert row.what == what
         assert row.path == path
         assert row.ip_address == "127.0.0.1"

@@ -20,9 +20,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import PatientProfile, RecordAccess, RecordAccessKind, User
+from accounts.selectors import record_viewers
 from accounts.services import record_access
 from accounts.tests.access_log_helpers import REQUEST_ID, assert_rows, new_rows
-from accounts.views import viewer_words
 from appointments.models import Appointment
 from appointments.tests.appointment_factories import book
 from symptoms import flags
@@ -37,7 +37,9 @@ pytestmark = pytest.mark.django_db
 def _row(people, **fields: object) -> RecordAccess:
     values = {
         "viewer": people.coordinator_a,
-        "viewer_label": f"Ann Nurse <{people.coordinator_a.email}> (Care coordinator)",
+        "viewer_name": "Ann Nurse",
+        "viewer_email": people.coordinator_a.email,
+        "viewer_role": "coordinator",
         "patient": people.patient_a,
         "what": RecordAccessKind.RECORD,
         "path": "/patients/1/",
@@ -104,11 +106,11 @@ def test_rows_cannot_be_changed_through_a_queryset(people) -> None:
 
 def test_rows_cannot_be_changed_by_saving(people) -> None:
     row = _row(people)
-    row.viewer_label = "Somebody else"
+    row.viewer_name = "Somebody else"
     with pytest.raises(DatabaseError), transaction.atomic():
         row.save()
     row.refresh_from_db()
-    assert row.viewer_label.startswith("Ann Nurse")
+    assert row.viewer_name == "Ann Nurse"
 
 
 def test_rows_cannot_be_deleted(people) -> None:
@@ -166,7 +168,7 @@ def test_admin_cannot_add_change_or_delete_rows(people, client) -> None:
     assert (
         client.post(
             reverse("admin:accounts_recordaccess_add"),
-            {"viewer_label": "x", "what": "record", "path": "/"},
+            {"viewer_name": "x", "what": "record", "path": "/"},
         ).status_code
         == 403
     )
@@ -174,7 +176,7 @@ def test_admin_cannot_add_change_or_delete_rows(people, client) -> None:
     response = client.post(
         change,
         {
-            "viewer_label": "Changed",
+            "viewer_name": "Changed",
             "what": "flags",
             "path": "/changed/",
             "request_id": "",
@@ -370,15 +372,29 @@ def test_staff_settings_page_has_no_such_section(people, client, persona) -> Non
 
 
 @pytest.mark.parametrize(
-    ("label", "words"),
+    ("name", "email", "role", "label", "words"),
     [
-        ("Ann Nurse <ann@example.org> (Care coordinator)", "Ann Nurse (care coordinator)"),
-        ("root@example.org <root@example.org> (Administrator)", "root@example.org (administrator)"),
-        ("Somebody", "Somebody"),
+        (
+            "Ann Nurse",
+            "ann@example.org",
+            "coordinator",
+            "Ann Nurse <ann@example.org> (Care coordinator)",
+            "Ann Nurse (care coordinator)",
+        ),
+        (
+            "",
+            "root@example.org",
+            "admin",
+            "root@example.org <root@example.org> (Administrator)",
+            "root@example.org (administrator)",
+        ),
     ],
 )
-def test_viewer_words(label: str, words: str) -> None:
-    assert viewer_words(label) == words
+def test_viewer_as_staff_and_as_the_patient_read_it(people, name, email, role, label, words):
+    row = _row(people, viewer_name=name, viewer_email=email, viewer_role=role)
+    assert row.viewer_label == label
+    [viewer] = record_viewers(patient_id=people.patient_a.pk)
+    assert viewer.who == words
 
 
 # --- django-auditlog ----------------------------------------------------------------------------

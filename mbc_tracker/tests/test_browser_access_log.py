@@ -24,7 +24,9 @@ def test_patient_sees_who_looked_at_their_record_on_a_phone(
     for what in (RecordAccessKind.RECORD, RecordAccessKind.RECORD, RecordAccessKind.FLAGS):
         RecordAccess.objects.create(
             viewer=nurse,
-            viewer_label=f"Ann Nurse <{nurse.email}> (Care coordinator)",
+            viewer_name="Ann Nurse",
+            viewer_email=nurse.email,
+            viewer_role=nurse.role,
             patient=patient,
             what=what,
             path=f"/care/patients/{patient.pk}/",

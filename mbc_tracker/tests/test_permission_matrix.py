@@ -126,7 +126,9 @@ class World:
         coordinator = people.coordinator_a
         self.record_access = RecordAccess.objects.create(
             viewer=coordinator,
-            viewer_label=f"{coordinator.name} <{coordinator.email}> (coordinator)",
+            viewer_name=coordinator.name,
+            viewer_email=coordinator.email,
+            viewer_role=coordinator.role,
             patient=patient,
             what=RecordAccessKind.RECORD,
             path=f"/patients/{patient.pk}/",
