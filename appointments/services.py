@@ -203,11 +203,9 @@ def appointment_cancel(*, appointment: Appointment, now: dt.datetime | None = No
     now = now or timezone.now()
     # Locked and saved (not a queryset update) so that django-auditlog records who cancelled.
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    cancelled = appointment.status == AppointmentStatus.SCHEDULED
-    if cancelled:
+    if appointment.status == AppointmentStatus.SCHEDULED:  # a done one keeps its check-in
         appointment.status = AppointmentStatus.CANCELLED
         appointment.save(update_fields=["status", "updated_at"])
-    if cancelled:  # a done appointment keeps its after-scan check-in
         outbox.notifications_cancel_for_subject(
             subject_type=SUBJECT, subject_id=appointment.pk, now=now
         )

@@ -23,7 +23,7 @@ from notifications.models import Notification
 from symptoms import charts, trends
 from symptoms import selectors as symptom_selectors
 from symptoms.catalogue import get_catalogue
-from symptoms.models import Flag, FlagLevel, FlagStatus
+from symptoms.models import DailyLog, Flag, FlagLevel, FlagStatus
 
 TIMELINE_DAYS = 30
 RESOLVED_SHOWN = 10
@@ -68,8 +68,7 @@ def _ago(days: int) -> str:
     return "yesterday" if days == 1 else f"{days} days ago"
 
 
-def panel_row(patient: PanelPatient, *, now: dt.datetime, url: str = "") -> PanelRow:
-    """``url``: the record's address; the panel builds it once for all rows (see record_url)."""
+def panel_row(patient: PanelPatient, *, now: dt.datetime) -> PanelRow:
     last_log = patient.last_log_date
     result: Triage = patient.triage
     since = result.urgent_waiting_since
@@ -81,7 +80,7 @@ def panel_row(patient: PanelPatient, *, now: dt.datetime, url: str = "") -> Pane
     due = selectors.restaging_due(patient)
     return PanelRow(
         patient_id=patient.pk,
-        url=url or record_url(patient.pk),
+        url=reverse("care:record", args=[patient.pk]),
         name=patient.display_name,
         team=patient.care_team_name,
         sites_text=", ".join(patient.site_labels) or "No known sites",
@@ -106,29 +105,11 @@ def panel_row(patient: PanelPatient, *, now: dt.datetime, url: str = "") -> Pane
     )
 
 
-def record_url(patient_id: int) -> str:
-    return reverse("care:record", args=[patient_id])
-
-
 def panel_rows(patients: list[PanelPatient], *, now: dt.datetime) -> list[PanelRow]:
-    """The panel's rows; the record addresses are reversed once, not once per row."""
-    pattern = record_url(0).replace("/0/", "/{}/")
-    return [panel_row(p, now=now, url=pattern.format(p.pk)) for p in patients]
+    return [panel_row(patient, now=now) for patient in patients]
 
 
 # --- The patient record ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FlagView:
-    flag: Flag
-    days: list[dt.date]
-    acknowledged_by: str
-    resolved_by: str
-
-    @property
-    def days_text(self) -> str:
-        return ", ".join(charts.short_date(day) for day in self.days)
 
 
 @dataclass(frozen=True)
@@ -139,48 +120,26 @@ class TimelineDay:
     usual: bool  # nothing above none/no: "as usual"
 
 
-def _flag_view(flag: Flag, names: dict[int, str]) -> FlagView:
-    return FlagView(
-        flag=flag,
-        days=flag.evidence_days,
-        acknowledged_by=names.get(flag.acknowledged_by_id or 0, ""),
-        resolved_by=names.get(flag.resolved_by_id or 0, ""),
-    )
-
-
-def _flags(profile: PatientProfile, now: dt.datetime) -> tuple[list[FlagView], list[FlagView]]:
-    rank = {FlagLevel.URGENT: 0, FlagLevel.SOON: 1, FlagLevel.NEXT_VISIT: 2}
-    recent = now - dt.timedelta(days=90)
+def _flags(profile: PatientProfile, now: dt.datetime) -> tuple[list[Flag], list[Flag]]:
+    """The patient's live flags, most pressing first, and those resolved in the last 90 days."""
     rows = list(
         Flag.objects.filter(patient_id=profile.pk)
-        .exclude(status=FlagStatus.RESOLVED, resolved_at__lt=recent)
+        .exclude(status=FlagStatus.RESOLVED, resolved_at__lt=now - dt.timedelta(days=90))
         .select_related("acknowledged_by", "resolved_by")
         .order_by("-opened_at", "-pk")
     )
-    names = {}
-    for flag in rows:
-        for person in (flag.acknowledged_by, flag.resolved_by):
-            if person is not None:
-                names[person.pk] = person.get_full_name()
-    live = [_flag_view(f, names) for f in rows if f.status != FlagStatus.RESOLVED]
-    live.sort(
-        key=lambda view: (
-            rank.get(view.flag.level, 9),
-            view.flag.status != FlagStatus.OPEN,
-            view.flag.opened_at,
-        )
-    )
-    resolved = [_flag_view(f, names) for f in rows if f.status == FlagStatus.RESOLVED]
+    live = [flag for flag in rows if flag.status != FlagStatus.RESOLVED]
+    live.sort(key=lambda flag: selectors.flag_priority(flag.level, flag.status, flag.opened_at))
+    resolved = [flag for flag in rows if flag.status == FlagStatus.RESOLVED]
     return live, resolved[:RESOLVED_SHOWN]
 
 
-def _timeline(profile: PatientProfile, today: dt.date) -> list[TimelineDay]:
+def _timeline(logs: list[DailyLog], today: dt.date) -> list[TimelineDay]:
+    """The last TIMELINE_DAYS days of ``logs`` (newest first), what stood out in each."""
     catalogue = get_catalogue()
-    logs = symptom_selectors.logs_for(
-        patient=profile.user, date_from=today - dt.timedelta(days=TIMELINE_DAYS - 1), date_to=today
-    )
+    first = today - dt.timedelta(days=TIMELINE_DAYS - 1)
     days = []
-    for log in logs:
+    for log in (log for log in logs if log.date >= first):
         entries = []
         for entry in log.entries.all():
             symptom = catalogue.symptoms.get(entry.symptom_id)
@@ -217,7 +176,20 @@ def record_context(*, patient: PanelPatient, user: AnyUser, days: int) -> dict[s
     zone = ZoneInfo(profile.timezone)
     today = profile.local_today(now)
     live, resolved = _flags(profile, now)
-    window = symptom_selectors.history(patient=profile.user, today=today, days=days)
+    # One read of the logs serves the trends and the (shorter) timeline.
+    logs = list(
+        symptom_selectors.logs_for(
+            patient=profile.user,
+            date_from=today - dt.timedelta(days=max(days, TIMELINE_DAYS) - 1),
+            date_to=today,
+        )
+    )
+    window = symptom_selectors.history(
+        patient=profile.user,
+        today=today,
+        days=days,
+        logs=[log for log in logs if log.date >= today - dt.timedelta(days=days - 1)],
+    )
     groups, quiet_sites = trends.trend_groups(window, set(profile.sites))
     upcoming, past = _appointments(user, profile, now)
     sent: list[Notification] = list(
@@ -241,7 +213,7 @@ def record_context(*, patient: PanelPatient, user: AnyUser, days: int) -> dict[s
         "logged_count": len(window.logged),
         "groups": groups,
         "quiet_sites": [site.name for site in quiet_sites],
-        "timeline": _timeline(profile, today),
+        "timeline": _timeline(logs, today),
         "upcoming": upcoming,
         "past": past,
         "sent": sent,

@@ -1,14 +1,16 @@
 """Reads for the care coordinator's dashboard: the triage panel and the patient record.
 
-Which patients a caller may see is decided in accounts.access, never here. The panel is one
-query however many patients it holds: every figure a row shows is a correlated subquery on the
-patient's flags, logs and appointments, and the triage order is computed by the database.
+Which patients a caller may see is decided in accounts.access, never here. The panel is two
+queries however many patients it holds: the profiles as plain values (with their newest log,
+next appointment and last scan as subqueries), then all their live flags. The triage order is
+``triage()``, a pure function of a patient's live flags.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
@@ -22,15 +24,12 @@ from django.utils import timezone
 from accounts import access
 from accounts.access import AnyUser
 from accounts.choices import MetastasisSite
-from accounts.models import PatientProfile
-from accounts.selectors import teams_for
+from accounts.models import CareTeam, PatientProfile
 from appointments import selectors as appointment_selectors
 from symptoms import selectors as symptom_selectors
+from symptoms.flags import LEVEL_ORDER, LIVE
 from symptoms.models import Flag, FlagLevel, FlagStatus
 
-LIVE = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
-LEVELS = (FlagLevel.URGENT, FlagLevel.SOON, FlagLevel.NEXT_VISIT)
-LEVEL_RANK = {FlagLevel.URGENT: 0, FlagLevel.SOON: 1, FlagLevel.NEXT_VISIT: 2}
 # What a panel row reads of a profile, its user and team: plain values, no model instances
 # (a panel may hold hundreds of patients; building models would cost more than the query).
 PANEL_VALUES = {
@@ -107,14 +106,22 @@ class Triage:
         return Tier.LABELS[self.tier]
 
 
+def flag_priority(level: str, status: str, opened_at: dt.datetime) -> tuple:
+    """Sort key of a patient's live flags, most pressing first: the highest level, then waiting
+    before acknowledged, then the oldest."""
+    return (LEVEL_ORDER.get(level, 9), status != FlagStatus.OPEN, opened_at)
+
+
 def triage(flags: list[LiveFlag]) -> Triage:
     """The tier of a patient with these live flags: an unacknowledged urgent flag first, then
     acknowledged urgent ones, soon flags (not_logging apart), not logging, next-visit flags
     (restaging_overdue apart), restaging overdue, then nothing. No database."""
-    counts = dict.fromkeys(LEVELS, 0)
+    counts = dict.fromkeys(LEVEL_ORDER, 0)
     for flag in flags:
         counts[flag.level] = counts.get(flag.level, 0) + 1
-    waiting = [f.opened_at for f in flags if f.level == FlagLevel.URGENT and f.status == "open"]
+    waiting = [
+        f.opened_at for f in flags if f.level == FlagLevel.URGENT and f.status == FlagStatus.OPEN
+    ]
     rules = {flag.rule for flag in flags}
     if waiting:
         tier = Tier.URGENT_WAITING
@@ -130,12 +137,7 @@ def triage(flags: list[LiveFlag]) -> Triage:
         tier = Tier.RESTAGING_OVERDUE
     else:
         tier = Tier.EVERYONE_ELSE
-    # The most pressing flag: highest level, then waiting before acknowledged, then oldest.
-    top = min(
-        flags,
-        key=lambda f: (LEVEL_RANK.get(f.level, 9), f.status != "open", f.opened_at),
-        default=None,
-    )
+    top = min(flags, key=lambda f: flag_priority(f.level, f.status, f.opened_at), default=None)
     return Triage(
         tier=tier,
         counts=counts,
@@ -168,7 +170,7 @@ class PanelPatient:
     last_log_date: dt.date | None
     next_appointment: dt.datetime | None
     last_restaging_at: dt.datetime | None
-    triage: Triage = field(default_factory=lambda: triage([]))
+    triage: Triage
     profile: PatientProfile | None = None
 
     @property
@@ -198,7 +200,7 @@ def with_triage(profiles: QuerySet[PatientProfile], *, now: dt.datetime) -> list
     """These patients in triage order, with their triage, newest log, next appointment and
     last scan. Two queries whatever their number: the profiles (three subqueries each), then
     all their live flags."""
-    rows = (
+    rows = list(
         profiles.annotate(
             last_log_date=symptom_selectors.last_log_date_subquery(),
             next_appointment=appointment_selectors.next_appointment_subquery(now=now),
@@ -207,17 +209,15 @@ def with_triage(profiles: QuerySet[PatientProfile], *, now: dt.datetime) -> list
         .order_by()
         .values_list(*PANEL_VALUES.values())
     )
-    patients = {row[0]: PanelPatient(*row) for row in rows}
-    flags: dict[int, list[LiveFlag]] = {pk: [] for pk in patients}
+    flags: dict[int, list[LiveFlag]] = {row[0]: [] for row in rows}
     live = Flag.objects.filter(patient_id__in=profiles.values("pk"), status__in=LIVE)
     for patient_id, *fields in live.values_list(
         "patient_id", "rule", "level", "status", "opened_at", "title"
     ):
         if patient_id in flags:
             flags[patient_id].append(LiveFlag(*fields))
-    for pk, patient in patients.items():
-        patient.triage = triage(flags[pk])
-    return sorted(patients.values(), key=triage_order)
+    patients = [PanelPatient(*row, triage=triage(flags[row[0]])) for row in rows]
+    return sorted(patients, key=triage_order)
 
 
 @dataclass(frozen=True)
@@ -236,19 +236,20 @@ class PanelFilters:
 
 def panel_filters(
     *,
-    user: AnyUser,
+    teams: Iterable[CareTeam],
     team: object = None,
     site: object = "",
     level: object = "",
     search: object = "",
 ) -> PanelFilters:
-    """Clean filter values from a query string: unknown sites, levels or other people's teams
-    are ignored rather than refused (a stale bookmark still shows the panel)."""
+    """Clean filter values from a query string: unknown sites, levels or teams other than the
+    caller's ``teams`` are ignored rather than refused (a stale bookmark still shows the panel).
+    ``teams`` is read only when a team is asked for."""
     try:
         team_id = int(str(team)) if team not in (None, "") else None
     except ValueError:
         team_id = None
-    if team_id is not None and not teams_for(user).filter(pk=team_id).exists():
+    if team_id is not None and team_id not in {t.pk for t in teams}:
         team_id = None
     site = str(site or "")
     level = str(level or "")
@@ -284,13 +285,13 @@ def triage_panel(
     return with_triage(profiles, now=now or timezone.now())
 
 
-def restaging_due(profile: PanelPatient) -> dt.date:
+def restaging_due(patient: PanelPatient) -> dt.date:
     """When a panel patient's next restaging is due."""
     return appointment_selectors.restaging_due_on(
-        interval_weeks=profile.restaging_interval_weeks,
-        enrolled_on=profile.enrolled_on,
-        last_restaging_at=getattr(profile, "last_restaging_at", None),
-        zone=profile.timezone,
+        interval_weeks=patient.restaging_interval_weeks,
+        enrolled_on=patient.enrolled_on,
+        last_restaging_at=patient.last_restaging_at,
+        zone=patient.timezone,
     )
 
 

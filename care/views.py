@@ -20,7 +20,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access
@@ -68,8 +67,9 @@ def panel(request: HttpRequest) -> HttpResponse:
     triaged; the first page holds whoever needs a call). htmx asks for the rows alone every
     minute, with the same filters and page; without JavaScript the page has a refresh link."""
     user = request.user
+    teams = account_selectors.teams_for(user)  # read at most once, and only if shown or asked for
     filters = selectors.panel_filters(
-        user=user,
+        teams=teams,
         team=request.GET.get("team"),
         site=request.GET.get("site"),
         level=request.GET.get("level"),
@@ -86,7 +86,7 @@ def panel(request: HttpRequest) -> HttpResponse:
         "page": page,
         "total": len(patients),
         "filters": filters,
-        "teams": list(account_selectors.teams_for(user)),
+        "teams": teams,
         "sites": MetastasisSite.choices,
         "levels": FlagLevel.choices,
         "refresh_seconds": settings.CARE_PANEL_REFRESH_SECONDS,
@@ -132,7 +132,7 @@ def flag_action(request: HttpRequest, patient_id: int, flag_id: int, action: str
     if not access.is_coordinator(request.user):
         raise PermissionDenied("Only the patient's care coordinators act on flags.")
     form = FlagNoteForm(request.POST, action=action)
-    back = _safe_next(request) or reverse("care:record", args=[profile.pk])
+    back = reverse("care:record", args=[profile.pk])
     if not form.is_valid():
         for error in form.errors.get("note", []):
             messages.error(request, f"{flag.title}: {error}")
@@ -155,15 +155,6 @@ def _without(request: HttpRequest, name: str) -> str:
     query = request.GET.copy()
     query.pop(name, None)
     return query.urlencode()
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
 
 
 # --- Alert burden -----------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from symptoms.models import DailyLog, Flag, FlagLevel, FlagStatus, FlagThreshold
 
 WINDOW_DAYS = 30  # the rules read the last 30 days of logs
 LIVE = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
+LEVEL_ORDER = {FlagLevel.URGENT: 0, FlagLevel.SOON: 1, FlagLevel.NEXT_VISIT: 2}  # most urgent first
 SELF_RESOLVING = {
     "not_logging": "Resolved automatically: the patient logged again.",
     "restaging_overdue": "Resolved automatically: a scan or restaging appointment is booked.",
@@ -544,6 +545,5 @@ def flag_resolve(*, flag: Flag, by: User, note: str = "", now: dt.datetime | Non
 def open_flags_for(*, patient: User | int) -> list[Flag]:
     """The patient's open and acknowledged flags, most urgent first."""
     patient_id = patient if isinstance(patient, int) else patient.pk
-    order = {FlagLevel.URGENT: 0, FlagLevel.SOON: 1, FlagLevel.NEXT_VISIT: 2}
     flags = list(Flag.objects.filter(patient_id=patient_id, status__in=LIVE))
-    return sorted(flags, key=lambda flag: (order.get(flag.level, 9), flag.opened_at, flag.pk))
+    return sorted(flags, key=lambda flag: (LEVEL_ORDER.get(flag.level, 9), flag.opened_at, flag.pk))

@@ -220,11 +220,12 @@ class Flag(models.Model):
 
     @property
     def evidence_days(self) -> list[dt.date]:
-        """The days of the logs behind this flag, oldest first (unreadable entries skipped)."""
-        days = []
+        """The days of the logs behind this flag, oldest first, each once (unreadable entries
+        skipped)."""
+        days = set()
         for value in self.evidence or []:
             try:
-                days.append(dt.date.fromisoformat(str(value)))
+                days.add(dt.date.fromisoformat(str(value)))
             except ValueError:
                 continue
         return sorted(days)

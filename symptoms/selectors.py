@@ -99,15 +99,19 @@ class History:
     groups: list[tuple[SiteInfo, list[SymptomSeries]]] = field(default_factory=list)
 
 
-def history(*, patient: User, today: dt.date, days: int) -> History:
-    """Per-symptom daily values for the last ``days`` days, grouped by site (two queries).
+def history(
+    *, patient: User, today: dt.date, days: int, logs: list[DailyLog] | None = None
+) -> History:
+    """Per-symptom daily values for the last ``days`` days, grouped by site (two queries, none
+    when the caller passes ``logs``: the window's logs as ``logs_for`` gives them).
 
     A log is a full snapshot: on a logged day a symptom it does not mention counts as 0 (or
     "no"); on a day with no log the value is unknown (None).
     """
     start = today - dt.timedelta(days=days - 1)
     window = [start + dt.timedelta(days=offset) for offset in range(days)]
-    logs = list(logs_for(patient=patient, date_from=start, date_to=today))
+    if logs is None:
+        logs = list(logs_for(patient=patient, date_from=start, date_to=today))
     logged = {log.date for log in logs}
     values: dict[str, dict[dt.date, float]] = {}
     for log in logs:

@@ -418,7 +418,7 @@ def _flag_cards(patient: object) -> list[FlagCard]:
                 advice=flag.advice,
                 level=flag.level,
                 acknowledged=flag.status == FlagStatus.ACKNOWLEDGED,
-                days=sorted(set(flag.evidence_days)),
+                days=flag.evidence_days,
             )
         )
     return cards

@@ -16,6 +16,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
+from accounts.api.access_log import RecordAccessListMixin
 from accounts.api.permissions import IsCareStaff
 from accounts.api.serializers import (
     MeSerializer,
@@ -106,17 +107,21 @@ PANEL_FILTERS = [
 ]
 
 
-class PatientListCreateView(generics.ListCreateAPIView):
+class PatientListCreateView(RecordAccessListMixin, generics.ListCreateAPIView):
     """The caller's panel of patients in triage order (most pressing first, as on the
     dashboard); POST enrols a patient in one of the caller's teams."""
 
     permission_classes = [IsCareStaff]
     serializer_class = PatientSerializer
+    record_access_what = RecordAccessKind.PANEL
+
+    def record_patient_id(self, item: PanelPatient) -> int:
+        return item.pk
 
     def get_queryset(self):
         params = self.request.query_params
         filters = care_selectors.panel_filters(
-            user=self.request.user,
+            teams=selectors.teams_for(self.request.user),
             team=params.get("team"),
             site=params.get("site"),
             level=params.get("level"),
@@ -126,11 +131,7 @@ class PatientListCreateView(generics.ListCreateAPIView):
 
     @extend_schema(parameters=PANEL_FILTERS)
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        services.record_access(
-            request=request, patient_ids=[p.pk for p in page], what=RecordAccessKind.PANEL
-        )
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=PatientEnrolSerializer, responses={201: PatientDetailSerializer})
     def post(self, request: Request) -> Response:

@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import access
+from accounts.api.access_log import RecordAccessListMixin
 from accounts.api.views import as_api_error
 from accounts.models import RecordAccessKind, User
 from accounts.services import record_access
@@ -59,11 +60,12 @@ def _shown(appointment: Appointment) -> dict[str, Any]:
     return AppointmentSerializer(selectors.with_reminders([appointment])[0]).data
 
 
-class AppointmentListCreateView(generics.ListAPIView):
+class AppointmentListCreateView(RecordAccessListMixin, generics.ListAPIView):
     """The caller's appointments (a patient's own, a coordinator's panel), soonest first;
     POST books one."""
 
     serializer_class = AppointmentSerializer
+    record_access_what = RecordAccessKind.APPOINTMENTS
 
     def get_queryset(self) -> QuerySet[Appointment]:
         filters = AppointmentFilterSerializer(data=self.request.query_params)
@@ -80,8 +82,6 @@ class AppointmentListCreateView(generics.ListAPIView):
 
     def paginate_queryset(self, queryset: QuerySet[Appointment]) -> list[Appointment] | None:
         page = super().paginate_queryset(queryset)
-        shown = page if page is not None else queryset
-        _record_access(self.request, [appointment.patient_id for appointment in shown])
         return None if page is None else selectors.with_reminders(page)
 
     @extend_schema(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import RecordAccess
+from accounts.selectors import teams_for
 from accounts.tests.factories import CareTeamFactory, CoordinatorFactory, make_patient
 from care import selectors
 from care.selectors import Tier
@@ -126,7 +127,7 @@ def test_filters(people, hand_built_panel):
     user = people.coordinator_a
 
     def names(**kwargs) -> list[str]:
-        filters = selectors.panel_filters(user=user, **kwargs)
+        filters = selectors.panel_filters(teams=teams_for(user), **kwargs)
         return [p.name for p in selectors.triage_panel(user=user, filters=filters)]
 
     assert names(site="lung") == ["Lena Lung"]
@@ -146,7 +147,7 @@ def test_team_filter_for_a_coordinator_of_two_teams(people):
     people.coordinator_a.care_teams.add(other)
     make_patient(name="Cleo C", care_team=other)
     user = people.coordinator_a
-    filters = selectors.panel_filters(user=user, team=other.pk)
+    filters = selectors.panel_filters(teams=teams_for(user), team=other.pk)
     assert [p.name for p in selectors.triage_panel(user=user, filters=filters)] == ["Cleo C"]
 
 

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import access
+from accounts.api.access_log import RecordAccessListMixin
 from accounts.models import RecordAccessKind
 from accounts.services import record_access
 from symptoms import flags
@@ -86,10 +87,11 @@ class IsCoordinator(BasePermission):
         return access.is_coordinator(request.user)
 
 
-class FlagListView(generics.ListAPIView):
+class FlagListView(RecordAccessListMixin, generics.ListAPIView):
     """Flags the caller may see, newest first. Filter with ?status= and ?patient=."""
 
     serializer_class = FlagSerializer
+    record_access_what = RecordAccessKind.FLAGS
 
     def get_queryset(self) -> QuerySet[Flag]:
         filters = FlagFilterSerializer(data=self.request.query_params)
@@ -101,16 +103,6 @@ class FlagListView(generics.ListAPIView):
         if "patient" in filters.validated_data:
             queryset = queryset.filter(patient_id=filters.validated_data["patient"])
         return queryset.order_by("-opened_at", "-pk")
-
-    def paginate_queryset(self, queryset: QuerySet[Flag]) -> list[Flag] | None:
-        page = super().paginate_queryset(queryset)
-        shown = page if page is not None else queryset
-        record_access(
-            request=self.request,
-            patient_ids=[flag.patient_id for flag in shown],
-            what=RecordAccessKind.FLAGS,
-        )
-        return page
 
     @extend_schema(
         parameters=[

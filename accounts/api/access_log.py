@@ -1,0 +1,29 @@
+"""The record access log for API list views: the patients on the page a view returns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from accounts.services import record_access
+
+
+class RecordAccessListMixin:
+    """For a paginated list of patients' data (a ``ListAPIView``): the patients whose rows are
+    on the page returned are noted in the record access log, in one statement. Patients reading
+    their own data write nothing (``record_access`` decides)."""
+
+    record_access_what: str
+
+    def record_patient_id(self, item: Any) -> int:
+        """Whose record ``item`` is part of."""
+        return item.patient_id
+
+    def paginate_queryset(self, queryset: Any) -> Sequence[Any] | None:
+        page = super().paginate_queryset(queryset)  # type: ignore[misc]
+        record_access(
+            request=self.request,  # type: ignore[attr-defined]
+            patient_ids=[self.record_patient_id(item) for item in page or []],
+            what=self.record_access_what,
+        )
+        return page
