@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import RecordAccess
+from appointments.models import Appointment
 from appointments.tests.appointment_factories import book
 from care.tests.factories import FlagFactory
 from notifications.models import Channel, Kind, Notification, Status
@@ -102,11 +103,18 @@ def test_record_shows_every_section(people, client, rich_record):
         assert text in body, text
     assert body.index("Possible seizure") < body.index("Severe back pain")
     assert "Bella Patient" not in body
+    # Appointments can be booked, moved and cancelled from here.
+    booked = Appointment.objects.get(patient=rich_record)
+    assert f'href="{reverse("appointment_new")}?patient={rich_record.pk}"' in body
+    assert f'href="{reverse("appointment_edit", args=[booked.pk])}"' in body
+    assert f'href="{reverse("appointment_cancel", args=[booked.pk])}"' in body
 
 
 def test_record_windows(people, client, rich_record):
     client.force_login(people.coordinator_a)
-    assert "of the last 90 days" in client.get(_record(rich_record), {"days": 90}).content.decode()
+    ninety = client.get(_record(rich_record), {"days": 90}).content.decode()
+    assert "of the last 90 days" in ninety
+    assert "Back or neck pain: chart of the last 90 days" in ninety
     assert "of the last 30 days" in client.get(_record(rich_record), {"days": 7}).content.decode()
     assert "of the last 30 days" in client.get(_record(rich_record), {"days": "x"}).content.decode()
 

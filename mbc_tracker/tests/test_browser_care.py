@@ -70,6 +70,7 @@ def test_acknowledging_an_urgent_flag_reorders_the_panel(
     )
     expect(desktop_page.locator("#flags")).to_contain_text("Acknowledged by Nora Nurse")
     desktop_page.get_by_role("link", name="Back to your patients").click()
+    desktop_page.wait_for_url(f"{live_server.url}/patients/")
     assert _row_names(desktop_page)[:2] == ["Ben Later", "Amy Early"]
     expect(desktop_page.locator("#triage-panel tbody tr").nth(1)).to_contain_text(
         "Urgent, acknowledged"
