@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -70,13 +71,14 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.account_update(user=user, **form.cleaned_data)
+            with transaction.atomic():  # the change and its re-plan: both or neither
+                services.account_update(user=user, **form.cleaned_data)
+                if profile is not None:  # their reminder time or time zone may have changed
+                    log_reminders.patient_reminders_replan(profile=user.patient_profile)
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            if profile is not None:  # their reminder time or time zone may have changed
-                log_reminders.patient_reminders_replan(profile=user.patient_profile)
             messages.success(request, "Your settings are saved.")
             return redirect("settings")
     context = {

@@ -19,12 +19,16 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vDuration
 
 from appointments.models import Appointment, AppointmentStatus
+from appointments.reminders import later_by, local_time
 
 PRODID = "-//MBC Tracker//Appointments//EN"
 CALENDAR_NAME = "Appointments"
 SUMMARY = "Appointment"
 REFRESH = dt.timedelta(hours=6)  # how often calendars should fetch the feed again
 UID_DOMAIN = "mbc-tracker"
+# The longest the VTIMEZONE needs to cover from the first event: the feed's year of history and
+# bookings up to 3 years ahead, with room to spare.
+TIMEZONE_SPAN = dt.timedelta(days=5 * 366)
 
 
 def event_uid(appointment_id: int) -> str:
@@ -52,8 +56,8 @@ def build_calendar(
     calendar.add("x-published-ttl", vDuration(REFRESH))
 
     for appointment in appointments:
-        starts_at = appointment.starts_at.astimezone(tz)
-        ends_at = starts_at + dt.timedelta(minutes=appointment.duration_minutes)
+        starts_at = local_time(appointment.starts_at, tz)
+        ends_at = later_by(starts_at, dt.timedelta(minutes=appointment.duration_minutes))
         changed = appointment.updated_at.astimezone(dt.UTC)
         event = Event()
         event.add("uid", event_uid(appointment.pk))
@@ -73,9 +77,11 @@ def build_calendar(
         calendar.add_component(event)
 
     if appointments:
-        # VTIMEZONE rules only for the years the events span, not 1970 to 2038.
-        first = min(item.starts_at for item in appointments).astimezone(tz).date()
-        last = max(item.starts_at for item in appointments).astimezone(tz).date()
+        # VTIMEZONE rules only for the years the events span, not 1970 to 2038, and at most
+        # TIMEZONE_SPAN of them (a row stored before the 3-year limit may be in the year 9999).
+        first = local_time(min(item.starts_at for item in appointments), tz).date()
+        last = local_time(max(item.starts_at for item in appointments), tz).date()
+        last = min(last, first + TIMEZONE_SPAN)
         calendar.add_missing_timezones(
             first_date=first - dt.timedelta(days=7), last_date=last + dt.timedelta(days=366)
         )

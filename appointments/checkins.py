@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import PatientProfile, User
 from appointments.models import SCAN_KINDS, Appointment, AppointmentStatus, ScanCheckIn
+from appointments.reminders import local_time
 
 ANXIETY_MIN = 0
 ANXIETY_MAX = 10
@@ -48,7 +49,7 @@ def _check_scan(*, patient: User, appointment: Appointment, now: dt.datetime) ->
     profile = PatientProfile.objects.filter(user=patient).first()
     if profile is None:
         raise ValidationError({"patient": ["The check-in is for patients."]}, code="no_profile")
-    scan_day = appointment.starts_at.astimezone(profile.zone).date()
+    scan_day = local_time(appointment.starts_at, profile.zone).date()
     if scan_day > profile.local_today(now):
         raise ValidationError(
             {"appointment": ["You can tell us how you feel from the day of your scan."]},

@@ -9,10 +9,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from accounts.models import PatientProfile
 from appointments.models import Appointment, AppointmentKind
+from appointments.reminders import local_time
+from appointments.services import TOO_FAR_AHEAD, latest_start, validate_starts_at
 
 NOTES_MAX_LENGTH = 2000
 
@@ -55,7 +58,8 @@ def duration_text(minutes: int) -> str:
 def local_start(day: dt.date, at: dt.time, zone: str) -> dt.datetime | None:
     """The aware instant of ``at`` on ``day`` in ``zone``, or None if that wall-clock time does
     not exist there (skipped when the clocks go forward). A time that happens twice (clocks go
-    back) is the first of the two."""
+    back) is the first of the two. Raises OverflowError for a time after the last instant
+    there is (late on 31 December 9999 west of UTC)."""
     local = dt.datetime.combine(day, at, tzinfo=ZoneInfo(zone))
     back = local.astimezone(dt.UTC).astimezone(ZoneInfo(zone))
     if back.replace(tzinfo=None) != local.replace(tzinfo=None):
@@ -139,8 +143,10 @@ class AppointmentForm(forms.Form):
                 },
             )
             self.order_fields(["patient"])
-        if profile is not None:  # the date picker starts at the patient's today
+        if profile is not None:  # the date picker runs from the patient's today to 3 years on
             self.fields["date"].widget.attrs["min"] = profile.local_today(now).isoformat()
+            last_day = latest_start(now).astimezone(profile.zone).date()
+            self.fields["date"].widget.attrs["max"] = last_day.isoformat()
         duration = (initial or {}).get("duration_minutes")
         if duration and duration not in DURATIONS:  # booked elsewhere with another length
             field = self.fields["duration_minutes"]
@@ -159,7 +165,11 @@ class AppointmentForm(forms.Form):
         day, at = cleaned.get("date"), cleaned.get("time")
         if profile is None or day is None or at is None:
             return cleaned
-        starts_at = local_start(day, at, profile.timezone)
+        try:
+            starts_at = local_start(day, at, profile.timezone)
+        except OverflowError:
+            self.add_error("date", TOO_FAR_AHEAD)
+            return cleaned
         if starts_at is None:
             self.add_error("time", SKIPPED_TIME)
         elif starts_at <= self.now:
@@ -168,7 +178,12 @@ class AppointmentForm(forms.Form):
             else:
                 self.add_error("time", PASSED_TIME)
         else:
-            cleaned["starts_at"] = starts_at
+            try:  # the services' rule (here only "too far ahead" is left), shown by the day
+                validate_starts_at(starts_at, now=self.now)
+            except ValidationError as error:
+                self.add_error("date", error)
+            else:
+                cleaned["starts_at"] = starts_at
         return cleaned
 
     def full_clean(self) -> None:
@@ -214,7 +229,7 @@ class AppointmentForm(forms.Form):
     @staticmethod
     def initial_for(appointment: Appointment) -> dict[str, Any]:
         """The form filled in from an appointment, its time shown where the patient lives."""
-        local = appointment.starts_at.astimezone(appointment.patient.patient_profile.zone)
+        local = local_time(appointment.starts_at, appointment.patient.patient_profile.zone)
         return {
             "kind": appointment.kind,
             "date": local.date(),

@@ -92,6 +92,26 @@ def local_instant(day: dt.date, at: dt.time, zone: str) -> dt.datetime:
     return local.astimezone(dt.UTC)
 
 
+def local_time(instant: dt.datetime, zone: str | dt.tzinfo) -> dt.datetime:
+    """``instant`` on the wall clock of ``zone``. Near the end of the calendar (the last hours
+    of 31 December 9999 UTC) the local time may fall in the year 10000, which Python cannot
+    hold: then the instant is given in UTC instead (right instant, other clock), never an error.
+    Such times come only from rows stored before bookings were limited to 3 years ahead."""
+    try:
+        return instant.astimezone(zone_info(zone) if isinstance(zone, str) else zone)
+    except OverflowError:
+        return instant.astimezone(dt.UTC)
+
+
+def later_by(instant: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """``instant + delta``, or the last instant there is if that would be past it (an
+    appointment stored at the very end of the calendar still has an end)."""
+    try:
+        return instant + delta
+    except OverflowError:
+        return dt.datetime.max.replace(tzinfo=instant.tzinfo)
+
+
 def is_quiet(instant: dt.datetime, zone: str) -> bool:
     local = instant.astimezone(zone_info(zone)).time()
     return local >= QUIET_START or local < QUIET_END
@@ -99,8 +119,14 @@ def is_quiet(instant: dt.datetime, zone: str) -> bool:
 
 def appointment_schedule(appointment: AppointmentFacts) -> list[Reminder]:
     """Every reminder the appointment has on its current schedule, past ones included (planning
-    keeps a past one that is still waiting to go out; it never plans a new one in the past)."""
-    local_day = appointment.starts_at.astimezone(zone_info(appointment.timezone)).date()
+    keeps a past one that is still waiting to go out; it never plans a new one in the past).
+
+    A reminder on a day past the end of the calendar (31 December 9999, which only rows stored
+    before bookings were limited to 3 years ahead come near) is left out, not raised."""
+    try:
+        local_day = appointment.starts_at.astimezone(zone_info(appointment.timezone)).date()
+    except OverflowError:
+        return []  # the appointment's own day is past the end of the calendar
     is_scan = appointment.kind in SCAN_KINDS
     reminders = []
     for code, kind, offset, applies_to in _RULES:
@@ -108,9 +134,11 @@ def appointment_schedule(appointment: AppointmentFacts) -> list[Reminder]:
             continue
         if applies_to == "oncology_visit" and appointment.kind != "oncology_visit":
             continue
-        due_at = local_instant(
-            local_day + dt.timedelta(days=offset), REMINDER_TIME, appointment.timezone
-        )
+        try:
+            day = local_day + dt.timedelta(days=offset)
+        except OverflowError:
+            continue  # the day after 31 December 9999
+        due_at = local_instant(day, REMINDER_TIME, appointment.timezone)
         if offset < 0 and due_at >= appointment.starts_at:
             continue  # a "before" reminder must come before the appointment
         reminders.append(Reminder(code=code, kind=kind, due_at=due_at))

@@ -34,6 +34,11 @@ RESTAGING_SUBJECT = "restaging"  # Notification.subject_type of restaging remind
 # (their after-scan check-in is still to come).
 RECENT = dt.timedelta(days=2)
 APPOINTMENT_BATCH = 5000
+YEARS_AHEAD = 3  # the furthest ahead an appointment may be booked or moved
+
+NAIVE_START = "Give the time with its time zone offset."
+PASSED_START = "This time has already passed. Please choose a time to come."
+TOO_FAR_AHEAD = f"Please choose a date within the next {YEARS_AHEAD} years."
 
 # Lock-screen safe wording: no health details; the details sit behind login.
 _MESSAGES = {
@@ -120,14 +125,37 @@ def _profile(patient: User) -> PatientProfile:
     return profile
 
 
+def latest_start(now: dt.datetime) -> dt.datetime:
+    """The latest an appointment may start: ``YEARS_AHEAD`` years after ``now`` (from 29
+    February, 28 February)."""
+    year = now.year + YEARS_AHEAD
+    try:
+        return now.replace(year=year)
+    except ValueError:  # 29 February, and that year has none
+        return now.replace(year=year, day=28)
+
+
+def validate_starts_at(starts_at: dt.datetime, *, now: dt.datetime | None = None) -> None:
+    """When an appointment may start: a time with its UTC offset, after ``now`` and no later
+    than ``YEARS_AHEAD`` years ahead. The one rule for booking and moving, whoever does it:
+    the services check it, and the booking form asks it to show the message by the day."""
+    now = now or timezone.now()
+    if timezone.is_naive(starts_at):
+        raise ValidationError(NAIVE_START, code="naive")
+    if starts_at <= now:
+        raise ValidationError(PASSED_START, code="passed")
+    if starts_at > latest_start(now):
+        raise ValidationError(TOO_FAR_AHEAD, code="too_far")
+
+
 def _check(*, kind: str, starts_at: dt.datetime, now: dt.datetime) -> None:
     errors: dict[str, list[str]] = {}
     if kind not in AppointmentKind.values:
         errors["kind"] = [f"“{kind}” is not a kind of appointment we know."]
-    if timezone.is_naive(starts_at):
-        errors["starts_at"] = ["Give the time with its time zone offset."]
-    elif starts_at <= now:
-        errors["starts_at"] = ["This time has already passed. Please choose a time to come."]
+    try:
+        validate_starts_at(starts_at, now=now)
+    except ValidationError as error:
+        errors["starts_at"] = error.messages
     if errors:
         raise ValidationError(errors)
 

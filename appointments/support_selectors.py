@@ -24,6 +24,7 @@ from appointments.models import (
     ResourceTag,
     ScanCheckIn,
 )
+from appointments.reminders import local_time
 
 # What the Resources page calls each topic (ResourceTag labels are admin wording).
 TOPIC_HEADINGS: dict[str, str] = {
@@ -123,7 +124,7 @@ class ScanSupport:
 
     @property
     def local_start(self) -> dt.datetime:
-        return self.appointment.starts_at.astimezone(self.profile.zone)
+        return local_time(self.appointment.starts_at, self.profile.zone)
 
     def has_started(self, now: dt.datetime) -> bool:
         """From the local day of the scan on (when the check-in opens)."""

@@ -31,6 +31,7 @@ from accounts.services import record_access
 from appointments import selectors, services
 from appointments.forms import AppointmentForm, duration_text
 from appointments.models import Appointment, AppointmentStatus
+from appointments.reminders import later_by, local_time
 from notifications.models import Kind, Notification, Status
 from symptoms.tasks import request_flag_evaluation
 
@@ -70,7 +71,7 @@ def day_text(day: dt.date, today: dt.date) -> str:
 
 def when_text(moment: dt.datetime, zone: ZoneInfo, now: dt.datetime) -> str:
     """ "Tuesday 14 July at 10:30", in ``zone``."""
-    local = moment.astimezone(zone)
+    local = local_time(moment, zone)
     return f"{day_text(local.date(), now.astimezone(zone).date())} at {local:%H:%M}"
 
 
@@ -118,12 +119,12 @@ def reminder_rows(
     """The reminders a person should see: planned, being sent, sent or failed. Cancelled and
     skipped ones are not coming, so they are left out."""
     zone = appointment.patient.patient_profile.zone
-    starts_on = appointment.starts_at.astimezone(zone).date()
+    starts_on = local_time(appointment.starts_at, zone).date()
     rows = []
     for reminder in reminders:
         if reminder.status in (Status.CANCELLED, Status.SKIPPED):
             continue
-        days = (reminder.due_at.astimezone(zone).date() - starts_on).days
+        days = (local_time(reminder.due_at, zone).date() - starts_on).days
         what = _REMINDER_WHAT.get(reminder.kind, "A reminder")
         if reminder.kind == Kind.APPOINTMENT_REMINDER and appointment.is_scan and days <= -7:
             what += ", how to get ready, and a nudge to ask when results will come"
@@ -158,13 +159,13 @@ def _row(appointment: Appointment, now: dt.datetime) -> ListRow:
         when=when_text(appointment.starts_at, profile.zone, now),
         what=kind_label(appointment),
         patient_name=appointment.patient.get_full_name(),
-        zone_abbreviation=appointment.starts_at.astimezone(profile.zone).tzname() or "",
+        zone_abbreviation=local_time(appointment.starts_at, profile.zone).tzname() or "",
         url=reverse("appointment_detail", args=[appointment.pk]),
     )
 
 
 def _ends_at(appointment: Appointment) -> dt.datetime:
-    return appointment.starts_at + dt.timedelta(minutes=appointment.duration_minutes)
+    return later_by(appointment.starts_at, dt.timedelta(minutes=appointment.duration_minutes))
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -418,8 +419,8 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
     now = timezone.now()
     profile = appointment.patient.patient_profile
     zone = profile.zone
-    local_start = appointment.starts_at.astimezone(zone)
-    local_end = _ends_at(appointment).astimezone(zone)
+    local_start = local_time(appointment.starts_at, zone)
+    local_end = local_time(_ends_at(appointment), zone)
     scheduled = appointment.status == AppointmentStatus.SCHEDULED
     over = _ends_at(appointment) <= now
     context = {

@@ -159,7 +159,11 @@ def _timeline(logs: list[DailyLog], today: dt.date) -> list[TimelineDay]:
 def _appointments(
     user: AnyUser, profile: PatientProfile, now: dt.datetime
 ) -> tuple[list[Appointment], list[Appointment]]:
+    """Coming up, and the latest earlier or cancelled ones; each with ``local_start``, its
+    start in the patient's time."""
     rows = list(appointment_selectors.appointments_for(user, patient_id=profile.pk))
+    for row in rows:
+        row.local_start = selectors.local_time(row.starts_at, profile.timezone)  # type: ignore[attr-defined]
     upcoming = [a for a in rows if a.starts_at >= now and a.status == AppointmentStatus.SCHEDULED]
     past = [a for a in rows if a.starts_at < now or a.status != AppointmentStatus.SCHEDULED]
     past.sort(key=lambda a: a.starts_at, reverse=True)

@@ -25,6 +25,7 @@ from accounts import access
 from accounts.access import AnyUser
 from accounts.choices import MetastasisSite
 from accounts.models import CareTeam, PatientProfile
+from appointments import reminders as appointment_reminders
 from appointments import selectors as appointment_selectors
 from symptoms import selectors as symptom_selectors
 from symptoms.flags import LEVEL_ORDER, LIVE
@@ -296,7 +297,7 @@ def restaging_due(patient: PanelPatient) -> dt.date:
 
 
 def local_time(moment: dt.datetime | None, zone: str) -> dt.datetime | None:
-    return moment.astimezone(ZoneInfo(zone)) if moment else None
+    return appointment_reminders.local_time(moment, zone) if moment else None
 
 
 def patient_flag(*, patient_id: int, flag_id: int) -> Flag | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -88,11 +89,12 @@ class MeView(APIView):
         changes = MeUpdateSerializer(data=request.data, partial=True)
         changes.is_valid(raise_exception=True)
         try:
-            user = services.account_update(user=self._me(request), **changes.validated_data)
+            with transaction.atomic():  # the change and its re-plan: both or neither
+                user = services.account_update(user=self._me(request), **changes.validated_data)
+                if {"timezone", "log_reminder_time"} & set(changes.validated_data):
+                    log_reminders.patient_reminders_replan(profile=user.patient_profile)
         except DjangoValidationError as error:
             raise as_api_error(error) from None
-        if {"timezone", "log_reminder_time"} & set(changes.validated_data):
-            log_reminders.patient_reminders_replan(profile=user.patient_profile)
         return Response(MeSerializer(self._me(request)).data)
 
     def _me(self, request: Request) -> User:

@@ -109,3 +109,68 @@ def test_staff_cannot_set_patient_settings(people, api_client):
 def test_staff_may_change_their_name(people, api_client):
     api_client.force_authenticate(people.coordinator_a)
     assert api_client.patch(URL, {"name": "Nurse A"}, format="json").json()["name"] == "Nurse A"
+
+
+# --- A change of zone and the re-plan that follows it: both or neither -------------------------
+
+
+def test_a_move_to_a_zone_where_a_stored_appointment_is_past_the_calendar_is_saved(
+    people, api_client
+):
+    """The reported 500: an appointment at 23:00 UTC on 30 December 9999 (stored before the date
+    rule) is at 13:00 on the 31st in Kiritimati, and its check-in the day after falls on a day
+    that cannot be written. The move is saved and the reminders that can be are planned."""
+    from appointments.tests.appointment_factories import stored
+    from notifications.models import Notification
+
+    late = stored(people.patient_a)
+    api_client.force_authenticate(people.patient_a)
+    response = api_client.patch(URL, {"timezone": "Pacific/Kiritimati"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["patient"]["timezone"] == "Pacific/Kiritimati"
+    people.patient_a.patient_profile.refresh_from_db()
+    assert people.patient_a.patient_profile.timezone == "Pacific/Kiritimati"
+    nudges = Notification.objects.filter(recipient=people.patient_a, kind="log_reminder")
+    assert nudges.filter(status="planned").exists()  # the re-plan ran
+    reminders = Notification.objects.filter(subject_type="appointment", subject_id=late.pk)
+    assert {key.split(":")[2] for key in reminders.values_list("key", flat=True)} == {
+        "7d",
+        "2d_scan",
+        "1d",
+    }
+
+
+def _replan_fails(monkeypatch) -> None:
+    from symptoms import reminders
+
+    def fail(**kwargs: object) -> int:
+        raise RuntimeError("planning failed")
+
+    monkeypatch.setattr(reminders, "patient_reminders_replan", fail)
+
+
+def test_a_failed_re_plan_leaves_the_settings_unchanged_api(people, api_client, monkeypatch):
+    _replan_fails(monkeypatch)
+    api_client.force_authenticate(people.patient_a)
+    with pytest.raises(RuntimeError):
+        api_client.patch(URL, {"name": "Changed", "timezone": "Pacific/Kiritimati"}, format="json")
+    people.patient_a.refresh_from_db()
+    assert people.patient_a.name == "Alice Patient"
+    assert people.patient_a.patient_profile.timezone == "Europe/London"
+
+
+def test_a_failed_re_plan_leaves_the_settings_unchanged_page(people, client, monkeypatch):
+    _replan_fails(monkeypatch)
+    client.force_login(people.patient_a)
+    form = {
+        "name": "Changed",
+        "preferred_name": "",
+        "sites": ["bone"],
+        "timezone": "Pacific/Kiritimati",
+        "log_reminder_time": "19:00",
+    }
+    with pytest.raises(RuntimeError):
+        client.post("/settings/", form)
+    people.patient_a.refresh_from_db()
+    assert people.patient_a.name == "Alice Patient"
+    assert people.patient_a.patient_profile.timezone == "Europe/London"

@@ -16,6 +16,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from appointments.models import Appointment, AppointmentKind, AppointmentStatus
+from appointments.reminders import later_by, local_time
+from appointments.services import TOO_FAR_AHEAD
 from notifications.models import Kind, Notification, Status
 
 NOTES_MAX_LENGTH = 2000
@@ -40,12 +42,16 @@ class AwareDateTimeField(serializers.DateTimeField):
 
     default_error_messages = {
         "naive": "Give the time with its offset from UTC, for example 2026-07-01T09:30:00+01:00.",
+        "out_of_range": TOO_FAR_AHEAD,  # before the first instant there is, or after the last
     }
 
     def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
         if timezone.is_naive(value):
             self.fail("naive")
-        return value.astimezone(dt.UTC)
+        try:
+            return value.astimezone(dt.UTC)
+        except OverflowError:
+            self.fail("out_of_range")
 
 
 class ReminderSerializer(serializers.Serializer):
@@ -66,7 +72,7 @@ class ReminderSerializer(serializers.Serializer):
     @extend_schema_field(serializers.DateTimeField())
     def get_scheduled_for(self, reminder: Notification) -> str:
         zone = self.context.get("zone")
-        due_at = reminder.due_at.astimezone(zone) if zone else reminder.due_at
+        due_at = local_time(reminder.due_at, zone) if zone else reminder.due_at
         return due_at.isoformat()
 
 
@@ -86,7 +92,7 @@ class AppointmentSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=AppointmentKind.choices)
     starts_at = AwareDateTimeField(
         help_text="ISO 8601 with a UTC offset; a time without one is refused. Shown in the "
-        "patient's time zone. Must be in the future."
+        "patient's time zone. Must be in the future, at most 3 years ahead."
     )
     ends_at = serializers.SerializerMethodField()
     duration_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60, default=60)
@@ -108,13 +114,13 @@ class AppointmentSerializer(serializers.Serializer):
 
     def to_representation(self, appointment: Appointment) -> dict[str, Any]:
         data = super().to_representation(appointment)
-        data["starts_at"] = appointment.starts_at.astimezone(patient_zone(appointment)).isoformat()
+        data["starts_at"] = local_time(appointment.starts_at, patient_zone(appointment)).isoformat()
         return data
 
     @extend_schema_field(serializers.DateTimeField())
     def get_ends_at(self, appointment: Appointment) -> str:
-        starts_at = appointment.starts_at.astimezone(patient_zone(appointment))
-        return (starts_at + dt.timedelta(minutes=appointment.duration_minutes)).isoformat()
+        starts_at = local_time(appointment.starts_at, patient_zone(appointment))
+        return later_by(starts_at, dt.timedelta(minutes=appointment.duration_minutes)).isoformat()
 
     def get_timezone(self, appointment: Appointment) -> str:
         return appointment.patient.patient_profile.timezone

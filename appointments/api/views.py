@@ -43,9 +43,10 @@ NOT_FOUND = OpenApiResponse(
 BAD_APPOINTMENT = OpenApiResponse(
     response=OpenApiTypes.OBJECT,
     description="Rejected, nothing saved. The body names each bad field, e.g. "
-    '`{"starts_at": ["This time has already passed. ..."]}`. Reasons: a time in the past, a '
-    "time without a UTC offset, an unknown kind, a duration outside 5-1440 minutes, a missing "
-    "`patient` (coordinators), an appointment already cancelled or over (changes).",
+    '`{"starts_at": ["This time has already passed. ..."]}`. Reasons: a time in the past or '
+    "more than 3 years ahead, a time without a UTC offset, an unknown kind, a duration outside "
+    "5-1440 minutes, a missing `patient` (coordinators), an appointment already cancelled or "
+    "over (changes).",
 )
 ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 

@@ -44,3 +44,31 @@ def book(
         now=now,
         **fields,  # type: ignore[arg-type]
     )
+
+
+# Times near the end of Python's calendar (31 December 9999), as stored before the date rule.
+# 23:00 UTC on 30 December 9999 (the reported booking): 13:00 on the 31st in Kiritimati (UTC+14),
+# so a scan's check-in the day after falls on a day that cannot be written.
+END_OF_CALENDAR = dt.datetime(9999, 12, 30, 23, 0, tzinfo=dt.UTC)
+# 12:00 UTC on 31 December 9999: 02:00 on 1 January 10000 in Kiritimati, a local time that cannot
+# be written at all.
+PAST_THE_CALENDAR = dt.datetime(9999, 12, 31, 12, 0, tzinfo=dt.UTC)
+# 23:30 UTC on 31 December 9999: an hour later is after the last instant there is.
+LAST_HALF_HOUR = dt.datetime(9999, 12, 31, 23, 30, tzinfo=dt.UTC)
+
+
+def stored(
+    patient: User,
+    *,
+    kind: str = "ct",
+    starts_at: dt.datetime = END_OF_CALENDAR,
+    **fields: object,
+) -> Appointment:
+    """An appointment written straight to the table, past the services' rules: a row stored
+    before those rules existed (by default at the very end of the calendar)."""
+    return Appointment.objects.create(
+        patient=patient,
+        kind=kind,
+        starts_at=starts_at,
+        **fields,  # type: ignore[arg-type]
+    )

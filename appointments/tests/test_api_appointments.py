@@ -11,7 +11,14 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import make_patient
 from appointments.models import Appointment, AppointmentStatus
-from appointments.tests.appointment_factories import NOW, book, local
+from appointments.tests.appointment_factories import (
+    LAST_HALF_HOUR,
+    NOW,
+    PAST_THE_CALENDAR,
+    book,
+    local,
+    stored,
+)
 from notifications.models import Channel, Notification, Status
 
 pytestmark = pytest.mark.django_db
@@ -153,6 +160,36 @@ def test_other_bad_answers_are_400(people, api_client, changes, field):
     assert response.status_code == 400
     assert field in response.json()
     assert not Appointment.objects.exists()
+
+
+TOO_FAR = {"starts_at": ["Please choose a date within the next 3 years."]}
+
+
+@pytest.mark.parametrize(
+    "starts_at",
+    [
+        "9999-12-30T23:00:00+00:00",  # the reported booking
+        "2029-06-15T12:00:00.000001+00:00",  # just past three years from NOW
+        "9999-12-31T23:00:00-05:00",  # after the last instant UTC can hold
+        "0001-01-01T00:00:00+01:00",  # before the first
+    ],
+)
+def test_a_time_more_than_3_years_ahead_is_400_and_nothing_is_saved(people, api_client, starts_at):
+    api_client.force_authenticate(people.patient_a)
+    response = api_client.post(URL, {"kind": "ct", "starts_at": starts_at}, format="json")
+    assert response.status_code == 400
+    assert response.json() == TOO_FAR
+    assert not Appointment.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def test_exactly_3_years_ahead_is_booked(people, api_client):
+    api_client.force_authenticate(people.patient_a)
+    response = api_client.post(
+        URL, {"kind": "ct", "starts_at": "2029-06-15T13:00:00+01:00"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert Appointment.objects.get().starts_at == NOW.replace(year=2029)
 
 
 def test_coordinator_books_for_their_patient(people, api_client):
@@ -360,6 +397,21 @@ def test_reschedule_into_the_past_is_400_and_changes_nothing(people, api_client)
     assert after == before
 
 
+def test_reschedule_more_than_3_years_ahead_is_400_and_changes_nothing(people, api_client):
+    appointment = book(people.patient_a)
+    before = list(Notification.objects.values_list("pk", "status", "due_at").order_by("pk"))
+    api_client.force_authenticate(people.patient_a)
+    response = api_client.patch(
+        f"{URL}{appointment.pk}/", {"starts_at": "2029-06-16T10:00:00+01:00"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == TOO_FAR
+    appointment.refresh_from_db()
+    assert appointment.starts_at == local(SCAN_DAY, 10, 30)
+    after = list(Notification.objects.values_list("pk", "status", "due_at").order_by("pk"))
+    assert after == before
+
+
 def test_patch_cannot_move_an_appointment_to_another_patient(people, api_client):
     appointment = book(people.patient_a)
     carl = make_patient(care_team=people.team_a)
@@ -421,3 +473,27 @@ def test_detail_shows_reminders(people, api_client):
         "appointment_reminder",
         "appointment_reminder",
     ]
+
+
+# --- Rows stored before the date rule -------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["patient", "coordinator_a"])
+def test_rows_at_the_end_of_the_calendar_are_shown_not_500(people, api_client, persona):
+    patient = make_patient(care_team=people.team_a, timezone="Pacific/Kiritimati")
+    rows = [
+        stored(patient),
+        stored(patient, kind="blood_test", starts_at=PAST_THE_CALENDAR),
+        stored(patient, kind="other", starts_at=LAST_HALF_HOUR),
+    ]
+    api_client.force_authenticate(patient if persona == "patient" else people.coordinator_a)
+    listed = api_client.get(URL)
+    assert listed.status_code == 200
+    assert {item["id"] for item in listed.json()["results"]} == {row.pk for row in rows}
+    for appointment in rows:
+        response = api_client.get(f"{URL}{appointment.pk}/")
+        assert response.status_code == 200
+        assert response.json()["starts_at"].startswith("9999-12-")
+    cancelled = api_client.post(f"{URL}{rows[1].pk}/cancel/")
+    assert cancelled.status_code == 200
+    assert cancelled.json()["status"] == "cancelled"

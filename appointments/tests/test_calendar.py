@@ -152,6 +152,29 @@ def test_build_calendar_spans_only_the_years_it_needs(people):
     assert "TZID:Europe/London" in body
 
 
+@pytest.mark.parametrize("zone", ["Europe/London", "Pacific/Kiritimati", NEW_YORK])
+def test_feed_with_appointments_stored_at_the_end_of_the_calendar(people, client, zone):
+    """Rows from before the date rule: the feed still answers, quickly, with every event."""
+    import time
+
+    from appointments.tests.appointment_factories import (
+        END_OF_CALENDAR,
+        LAST_HALF_HOUR,
+        PAST_THE_CALENDAR,
+        stored,
+    )
+
+    patient = make_patient(care_team=people.team_a, timezone=zone)
+    book(patient)
+    for starts_at in (END_OF_CALENDAR, PAST_THE_CALENDAR, LAST_HALF_HOUR):
+        stored(patient, starts_at=starts_at)
+    started = time.monotonic()
+    response = client.get(_url(selectors.feed_for(patient)))
+    assert time.monotonic() - started < 5
+    assert response.status_code == 200
+    assert len(_events(response.content)) == 4
+
+
 # --- Settings page --------------------------------------------------------------------------------
 
 

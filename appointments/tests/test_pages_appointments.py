@@ -15,7 +15,14 @@ from django.urls import resolve, reverse
 
 from accounts.tests.factories import make_patient
 from appointments.models import Appointment, AppointmentStatus
-from appointments.tests.appointment_factories import NOW, book, local
+from appointments.tests.appointment_factories import (
+    LAST_HALF_HOUR,
+    NOW,
+    PAST_THE_CALENDAR,
+    book,
+    local,
+    stored,
+)
 from notifications.models import Channel, Notification, Status
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +143,43 @@ def test_a_day_that_has_passed_is_refused_calmly(people, client):
         "This day has already passed. Please choose a day to come."
     )
     _nothing_saved()
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York"])
+def test_a_day_more_than_3_years_ahead_is_refused_calmly(people, client, zone):
+    # 23:30 on 31 December 9999 in New York is after the last instant UTC can hold.
+    people.patient_a.patient_profile.timezone = zone
+    people.patient_a.patient_profile.save()
+    client.force_login(people.patient_a)
+    response = client.post(reverse("appointment_new"), _form(date="2029-06-16"))
+    assert response.status_code == 200
+    assert _error_next_to(response, "date") == "Please choose a date within the next 3 years."
+    _nothing_saved()
+    response = client.post(reverse("appointment_new"), _form(date="9999-12-31", time="23:30"))
+    assert _error_next_to(response, "date") == "Please choose a date within the next 3 years."
+    _nothing_saved()
+
+
+def test_the_last_day_within_3_years_is_booked_and_the_picker_stops_there(people, client):
+    client.force_login(people.patient_a)
+    html = client.get(reverse("appointment_new")).content.decode()
+    assert re.search(r'<input type="date"[^>]*max="2029-06-15"', html)
+    response = client.post(reverse("appointment_new"), _form(date="2029-06-15", time="13:00"))
+    assert response.status_code == 302
+    assert Appointment.objects.get().starts_at == NOW.replace(year=2029)
+    response = client.post(reverse("appointment_new"), _form(date="2029-06-15", time="13:01"))
+    assert _error_next_to(response, "date") == "Please choose a date within the next 3 years."
+
+
+def test_moving_an_appointment_more_than_3_years_ahead_is_refused(people, client):
+    appointment = book(people.patient_a)
+    client.force_login(people.patient_a)
+    response = client.post(
+        reverse("appointment_edit", args=[appointment.pk]), _form(date="2030-01-01")
+    )
+    assert _error_next_to(response, "date") == "Please choose a date within the next 3 years."
+    appointment.refresh_from_db()
+    assert appointment.starts_at == local(SCAN_DAY, 10, 30)
 
 
 def test_a_time_skipped_by_the_clocks_is_refused(people, client):
@@ -429,3 +473,62 @@ def test_detail_query_count_is_small(people, client, django_assert_max_num_queri
     client.force_login(people.patient_a)
     with django_assert_max_num_queries(6):
         client.get(reverse("appointment_detail", args=[appointment.pk]))
+
+
+# --- Rows stored before the date rule -------------------------------------------------------
+
+
+@pytest.fixture
+def end_of_calendar(people):
+    """Appointments of a patient in Kiritimati (UTC+14) stored before the date rule: a scan on
+    the last day there is, another whose local time is past it, and one that ends after the
+    last instant there is."""
+    patient = people.patient_a
+    patient.patient_profile.timezone = "Pacific/Kiritimati"
+    patient.patient_profile.save()
+    return [
+        stored(patient),
+        stored(patient, kind="mri", starts_at=PAST_THE_CALENDAR),
+        stored(patient, kind="other", starts_at=LAST_HALF_HOUR),
+    ]
+
+
+@pytest.mark.parametrize("persona", ["patient_a", "coordinator_a"])
+def test_pages_of_appointments_at_the_end_of_the_calendar_answer(
+    people, client, end_of_calendar, persona
+):
+    client.force_login(getattr(people, persona))
+    listed = client.get(reverse("appointment_list"))
+    assert listed.status_code == 200
+    for appointment in end_of_calendar:
+        assert f"/appointments/{appointment.pk}/" in listed.content.decode()
+        for name in ("appointment_detail", "appointment_edit", "appointment_cancel"):
+            response = client.get(reverse(name, args=[appointment.pk]))
+            assert response.status_code == 200, name
+            assert "9999" in response.content.decode()  # the edit form has it in its inputs
+    if persona == "patient_a":
+        for scan in end_of_calendar[:2]:
+            assert client.get(f"/appointments/{scan.pk}/support/").status_code == 200
+            checkin = f"/appointments/{scan.pk}/check-in/"
+            assert client.get(checkin).status_code == 200
+            assert client.post(checkin, {"anxiety": "3"}).status_code == 200
+    scan = end_of_calendar[0]
+    response = client.post(reverse("appointment_cancel", args=[scan.pk]))
+    assert response.status_code == 302
+    scan.refresh_from_db()
+    assert scan.status == AppointmentStatus.CANCELLED
+
+
+def test_an_appointment_at_the_end_of_the_calendar_cannot_stay_there_when_changed(
+    people, client, end_of_calendar
+):
+    client.force_login(people.patient_a)
+    scan = end_of_calendar[0]
+    response = client.post(
+        reverse("appointment_edit", args=[scan.pk]), _form(date="9999-12-30", time="23:00")
+    )
+    assert _error_next_to(response, "date") == "Please choose a date within the next 3 years."
+    response = client.post(reverse("appointment_edit", args=[scan.pk]), _form())
+    assert response.status_code == 302
+    scan.refresh_from_db()
+    assert scan.starts_at.year == 2026

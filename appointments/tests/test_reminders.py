@@ -19,6 +19,7 @@ from appointments.reminders import (
     appointment_schedule,
     is_quiet,
     local_instant,
+    local_time,
     log_reminder_instants,
     restaging_due_date,
     restaging_reminder,
@@ -388,3 +389,36 @@ def test_an_overdue_restaging_reminder_keeps_one_key_while_its_time_moves():
     assert monday.key(42) == tuesday.key(42) == "restaging:42:20260427"
     later_scan = _restaging(at(LONDON, "2026-04-21", "15:00"), last="2026-04-01")
     assert later_scan is not None and later_scan.key(42) == "restaging:42:20260624"
+
+
+# --- Near the end of the calendar (31 December 9999) ------------------------------------------
+
+KIRITIMATI = "Pacific/Kiritimati"  # UTC+14
+
+
+@pytest.mark.parametrize(
+    ("kind", "starts_at", "zone", "codes"),
+    [
+        # 13:00 on the 31st in Kiritimati: the check-in on the day after cannot be written.
+        ("ct", dt.datetime(9999, 12, 30, 23, 0, tzinfo=UTC), KIRITIMATI, ["7d", "2d_scan", "1d"]),
+        # 02:00 on 1 January 10000 in Kiritimati: not even the appointment's day can be.
+        ("ct", dt.datetime(9999, 12, 31, 12, 0, tzinfo=UTC), KIRITIMATI, []),
+        ("blood_test", dt.datetime(9999, 12, 31, 12, 0, tzinfo=UTC), KIRITIMATI, []),
+        ("ct", dt.datetime(9999, 12, 31, 23, 30, tzinfo=UTC), LONDON, ["7d", "2d_scan", "1d"]),
+    ],
+)
+def test_reminders_past_the_end_of_the_calendar_are_skipped_not_raised(
+    kind, starts_at, zone, codes
+):
+    schedule = appointment_schedule(appointment(kind, starts_at, zone))
+    assert [reminder.code for reminder in schedule] == codes
+    assert all(reminder.due_at < starts_at for reminder in schedule)
+
+
+def test_local_time_falls_back_to_utc_past_the_end_of_the_calendar():
+    summer = at(LONDON, "2026-06-20")
+    assert local_time(summer.astimezone(UTC), LONDON) == summer
+    assert local_time(summer, ZoneInfo(NEW_YORK)).utcoffset() == dt.timedelta(hours=-4)
+    last = dt.datetime(9999, 12, 31, 12, 0, tzinfo=UTC)
+    assert local_time(last, KIRITIMATI) == last
+    assert local_time(last, KIRITIMATI).tzinfo == UTC

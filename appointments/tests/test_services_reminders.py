@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +19,7 @@ from accounts.tests.factories import make_patient
 from appointments import services
 from appointments.models import Appointment, AppointmentStatus
 from appointments.tasks import plan_reminders, plan_reminders_nightly
+from appointments.tests.appointment_factories import END_OF_CALENDAR
 from notifications.models import Notification, Status
 from notifications.services import dispatch_due
 from symptoms import reminders as log_reminders
@@ -79,6 +81,65 @@ def history(patient: User, kind: str, starts_at: dt.datetime, status: str = "don
 
 
 # --- Appointments ------------------------------------------------------------------------------
+
+
+THREE_YEARS_ON = NOW.replace(year=2029)
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "message"),
+    [
+        (NOW + dt.timedelta(minutes=1), None),
+        (THREE_YEARS_ON, None),
+        (THREE_YEARS_ON + dt.timedelta(microseconds=1), "within the next 3 years"),
+        (END_OF_CALENDAR, "within the next 3 years"),
+        (NOW, "already passed"),
+    ],
+)
+def test_an_appointment_may_start_from_now_to_3_years_ahead(patient, starts_at, message):
+    def create() -> Appointment:
+        return services.appointment_create(
+            patient=patient, kind="ct", starts_at=starts_at, created_by=None, now=NOW
+        )
+
+    if message is None:
+        assert create().starts_at == starts_at
+        return
+    with pytest.raises(ValidationError) as error:
+        create()
+    assert list(error.value.message_dict) == ["starts_at"]
+    assert message in error.value.message_dict["starts_at"][0]
+    assert not Appointment.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def test_moving_an_appointment_follows_the_same_rule(patient):
+    appointment = book(patient)
+    with pytest.raises(ValidationError) as error:
+        services.appointment_update(
+            appointment=appointment, starts_at=THREE_YEARS_ON + dt.timedelta(days=1), now=NOW
+        )
+    assert error.value.message_dict == {
+        "starts_at": ["Please choose a date within the next 3 years."]
+    }
+    appointment.refresh_from_db()
+    assert appointment.starts_at == local("2026-06-25", "10:30")
+
+
+def test_the_rule_is_one_function_with_a_code_for_each_refusal():
+    check = services.validate_starts_at
+    check(THREE_YEARS_ON, now=NOW)
+    for starts_at, code in [
+        (THREE_YEARS_ON + dt.timedelta(seconds=1), "too_far"),
+        (NOW, "passed"),
+        (NOW.replace(tzinfo=None) + dt.timedelta(days=1), "naive"),
+    ]:
+        with pytest.raises(ValidationError) as error:
+            check(starts_at, now=NOW)
+        assert error.value.code == code
+    # Three years after 29 February is 28 February.
+    leap = dt.datetime(2028, 2, 29, 12, 0, tzinfo=dt.UTC)
+    assert services.latest_start(leap) == dt.datetime(2031, 2, 28, 12, 0, tzinfo=dt.UTC)
 
 
 def test_booking_plans_each_reminder_once_per_channel(patient):

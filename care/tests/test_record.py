@@ -270,3 +270,25 @@ def test_times_are_the_care_teams_and_appointments_the_patients(people, client, 
     assert "Wed 8 Jul 2026, 10:00</a> (their time)" in body
     assert "Urgent, waiting for a call since 1 Jul 10:00 BST" in panel
     assert "Wed 8 Jul, 10:00" in panel
+
+
+def test_an_appointment_stored_past_the_end_of_the_calendar_is_shown(people, client, api_client):
+    """A row from before the date rule: 12:00 UTC on 31 December 9999 is 02:00 on 1 January
+    10000 in Kiritimati. The record, the panel and the API answer; the record offers to change
+    it."""
+    from appointments.tests.appointment_factories import PAST_THE_CALENDAR, stored
+
+    profile = people.patient_a.patient_profile
+    profile.timezone = "Pacific/Kiritimati"
+    profile.save()
+    late = stored(people.patient_a, kind="blood_test", starts_at=PAST_THE_CALENDAR)
+    client.force_login(people.coordinator_a)
+    response = client.get(_record(people.patient_a))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'href="/appointments/{late.pk}/edit/"' in body
+    assert "9999" in body
+    assert client.get(reverse("care:panel")).status_code == 200
+    api_client.force_authenticate(people.coordinator_a)
+    assert api_client.get(f"/api/v1/patients/{people.patient_a.pk}/").status_code == 200
+    assert api_client.get("/api/v1/patients/").status_code == 200
