@@ -14,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
+from collections.abc import Callable
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,16 +34,40 @@ SOFT_TIME_LIMIT = 1500
 TIME_LIMIT = 1800
 
 
+def _plan_batch(
+    profiles: list[PatientProfile], *, now: dt.datetime, appointment_batch: int
+) -> Counter[str]:
+    """Plan these patients' reminders in one transaction: all of them, or (if it raises) none."""
+    counts: Counter[str] = Counter()
+    with transaction.atomic():
+        counts["appointment_reminders"] += services.appointment_reminders_plan_for(
+            profiles=profiles, now=now, batch_size=appointment_batch
+        )
+        counts["restaging_reminders"] += services.restaging_reminders_plan(
+            profiles=profiles, now=now
+        )
+        counts["log_reminders"] += log_reminders.log_reminders_plan(profiles=profiles, now=now)
+    counts["patients"] += len(profiles)
+    return counts
+
+
 def plan_reminders(
     *,
     now: dt.datetime | None = None,
     patient_batch: int = PATIENT_BATCH,
     appointment_batch: int = services.APPOINTMENT_BATCH,
+    on_failure: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
     """Plan every active patient's reminders: their appointments', their restaging reminder and
-    their daily log nudges, ``patient_batch`` patients per transaction. Returns counts."""
+    their daily log nudges, ``patient_batch`` patients per transaction. Returns counts:
+    ``patients`` planned, ``failed`` skipped, and the rows newly planned of each kind.
+
+    One patient whose planning raises does not stop the others: their batch is rolled back and
+    planned again one patient at a time, and only the patient who fails again is skipped (their
+    own transaction rolled back), logged and counted in ``failed``; ``on_failure`` is called
+    with their id. Every later batch is planned as usual."""
     now = now or timezone.now()
-    totals: Counter[str] = Counter()
+    totals: Counter[str] = Counter(failed=0)
     profiles = (
         PatientProfile.objects.filter(user__is_active=True)
         .only("user_id", "timezone", "log_reminder_time", "restaging_interval_weeks", "enrolled_on")
@@ -50,15 +76,27 @@ def plan_reminders(
     last_pk = 0
     while batch := list(profiles.filter(pk__gt=last_pk)[:patient_batch]):
         last_pk = batch[-1].pk
-        with transaction.atomic():
-            totals["appointment_reminders"] += services.appointment_reminders_plan_for(
-                profiles=batch, now=now, batch_size=appointment_batch
-            )
-            totals["restaging_reminders"] += services.restaging_reminders_plan(
-                profiles=batch, now=now
-            )
-            totals["log_reminders"] += log_reminders.log_reminders_plan(profiles=batch, now=now)
-        totals["patients"] += len(batch)
+        planned: Counter[str] | None
+        try:
+            planned = _plan_batch(batch, now=now, appointment_batch=appointment_batch)
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception:
+            logger.warning("Planning a batch failed; planning it patient by patient", exc_info=True)
+            planned = None
+        if planned is not None:
+            totals.update(planned)
+            continue
+        for profile in batch:  # someone in this batch fails: skip only them
+            try:
+                totals.update(_plan_batch([profile], now=now, appointment_batch=appointment_batch))
+            except SoftTimeLimitExceeded:
+                raise
+            except Exception:
+                logger.exception("Could not plan the reminders of patient %s: skipped", profile.pk)
+                totals["failed"] += 1
+                if on_failure is not None:
+                    on_failure(profile.pk)
     return {name: totals[name] for name in ("patients", *sorted(set(totals) - {"patients"}))}
 
 

@@ -13,6 +13,7 @@ import logging
 from collections import Counter
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.utils import timezone
 
@@ -51,15 +52,44 @@ def request_flag_evaluation(patient_id: int) -> None:
 
 def sweep(*, now: dt.datetime | None = None, batch: int = PATIENT_BATCH) -> dict[str, int]:
     """Evaluate every active patient, ``batch`` at a time (one transaction each), then plan the
-    coordinators' morning digests. Returns counts."""
+    coordinators' morning digests. Returns counts.
+
+    One patient whose evaluation raises does not stop the others: their batch is rolled back
+    and evaluated again one patient at a time, and only the patient who fails again is skipped,
+    logged and counted in ``failed``."""
     now = now or timezone.now()
     limits, symptoms = flags.thresholds(), flags.symptom_facts()
     ids = PatientProfile.objects.filter(user__is_active=True).order_by("pk")
-    totals: Counter[str] = Counter()
+    totals: Counter[str] = Counter(failed=0)
     last_pk = 0
     while chunk := list(ids.filter(pk__gt=last_pk).values_list("pk", flat=True)[:batch]):
         last_pk = chunk[-1]
-        result = flags.evaluate_patients(chunk, now=now, limits=limits, symptoms=symptoms)
+        result: flags.EvaluationResult | None
+        try:
+            result = flags.evaluate_patients(chunk, now=now, limits=limits, symptoms=symptoms)
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception:
+            logger.warning(
+                "Evaluating a batch failed; evaluating it patient by patient", exc_info=True
+            )
+            result = None
+        if result is None:  # someone in this batch fails: skip only them
+            result = flags.EvaluationResult()
+            for patient_id in chunk:
+                try:
+                    result.merge(
+                        flags.evaluate_patients(
+                            [patient_id], now=now, limits=limits, symptoms=symptoms
+                        )
+                    )
+                except SoftTimeLimitExceeded:
+                    raise
+                except Exception:
+                    logger.exception(
+                        "Could not evaluate the flags of patient %s: skipped", patient_id
+                    )
+                    totals["failed"] += 1
         totals["patients"] += result.patients
         totals["opened"] += len(result.opened)
         totals["updated"] += len(result.updated)

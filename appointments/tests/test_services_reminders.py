@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -19,7 +19,7 @@ from accounts.tests.factories import make_patient
 from appointments import services
 from appointments.models import Appointment, AppointmentStatus
 from appointments.tasks import plan_reminders, plan_reminders_nightly
-from appointments.tests.appointment_factories import END_OF_CALENDAR
+from appointments.tests.appointment_factories import END_OF_CALENDAR, stored
 from notifications.models import Notification, Status
 from notifications.services import dispatch_due
 from symptoms import reminders as log_reminders
@@ -536,6 +536,74 @@ def test_the_command_runs_the_nightly_pass(patient, capsys):
     assert "Reminders planned: patients 1" in out
     call_command("plan_reminders")
     assert "log_reminders 0" in capsys.readouterr().out
+
+
+def test_a_patient_whose_planning_fails_is_skipped_and_everybody_else_is_planned(
+    monkeypatch, caplog
+):
+    """Five patients, two per batch; the third fails after part of their planning was written.
+    Their batch is planned again one patient at a time: the fourth is planned, the third is
+    rolled back (nothing half-written), logged and counted, and the last batch still runs."""
+    patients = [
+        make_patient(email=f"batch{i}@example.org", enrolled_on=dt.date(2026, 5, 1))
+        for i in range(5)
+    ]
+    for patient in patients:
+        book(patient, "ct")
+    Notification.objects.all().delete()  # everything to plan, as on a first night
+    failing = patients[2]
+    plan_logs = log_reminders.log_reminders_plan
+
+    def fails_for_one(*, profiles, now, **kwargs):
+        profiles = list(profiles)
+        if any(profile.pk == failing.pk for profile in profiles):
+            raise RuntimeError("planning failed")
+        return plan_logs(profiles=profiles, now=now, **kwargs)
+
+    monkeypatch.setattr(log_reminders, "log_reminders_plan", fails_for_one)
+    counts = plan_reminders(now=NOW, patient_batch=2)
+    assert counts["patients"] == 4
+    assert counts["failed"] == 1
+    # Appointment reminders are written before the log nudges (which fail for one patient).
+    kinds = {"appointment_reminder", "scan_anxiety", "post_scan_checkin", "log_reminder"}
+    for patient in patients:
+        planned = set(Notification.objects.filter(recipient=patient).values_list("kind", flat=True))
+        assert planned == (set() if patient == failing else kinds), patient
+    (record,) = [row for row in caplog.records if row.levelname == "ERROR"]
+    assert f"patient {failing.pk}" in record.getMessage()
+    assert record.exc_info is not None
+
+
+def test_a_patient_with_an_appointment_at_the_end_of_the_calendar_is_planned(patient):
+    PatientProfile.objects.filter(pk=patient.pk).update(timezone="Pacific/Kiritimati")
+    stored(patient)  # 13:00 on 31 December 9999 there: its check-in day cannot be written
+    counts = plan_reminders(now=NOW)
+    assert (counts["patients"], counts["failed"]) == (1, 0)
+    (appointment,) = Appointment.objects.all()
+    keys = Notification.objects.filter(subject_type=services.SUBJECT).values_list("key", flat=True)
+    assert set(keys) == {
+        f"appointment:{appointment.pk}:{rule}"
+        for rule in ["7d:99991223T1900Z", "2d_scan:99991228T1900Z", "1d:99991229T1900Z"]
+    }
+
+
+def test_the_command_reports_who_could_not_be_planned_and_still_succeeds(patient, capsys):
+    other = make_patient(email="gone.zone@example.org")
+    # A zone stored when it was valid and since removed from the time zone database.
+    PatientProfile.objects.filter(pk=other.pk).update(timezone="US/Pacific-New")
+    call_command("plan_reminders", "--patient-batch", "1")
+    out, err = capsys.readouterr()
+    assert "Reminders planned: patients 1" in out
+    assert "failed 1" in out
+    assert f"Could not plan the reminders of 1 patient: {other.pk}." in err
+    assert Notification.objects.filter(recipient=patient, kind="log_reminder").exists()
+    assert not Notification.objects.filter(recipient=other).exists()
+
+
+def test_the_command_fails_when_nobody_could_be_planned(patient, capsys):
+    PatientProfile.objects.filter(pk=patient.pk).update(timezone="US/Pacific-New")
+    with pytest.raises(CommandError, match="Could not plan the reminders of any patient"):
+        call_command("plan_reminders")
 
 
 def _population(n: int, start: int) -> None:

@@ -10,6 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from accounts.models import PatientProfile
 from accounts.tests.factories import CareTeamFactory, CoordinatorFactory, make_patient
 from appointments.models import Appointment
 from symptoms import flags
@@ -205,3 +206,21 @@ def test_sweep_evaluates_everyone_in_batches_and_the_command_reports(patient, te
         call_command("evaluate_flags", "--patient", str(patient.pk))
     assert "No changes." in capsys.readouterr().out
     assert live(patient, "red_flag") and live(other, "severe")
+
+
+def test_the_sweep_skips_and_reports_a_patient_who_cannot_be_evaluated(patient, team, caplog):
+    others = [make_patient(email=f"lc.sweep{i}@example.org", care_team=team) for i in range(3)]
+    for person in (patient, *others):
+        log_day(person, day(0), {"seizure": True}, now=NOW)
+    broken = others[0]
+    # A zone stored when it was valid and since removed from the time zone database.
+    PatientProfile.objects.filter(pk=broken.pk).update(timezone="US/Pacific-New")
+    with time_machine.travel(NOW, tick=False):
+        totals = sweep(now=NOW, batch=2)  # the broken patient shares the first batch
+    assert (totals["patients"], totals["failed"]) == (3, 1)
+    for person in (patient, *others[1:]):
+        assert live(person, "red_flag")
+    assert not Flag.objects.filter(patient=broken).exists()
+    (record,) = [row for row in caplog.records if row.levelname == "ERROR"]
+    assert f"patient {broken.pk}" in record.getMessage()
+    assert record.exc_info is not None
