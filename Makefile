@@ -38,9 +38,11 @@ test: dev-venv
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+## Style and the layering contract (pyproject.toml, [tool.importlinter]).
 lint: dev-venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: dev-venv
 	$(VENV)/bin/ruff check --fix .

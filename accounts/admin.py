@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditlog import admin as auditlog_admin
+from auditlog.models import LogEntry as AuditLogEntry
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count, Model
@@ -198,8 +200,9 @@ class PatientProfileAdmin(RecordAccessAdminMixin, admin.ModelAdmin):
         return user.patient_profile
 
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
+        if change:  # the same action as the patient's settings: reminders and flags follow
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.patient_profile_update(profile=obj, **changes)
 
     def save_related(self, request, form, formsets, change):
         if change:
@@ -256,3 +259,12 @@ class RecordAccessAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return access.is_admin(request.user)
+
+
+# django-auditlog's own admin searches ``actor__first_name``; our users have a single ``name``.
+admin.site.unregister(AuditLogEntry)
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(auditlog_admin.LogEntryAdmin):
+    search_fields = ["object_repr", "changes", "actor__email", "actor__name"]

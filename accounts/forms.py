@@ -10,7 +10,9 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     UserChangeForm,
 )
+from django.core.exceptions import ValidationError
 
+from accounts import services
 from accounts.choices import MetastasisSite
 from accounts.models import CareTeam, PatientProfile, User
 from accounts.validators import available_timezones
@@ -120,10 +122,10 @@ class PatientAdminAddForm(PatientAdminChangeForm):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("Someone is already registered with this email address.")
-        return email
+        try:
+            return services.new_email(self.cleaned_data["email"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["email"]) from None
 
     def clean_password(self) -> str:
         password = self.cleaned_data.get("password") or ""

@@ -18,7 +18,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_guid import get_guid
 
-from accounts import access
+from accounts import access, selectors
 from accounts.models import (
     CareTeam,
     PatientProfile,
@@ -28,12 +28,19 @@ from accounts.models import (
     User,
 )
 from accounts.validators import normalise_sites
+from lib.followups import after_commit, request_flag_evaluation, request_reminder_replan
 
 _UNSET = object()
+INVITATION_TASK = "accounts.tasks.send_invitation"  # by name: the task module imports this one
 
 
-def _clean_email(email: str) -> str:
-    return User.objects.normalize_email(email.strip()).lower()
+def new_email(email: str) -> str:
+    """The login email for a new person, normalised; one already registered is refused (every
+    door that creates people asks this, so the rule and its words live here once)."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Someone is already registered with this email address."})
+    return email
 
 
 @transaction.atomic
@@ -47,9 +54,7 @@ def user_create(
     """Create a login. Administrators get staff access; nobody else does."""
     if role not in Role.values:
         raise ValidationError({"role": f"Unknown role “{role}”."})
-    email = _clean_email(email)
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "Someone is already registered with this email address."})
+    email = new_email(email)
     is_admin = role == Role.ADMIN
     user = User(email=email, name=name.strip(), role=role, is_staff=is_admin, is_superuser=is_admin)
     user.set_password(password)  # None gives an unusable password: the user sets one by link.
@@ -99,9 +104,7 @@ def patient_enrol(
     profile.full_clean()
     profile.save()
     if invite:
-        from accounts.tasks import send_invitation
-
-        send_invitation.delay_on_commit(user.pk)
+        after_commit(INVITATION_TASK, user.pk)
     return user
 
 
@@ -131,19 +134,58 @@ def account_update(
         user.full_clean(exclude=["password"])
         user.save(update_fields=["name"])
     if patient_changes:
-        profile = PatientProfile.objects.select_for_update().filter(user=user).first()
+        profile = PatientProfile.objects.filter(user=user).first()
         if profile is None:
             raise ValidationError(
                 dict.fromkeys(patient_changes, "Only patients have this setting.")
             )
-        if "sites" in patient_changes:
-            patient_changes["sites"] = normalise_sites(list(patient_changes["sites"]))  # type: ignore[arg-type]
-        for key, value in patient_changes.items():
-            setattr(profile, key, value)
-        profile.full_clean()
-        profile.save()
-        user.patient_profile = profile
+        user.patient_profile = patient_profile_update(profile=profile, **patient_changes)
     return user
+
+
+# What changes a patient's clock or what the flag rules read about them.
+_REPLAN_FIELDS = {"timezone", "log_reminder_time", "restaging_interval_weeks", "enrolled_on"}
+_EVALUATE_FIELDS = {"timezone", "sites", "restaging_interval_weeks", "enrolled_on", "care_team"}
+
+
+@transaction.atomic
+def patient_profile_update(*, profile: PatientProfile, **changes: object) -> PatientProfile:
+    """Change a patient's profile: their own settings, or what their care team records (admin,
+    the record). Validated as a whole, saved only if valid. Once it commits, their reminders are
+    planned again if their clock changed, and their flags evaluated again if what the rules read
+    changed."""
+    profile = PatientProfile.objects.select_for_update().get(pk=profile.pk)
+    unknown = set(changes) - {field.name for field in PatientProfile._meta.concrete_fields}
+    if unknown or "user" in changes:
+        refused = sorted(unknown | ({"user"} & set(changes)))
+        raise ValidationError(dict.fromkeys(refused, "This cannot be changed."))
+    if "sites" in changes:
+        changes["sites"] = normalise_sites(list(changes["sites"]))  # type: ignore[call-overload]
+    changed = {key for key, value in changes.items() if getattr(profile, key) != value}
+    for key, value in changes.items():
+        setattr(profile, key, value)
+    profile.full_clean()
+    profile.save()
+    if changed & _REPLAN_FIELDS:
+        request_reminder_replan(profile.pk)
+    if changed & _EVALUATE_FIELDS:
+        request_flag_evaluation(profile.pk)
+    return profile
+
+
+def enrolment_team(*, by: User, team: CareTeam | None) -> CareTeam:
+    """Which care team a patient enrolled by ``by`` joins: the one they name, if it is one of
+    theirs (any team, for administrators); with none named, their only team."""
+    teams = list(selectors.teams_for(by))
+    if team is None:
+        if len(teams) != 1:
+            raise ValidationError(
+                {"care_team": "Choose which of your care teams this patient joins."}
+            )
+        return teams[0]
+    if team not in teams:
+        raise ValidationError({"care_team": "This is not one of your teams."})
+    return team
 
 
 def invitation_link(*, user: User) -> str:

@@ -20,16 +20,11 @@ from django.http import HttpRequest, HttpResponse
 
 from accounts import access
 from accounts.admin import ReadOnlyAdmin, RecordAccessAdminMixin
-from appointments import services, support_selectors
-from appointments.checkins import HIGH_ANXIETY
-from appointments.models import (
-    Appointment,
-    AppointmentStatus,
-    CalendarFeed,
-    Resource,
-    ResourceTag,
-    ScanCheckIn,
-)
+from appointments import services
+from appointments.choices import ResourceTag
+from appointments.models import Appointment, AppointmentStatus, CalendarFeed, Resource, ScanCheckIn
+from appointments.support import selectors as support_selectors
+from appointments.support.services import HIGH_ANXIETY
 from appointments.validators import validate_resource_tags
 
 # --- Resources ------------------------------------------------------------------------------

@@ -86,16 +86,6 @@ class Appointment(models.Model):
         return self.kind in SCAN_KINDS
 
 
-class ResourceTag(models.TextChoices):
-    SCAN_ANXIETY = "scan_anxiety", "Scan anxiety"
-    COPING = "coping", "Coping"
-    SUPPORT = "support", "Support groups"
-    MENTAL_HEALTH = "mental_health", "Mental health"
-    NUTRITION = "nutrition", "Nutrition"
-    EXERCISE = "exercise", "Exercise"
-    COMPLEMENTARY = "complementary", "Complementary therapy"
-
-
 class Resource(models.Model):
     """Plain-language help managed by admins: shown in scan support messages and pages."""
 

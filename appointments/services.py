@@ -24,6 +24,7 @@ from appointments.models import (
     CalendarFeed,
     new_feed_token,
 )
+from lib.followups import request_flag_evaluation
 from notifications import services as outbox
 from notifications.models import Kind, Notification
 from notifications.planning import outbox_sync
@@ -191,6 +192,7 @@ def appointment_create(
     )
     if appointment.is_scan:
         restaging_reminders_plan(profiles=[profile], now=now)  # booked: no "ask about it"
+    request_flag_evaluation(patient.pk)  # restaging_overdue may resolve
     return appointment
 
 
@@ -221,6 +223,7 @@ def appointment_update(
     reminders_plan_bulk([appointment], zones={profile.pk: profile.timezone}, now=now)
     if was_scan or appointment.is_scan:
         restaging_reminders_plan(profiles=[profile], now=now)
+    request_flag_evaluation(appointment.patient_id)  # restaging_overdue may change
     return appointment
 
 
@@ -239,6 +242,7 @@ def appointment_cancel(*, appointment: Appointment, now: dt.datetime | None = No
         )
         if appointment.is_scan:
             restaging_reminders_plan(profiles=[_profile(appointment.patient)], now=now)
+        request_flag_evaluation(appointment.patient_id)  # restaging_overdue may change
     return appointment
 
 

@@ -28,5 +28,5 @@ urlpatterns = [
         views.calendar_feed_rotate,
         name="calendar_feed_rotate",
     ),
-    path("", include("appointments.support_urls")),
+    path("", include("appointments.support.urls")),
 ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
+from appointments.choices import ResourceTag
+
 
 def validate_resource_tags(value: object) -> None:
     """A resource's tags: a list of resource tag codes, each at most once.
@@ -11,9 +13,6 @@ def validate_resource_tags(value: object) -> None:
     The order matters: the first tag is the topic a resource is listed under on the Resources
     page; any others say where else it helps (the scan support page, the check-in).
     """
-    # Imported here: models.py imports this module for the field's validators.
-    from appointments.models import ResourceTag
-
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ValidationError(
             'Tags must be a list such as ["scan_anxiety", "coping"].', code="invalid"

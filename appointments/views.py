@@ -10,9 +10,7 @@ Care staff's looks at appointments are noted in the record access log.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -26,6 +24,7 @@ from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
+from accounts.decorators import patient_or_care_staff_required
 from accounts.models import PatientProfile, RecordAccessKind
 from accounts.services import record_access
 from appointments import selectors, services
@@ -33,25 +32,8 @@ from appointments.forms import AppointmentForm, duration_text
 from appointments.models import Appointment, AppointmentStatus
 from appointments.reminders import later_by, local_time
 from notifications.models import Kind, Notification, Status
-from symptoms.tasks import request_flag_evaluation
 
 PAST_SHOWN = 20  # the most recent past appointments on the list page
-
-View = Callable[..., HttpResponse]
-
-
-def people_with_appointments(view: View) -> View:
-    """Patients and care staff. Anybody else goes home, where their own page waits."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not (access.is_patient(request.user) or access.is_care_staff(request.user)):
-            messages.info(request, "Appointments are for patients and their care teams.")
-            return redirect("home")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 # --- Wording ------------------------------------------------------------------------------------
@@ -183,7 +165,7 @@ def _panel(request: HttpRequest) -> QuerySet[PatientProfile]:
     )
 
 
-@people_with_appointments
+@patient_or_care_staff_required
 def appointment_list(request: HttpRequest) -> HttpResponse:
     """Coming up (soonest first), cancelled ones still to come, and the most recent past ones.
     Care staff see their patients' and may pick one patient."""
@@ -253,7 +235,7 @@ def _zone_help(form: AppointmentForm) -> str:
     return "Times are in the patient's own time zone, shown next to their name."
 
 
-@people_with_appointments
+@patient_or_care_staff_required
 @require_http_methods(["GET", "POST"])
 def appointment_new(request: HttpRequest) -> HttpResponse:
     """Book an appointment. Patients book their own; care staff choose one of their patients."""
@@ -294,7 +276,6 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_service_errors(error.message_dict)
         else:
-            request_flag_evaluation(appointment.patient_id)  # restaging_overdue
             zone = appointment.patient.patient_profile.zone
             messages.success(
                 request,
@@ -326,7 +307,7 @@ def _changeable(appointment: Appointment, now: dt.datetime) -> bool:
     return appointment.status == AppointmentStatus.SCHEDULED and appointment.starts_at > now
 
 
-@people_with_appointments
+@patient_or_care_staff_required
 @require_http_methods(["GET", "POST"])
 def appointment_edit(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """Move an appointment or change its details; its reminders move with it."""
@@ -350,7 +331,6 @@ def appointment_edit(request: HttpRequest, appointment_id: int) -> HttpResponse:
         except ValidationError as error:
             form.add_service_errors(error.message_dict)
         else:
-            request_flag_evaluation(appointment.patient_id)  # restaging_overdue
             messages.success(
                 request,
                 f"Saved: {kind_label(appointment)}, "
@@ -371,7 +351,7 @@ def appointment_edit(request: HttpRequest, appointment_id: int) -> HttpResponse:
     return render(request, "appointments/form.html", context)
 
 
-@people_with_appointments
+@patient_or_care_staff_required
 @require_http_methods(["GET", "POST"])
 def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """GET asks "are you sure?"; POST cancels the appointment and its reminders still to come."""
@@ -383,7 +363,6 @@ def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpRespons
         return redirect("appointment_detail", appointment.pk)
     if request.method == "POST":
         services.appointment_cancel(appointment=appointment)
-        request_flag_evaluation(appointment.patient_id)  # restaging_overdue may change
         messages.success(
             request,
             f"Cancelled: {kind_label(appointment)}, "
@@ -412,7 +391,7 @@ def _link_or_path(name: str, appointment_id: int, path: str) -> str:
         return path
 
 
-@people_with_appointments
+@patient_or_care_staff_required
 def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """What, when, where and how to get ready; the reminders we will send."""
     appointment = _appointment_or_404(request, appointment_id)

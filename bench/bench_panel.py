@@ -130,7 +130,7 @@ def _replace_flags(patient_ids: list[int], flags: int) -> int:
     """Exactly ``flags`` live flags over the patients (the mix above), replacing earlier ones."""
     from django.utils import timezone
 
-    from symptoms.models import Flag
+    from flags.models import Flag
 
     Flag.objects.filter(patient_id__in=patient_ids).delete()
     now = timezone.now()

@@ -3,7 +3,7 @@
 No database. Builds ``--patients`` synthetic patients (seeded, so every run sees the same data):
 each symptom has a personal baseline with day-to-day noise, some patients have a bad spell in the
 last few days, and red flags, fevers and unknown-site symptoms turn up now and then, so most
-rules fire for somebody. Evaluates them all with ``symptoms.rules.evaluate``, ``--repeat`` times,
+rules fire for somebody. Evaluates them all with ``flags.rules.evaluate``, ``--repeat`` times,
 and prints the median time per patient (target <= 1 ms), the fastest and slowest run, and how
 many findings of each rule the patients produced.
 
@@ -25,7 +25,7 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from symptoms.rules import DayLog, PatientFacts, RestagingFacts, SymptomFacts, evaluate
+from flags.rules import DayLog, PatientFacts, RestagingFacts, SymptomFacts, evaluate
 
 TODAY = dt.date(2025, 3, 12)
 DAYS = 30

@@ -4,7 +4,7 @@ Sets up the bench patients (ten care teams, a coordinator each, three time zones
 logs each, about four entries a log, generated in SQL (not timed; kept between runs, rebuilt with
 ``--fresh``). Some logs carry a severe back pain, a rare few a seizure, and one patient in twenty
 stopped logging a week ago, so the sweep has flags to open and alerts to plan. Then, in a process
-of its own, it clears the bench patients' flags and alerts and runs ``symptoms.tasks.sweep``
+of its own, it clears the bench patients' flags and alerts and runs ``flags.tasks.sweep``
 twice: the first run opens every flag, the second must change nothing. Prints each run's time,
 what it changed and the sweep process's peak memory (``ru_maxrss``).
 
@@ -154,7 +154,7 @@ def run_sweeps(*, patients: int, batch: int, runs: int) -> dict[str, object]:
     from django.db import connection
     from django.utils import timezone
 
-    from symptoms.tasks import sweep
+    from flags.tasks import sweep
 
     ids = _patient_ids(patients)
     with connection.cursor() as cursor:

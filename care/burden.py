@@ -50,11 +50,11 @@ from accounts import access
 from accounts.access import AnyUser
 from accounts.models import CareTeam, Role
 from accounts.selectors import teams_for
-from symptoms.models import Flag, FlagLevel, FlagStatus
+from flags.models import Flag, FlagLevel, FlagStatus
+from flags.selectors import LIVE
 
 WINDOWS = (7, 30)  # days over which urgent response times are reported
 RATE_DAYS = 30  # days over which flags per patient-week are counted
-LIVE = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 
 
 def format_duration(value: dt.timedelta | None) -> str:

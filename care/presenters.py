@@ -18,23 +18,22 @@ from appointments import selectors as appointment_selectors
 from appointments.models import Appointment, AppointmentStatus
 from care import selectors
 from care.selectors import PanelPatient, Tier, Triage
+from flags import facts
+from flags.models import Flag, FlagLevel, FlagStatus
+from flags.selectors import flag_priority
+from lib.dates import days_ago, short_date
 from notifications import selectors as notification_selectors
 from notifications.models import Notification
 from symptoms import charts, trends
 from symptoms import selectors as symptom_selectors
 from symptoms.catalogue import get_catalogue
-from symptoms.models import DailyLog, Flag, FlagLevel, FlagStatus
+from symptoms.models import DailyLog
 
 TIMELINE_DAYS = 30
 RESOLVED_SHOWN = 10
 NOTIFICATIONS_SHOWN = 20
 ACCESS_SHOWN = 20
 PAST_APPOINTMENTS_SHOWN = 5
-
-
-def _day_month(day: dt.date) -> str:
-    """3 Dec (plain strftime: the panel formats thousands of dates per page)."""
-    return f"{day.day} {day:%b}"
 
 
 class PanelRow(TypedDict):
@@ -62,12 +61,6 @@ class PanelRow(TypedDict):
     restaging_overdue: bool
 
 
-def _ago(days: int) -> str:
-    if days <= 0:
-        return "today"
-    return "yesterday" if days == 1 else f"{days} days ago"
-
-
 def panel_row(patient: PanelPatient, *, now: dt.datetime) -> PanelRow:
     last_log = patient.last_log_date
     result: Triage = patient.triage
@@ -75,7 +68,7 @@ def panel_row(patient: PanelPatient, *, now: dt.datetime) -> PanelRow:
     tier_text = "" if result.tier == Tier.EVERYONE_ELSE else result.label
     if since is not None:
         since = timezone.localtime(since)  # the care team's time (see care.views)
-        tier_text += f" since {_day_month(since.date())} {since:%H:%M} {since.tzname()}"
+        tier_text += f" since {short_date(since.date())} {since:%H:%M} {since.tzname()}"
     appointment = selectors.local_time(patient.next_appointment, patient.timezone)
     due = selectors.restaging_due(patient)
     return PanelRow(
@@ -91,16 +84,16 @@ def panel_row(patient: PanelPatient, *, now: dt.datetime) -> PanelRow:
         next_visit=result.counts[FlagLevel.NEXT_VISIT],
         top_flag_title=result.top_flag_title,
         last_log_date=last_log,
-        last_log_text=_day_month(last_log) if last_log else "",
-        last_log_ago=_ago((patient.local_today(now) - last_log).days) if last_log else "",
+        last_log_text=short_date(last_log) if last_log else "",
+        last_log_ago=days_ago((patient.local_today(now) - last_log).days) if last_log else "",
         next_appointment=appointment,
         next_appointment_text=(
-            f"{appointment:%a} {_day_month(appointment.date())}, {appointment:%H:%M}"
+            f"{appointment:%a} {short_date(appointment.date())}, {appointment:%H:%M}"
             if appointment
             else ""
         ),
         restaging_due=due,
-        restaging_due_text=f"{_day_month(due)} {due.year}",
+        restaging_due_text=f"{short_date(due)} {due.year}",
         restaging_overdue=result.restaging_overdue,
     )
 
@@ -129,7 +122,7 @@ def _flags(profile: PatientProfile, now: dt.datetime) -> tuple[list[Flag], list[
         .order_by("-opened_at", "-pk")
     )
     live = [flag for flag in rows if flag.status != FlagStatus.RESOLVED]
-    live.sort(key=lambda flag: selectors.flag_priority(flag.level, flag.status, flag.opened_at))
+    live.sort(key=lambda flag: flag_priority(flag.level, flag.status, flag.opened_at))
     resolved = [flag for flag in rows if flag.status == FlagStatus.RESOLVED]
     return live, resolved[:RESOLVED_SHOWN]
 
@@ -194,7 +187,9 @@ def record_context(*, patient: PanelPatient, user: AnyUser, days: int) -> dict[s
         days=days,
         logs=[log for log in logs if log.date >= today - dt.timedelta(days=days - 1)],
     )
-    groups, quiet_sites = trends.trend_groups(window, set(profile.sites))
+    groups, quiet_sites = trends.trend_groups(
+        window, set(profile.sites), fever_line=float(facts.thresholds().fever_celsius)
+    )
     upcoming, past = _appointments(user, profile, now)
     sent: list[Notification] = list(
         notification_selectors.notifications_for(profile.user, include_planned=False)[

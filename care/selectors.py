@@ -27,9 +27,10 @@ from accounts.choices import MetastasisSite
 from accounts.models import CareTeam, PatientProfile
 from appointments import reminders as appointment_reminders
 from appointments import selectors as appointment_selectors
+from flags.models import Flag, FlagLevel, FlagStatus
+from flags.rules.types import LEVEL_ORDER
+from flags.selectors import LIVE, flag_priority
 from symptoms import selectors as symptom_selectors
-from symptoms.flags import LEVEL_ORDER, LIVE
-from symptoms.models import Flag, FlagLevel, FlagStatus
 
 # What a panel row reads of a profile, its user and team: plain values, no model instances
 # (a panel may hold hundreds of patients; building models would cost more than the query).
@@ -105,12 +106,6 @@ class Triage:
     @property
     def label(self) -> str:
         return Tier.LABELS[self.tier]
-
-
-def flag_priority(level: str, status: str, opened_at: dt.datetime) -> tuple:
-    """Sort key of a patient's live flags, most pressing first: the highest level, then waiting
-    before acknowledged, then the oldest."""
-    return (LEVEL_ORDER.get(level, 9), status != FlagStatus.OPEN, opened_at)
 
 
 def triage(flags: list[LiveFlag]) -> Triage:

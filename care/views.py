@@ -8,12 +8,8 @@ record access log.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,35 +22,15 @@ from accounts import access
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.choices import MetastasisSite
+from accounts.decorators import care_staff_required
 from accounts.models import RecordAccessKind
 from care import burden, presenters, selectors
 from care.forms import FlagNoteForm
-from symptoms import flags
-from symptoms.models import FlagLevel
+from flags import services as flag_services
+from flags.models import FlagLevel
 
 RECORD_WINDOWS = (30, 90)
 PANEL_PAGE_SIZE = 100
-
-View = Callable[..., HttpResponse]
-
-
-def care_staff_required(view: View) -> View:
-    """Coordinators and administrators. Anybody else logged in gets 403 (the page is not for
-    their role); the role is checked before any patient is looked up, so nothing is revealed.
-
-    Times on these pages are the care team's (coordinators have no zone of their own: the
-    service's DEFAULT_PATIENT_TIMEZONE, as for their digests), with the zone's abbreviation;
-    a patient's appointments are shown in the patient's own time and say so."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not access.is_care_staff(request.user):
-            raise PermissionDenied("These pages are for care teams.")
-        with timezone.override(settings.DEFAULT_PATIENT_TIMEZONE):
-            return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 # --- Triage panel -----------------------------------------------------------------------------
@@ -131,13 +107,15 @@ def flag_action(request: HttpRequest, patient_id: int, flag_id: int, action: str
         raise Http404("No such flag.")
     if not access.is_coordinator(request.user):
         raise PermissionDenied("Only the patient's care coordinators act on flags.")
-    form = FlagNoteForm(request.POST, action=action)
+    form = FlagNoteForm(request.POST)
     back = reverse("care:record", args=[profile.pk])
     if not form.is_valid():
         for error in form.errors.get("note", []):
             messages.error(request, f"{flag.title}: {error}")
         return redirect(back)
-    service = flags.flag_acknowledge if action == "acknowledge" else flags.flag_resolve
+    service = (
+        flag_services.flag_acknowledge if action == "acknowledge" else flag_services.flag_resolve
+    )
     try:
         service(flag=flag, by=request.user, note=form.cleaned_data["note"])
     except ValidationError as error:

@@ -69,9 +69,11 @@ INSTALLED_APPS = [
     "auditlog",
     "accounts",
     "symptoms",
+    "flags",
     "appointments",
     "notifications",
     "care",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -249,7 +251,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Flags: evaluate every patient (catches up on anything a lost task missed, self-resolves
     # and ages flags), then plan the coordinators' 08:00 digests. Idempotent.
     "sweep-flags-nightly": {
-        "task": "symptoms.tasks.sweep_flags",
+        "task": "flags.tasks.sweep_flags",
         "schedule": crontab(hour=3, minute=0),
     },
 }

@@ -3,21 +3,22 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts import views as account_views
 from accounts.forms import EmailLoginForm, InvitationAwarePasswordResetForm
+from mbc_tracker import views
 
 admin.site.site_header = "MBC Tracker administration"
 admin.site.site_title = "MBC Tracker admin"
 admin.site.index_title = "People, care teams and clinical content"
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
-    path("settings/", account_views.settings_page, name="settings"),
+    path("", views.home, name="home"),
+    path("settings/", views.settings_page, name="settings"),
     path("", include("symptoms.urls")),
+    path("", include("flags.urls")),
     path("", include("appointments.urls")),
     path("", include("notifications.urls")),
     path("", include("care.urls")),
-    path("healthz", account_views.healthz, name="healthz"),
+    path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
@@ -34,8 +35,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("symptoms.api.urls")),
+    path("api/v1/", include("flags.api.urls")),
     path("api/v1/", include("appointments.api.urls")),
     path("api/v1/", include("notifications.api.urls")),
+    path("api/v1/", include("care.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -99,28 +99,6 @@ def notifications_plan(*, planned: Iterable[Planned], batch_size: int = 2000) ->
     return created
 
 
-@transaction.atomic
-def notifications_replace_for_subject(
-    *,
-    subject_type: str,
-    subject_id: int,
-    planned: Iterable[Planned],
-    now: dt.datetime | None = None,
-) -> int:
-    """Make the subject's pending messages exactly ``planned`` (see notifications.planning):
-    pending ones no longer wanted are cancelled, moved ones move, cancelled ones wanted again
-    are planned again, missing ones are added. Messages already sent are history."""
-    from notifications.planning import outbox_sync
-
-    planned = list(planned)
-    return outbox_sync(
-        scope=Notification.objects.filter(subject_type=subject_type, subject_id=subject_id),
-        keep={item.key for item in planned},
-        planned=planned,
-        now=now or timezone.now(),
-    )
-
-
 def notifications_cancel_for_subject(
     *, subject_type: str, subject_id: int, now: dt.datetime | None = None
 ) -> int:

@@ -7,8 +7,6 @@ Opening a patient's log or flag here is noted in the record access log.
 
 from __future__ import annotations
 
-from auditlog import admin as auditlog_admin
-from auditlog.models import LogEntry as AuditLogEntry
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -16,9 +14,8 @@ from django.db.models import Count
 
 from accounts import access
 from accounts.admin import RecordAccessAdminMixin
-from symptoms import flags as flag_services
 from symptoms import services
-from symptoms.models import DailyLog, Flag, FlagThresholds, LogEntry, Site, Symptom
+from symptoms.models import DailyLog, LogEntry, Site, Symptom
 
 
 @admin.register(Site)
@@ -174,68 +171,3 @@ class DailyLogAdmin(RecordAccessAdminMixin, admin.ModelAdmin):
             notes=form.cleaned_data.get("notes", ""),
         )
         form.instance.pk = log.pk
-
-
-# --- Flags (changes go through symptoms.flags; every change is audited by django-auditlog) ---
-
-
-@admin.register(FlagThresholds)
-class FlagThresholdsAdmin(admin.ModelAdmin):
-    """The one row of rule thresholds. Changes apply from the next evaluation."""
-
-    list_display = ("__str__", "updated_at")
-
-    def has_add_permission(self, request) -> bool:
-        return not FlagThresholds.objects.exists()
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(Flag)
-class FlagAdmin(RecordAccessAdminMixin, admin.ModelAdmin):
-    """Read-only: flags are raised by the rules and handled through the actions."""
-
-    list_display = ("title", "patient", "rule", "level", "status", "opened_at", "updated_at")
-    list_filter = ("status", "level", "rule")
-    search_fields = ("patient__email", "patient__name", "title", "subject")
-    list_select_related = ("patient",)
-    date_hierarchy = "opened_at"
-    actions = ["acknowledge", "resolve"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Flag._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def _act(self, request, queryset, action, verb: str) -> None:
-        done = 0
-        for flag in queryset:
-            try:
-                action(flag=flag, by=request.user, note=f"{verb.capitalize()} in admin.")
-            except ValidationError as error:
-                self.message_user(request, f"{flag}: {error.messages[0]}", messages.WARNING)
-            else:
-                done += 1
-        self.message_user(request, f"{verb.capitalize()}: {done} flag(s).", messages.SUCCESS)
-
-    @admin.action(description="Acknowledge the selected open flags")
-    def acknowledge(self, request, queryset):
-        self._act(request, queryset, flag_services.flag_acknowledge, "acknowledged")
-
-    @admin.action(description="Resolve the selected flags")
-    def resolve(self, request, queryset):
-        self._act(request, queryset, flag_services.flag_resolve, "resolved")
-
-
-# django-auditlog's own admin searches ``actor__first_name``; our users have a single ``name``.
-admin.site.unregister(AuditLogEntry)
-
-
-@admin.register(AuditLogEntry)
-class AuditLogEntryAdmin(auditlog_admin.LogEntryAdmin):
-    search_fields = ["object_repr", "changes", "actor__email", "actor__name"]

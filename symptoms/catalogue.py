@@ -11,6 +11,8 @@ import threading
 import time
 from dataclasses import dataclass
 
+from symptoms.models import Site, Symptom
+
 CACHE_SECONDS = 60.0
 
 
@@ -67,8 +69,6 @@ def clear_catalogue_cache() -> None:
 
 
 def _load() -> Catalogue:
-    from symptoms.models import Site, Symptom
-
     sites = tuple(
         SiteInfo(code=site.code, name=site.name, is_metastasis_site=site.is_metastasis_site)
         for site in Site.objects.all()

@@ -14,11 +14,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from symptoms.rules.types import Thresholds
+from lib.dates import short_date
 
 SEVERITY_MAX = 10
-# The fever line drawn on temperature charts: the fever rule's shipped threshold (CLINICAL.md).
-FEVER_THRESHOLD = float(Thresholds().fever_celsius)
 SEVERITY_BANDS: tuple[tuple[int, int, str], ...] = (
     (0, 0, "none"),
     (1, 3, "mild"),
@@ -186,16 +184,6 @@ def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def short_date(day: dt.date) -> str:
-    """3 Nov"""
-    return f"{day.day} {day:%b}"
-
-
-def long_date(day: dt.date) -> str:
-    """Tuesday 3 November"""
-    return f"{day:%A} {day.day} {day:%B}"
-
-
 def date_ticks(days: Sequence[dt.date], box: Box) -> tuple[Tick, ...]:
     """Date labels: every day for a week, else the first, middle and last day."""
     count = len(days)
@@ -313,15 +301,17 @@ def temperature_scale(values: Sequence[float | None]) -> tuple[float, float]:
 def temperature_chart(
     days: Sequence[dt.date],
     values: Sequence[float | None],
-    threshold: float = FEVER_THRESHOLD,
+    *,
+    fever_line: float,
 ) -> Chart:
-    """Readings in °C with a reference line at the fever threshold (38.0 °C)."""
+    """Readings in °C with a reference line at the fever rule's threshold (the caller's: the one
+    in force)."""
     _check(days, values)
     box = _box(plot_height=80)
     low, high = temperature_scale(values)
     paths, points = _line(days, values, box, low, high)
     top = scale_y(high, low, high, box)
-    line = scale_y(threshold, low, high, box)
+    line = scale_y(fever_line, low, high, box)
     return Chart(
         kind="temperature",
         box=box,
@@ -329,7 +319,7 @@ def temperature_chart(
         points=points,
         guides=(
             Guide(top, f"{high:.0f} °C", "axis"),
-            Guide(line, f"{threshold:.1f} °C", "reference"),
+            Guide(line, f"{fever_line:.1f} °C", "reference"),
             Guide(scale_y(low, low, high, box), f"{low:.0f} °C", "axis"),
         ),
         bands=(Band(top, line - top, "severe"),),
@@ -338,12 +328,12 @@ def temperature_chart(
     )
 
 
-def chart_for(kind: str, days: Sequence[dt.date], values: Sequence[float | None]) -> Chart:
-    builders = {
-        "severity": severity_chart,
-        "presence": presence_chart,
-        "temperature": temperature_chart,
-    }
+def chart_for(
+    kind: str, days: Sequence[dt.date], values: Sequence[float | None], *, fever_line: float
+) -> Chart:
+    if kind == "temperature":
+        return temperature_chart(days, values, fever_line=fever_line)
+    builders = {"severity": severity_chart, "presence": presence_chart}
     try:
         return builders[kind](days, values)
     except KeyError:
@@ -385,6 +375,8 @@ def summarise(
     days: Sequence[dt.date],
     values: Sequence[float | None],
     logged_days: int,
+    *,
+    fever_line: float,
 ) -> str:
     """A sentence or two about a symptom over the window, for the chart's description.
 
@@ -422,14 +414,14 @@ def summarise(
     peak = max(value for _, value in known)
     peak_day = _last_day_with(days, values, peak)
     taken = len(known)
-    high = sum(1 for _, value in known if value >= FEVER_THRESHOLD)
+    high = sum(1 for _, value in known if value >= fever_line)
     sentence = (
         f"{name}: taken on {taken} day{'' if taken == 1 else 's'}. "
         f"Highest {value_text(kind, peak)} on {short_date(peak_day)}; "
         f"latest {value_text(kind, latest)} on {short_date(latest_day)}."
     )
     if high:
-        sentence += f" {FEVER_THRESHOLD:.1f} °C or more on {high} day{'' if high == 1 else 's'}."
+        sentence += f" {fever_line:.1f} °C or more on {high} day{'' if high == 1 else 's'}."
     return sentence
 
 

@@ -6,7 +6,6 @@ it does not mention counts as 0 / absent that day.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -143,94 +142,6 @@ class LogEntry(models.Model):
         return self.temperature
 
 
-class FlagRule(models.TextChoices):
-    RED_FLAG = "red_flag", "Red-flag symptom"
-    FEVER = "fever", "Fever"
-    MSCC = "mscc", "Possible spinal cord compression"
-    HYPERCALCEMIA = "hypercalcemia", "Possible high calcium"
-    SEVERE = "severe", "Severe symptom"
-    WORSENING = "worsening", "Worsening symptom"
-    PERSISTENT = "persistent", "Persistent symptom"
-    NEW_SITE = "new_site", "Symptoms at a new site"
-    DISTRESS = "distress", "Distress"
-    SEVERAL_WARNINGS = "several_warnings", "Several warnings together"
-    NOT_LOGGING = "not_logging", "Not logging"
-    RESTAGING_OVERDUE = "restaging_overdue", "Restaging overdue"
-
-
-class FlagLevel(models.TextChoices):
-    URGENT = "urgent", "Urgent"
-    SOON = "soon", "Soon"
-    NEXT_VISIT = "next_visit", "Next visit"
-
-
-class FlagStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    RESOLVED = "resolved", "Resolved"
-
-
-class Flag(models.Model):
-    """A pattern worth raising with the care team. One open-or-acknowledged flag per patient,
-    rule and subject (symptom code, site, or "" for whole-patient rules): new evidence updates it.
-    """
-
-    patient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags"
-    )
-    rule = models.CharField(max_length=20, choices=FlagRule.choices)
-    level = models.CharField(max_length=12, choices=FlagLevel.choices)
-    status = models.CharField(max_length=12, choices=FlagStatus.choices, default=FlagStatus.OPEN)
-    symptom = models.ForeignKey(
-        Symptom, on_delete=models.PROTECT, null=True, blank=True, related_name="flags"
-    )
-    site = models.CharField(max_length=20, blank=True)
-    subject = models.CharField(
-        max_length=40, blank=True, help_text="The symptom code or site this flag is about, or ''."
-    )
-    title = models.CharField(max_length=200)
-    explanation = models.TextField()
-    advice = models.TextField()
-    evidence = models.JSONField(default=list, help_text="ISO dates of the logs behind it.")
-    opened_at = models.DateTimeField()
-    updated_at = models.DateTimeField(auto_now=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-opened_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["patient", "rule", "subject"],
-                condition=Q(status__in=["open", "acknowledged"]),
-                name="one_live_flag_per_patient_rule_subject",
-            ),
-        ]
-        indexes = [models.Index(fields=["patient", "status"], name="flag_patient_status")]
-
-    def __str__(self) -> str:
-        return f"{self.rule} ({self.level}) for {self.patient_id}: {self.status}"
-
-    @property
-    def evidence_days(self) -> list[dt.date]:
-        """The days of the logs behind this flag, oldest first, each once (unreadable entries
-        skipped)."""
-        days = set()
-        for value in self.evidence or []:
-            try:
-                days.add(dt.date.fromisoformat(str(value)))
-            except ValueError:
-                continue
-        return sorted(days)
-
-
 QUESTION_MAX_LENGTH = 500
 
 
@@ -251,41 +162,3 @@ class PatientQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"Question {self.pk} of {self.patient_id}"
-
-
-class FlagThresholds(models.Model):
-    """The numeric thresholds of the flag rules (CLINICAL.md, "Flag rules"). One row; admins tune
-    it in Django admin and every change is audited (django-auditlog). Defaults are the shipped
-    ones, mirrored from ``symptoms.rules.Thresholds``."""
-
-    singleton = models.PositiveSmallIntegerField(default=1, unique=True, editable=False)
-    fever_celsius = models.DecimalField(max_digits=3, decimal_places=1, default=Decimal("38.0"))
-    severe = models.PositiveSmallIntegerField(default=7)
-    worsening_rise = models.PositiveSmallIntegerField(default=2)
-    worsening_floor = models.PositiveSmallIntegerField(default=4)
-    worsening_min_baseline_logs = models.PositiveSmallIntegerField(default=4)
-    worsening_baseline_days = models.PositiveSmallIntegerField(default=14)
-    persistent_level = models.PositiveSmallIntegerField(default=4)
-    persistent_count = models.PositiveSmallIntegerField(default=3)
-    persistent_of_last = models.PositiveSmallIntegerField(default=5)
-    persistent_days = models.PositiveSmallIntegerField(default=7)
-    new_site_level = models.PositiveSmallIntegerField(default=4)
-    new_site_count = models.PositiveSmallIntegerField(default=3)
-    new_site_days = models.PositiveSmallIntegerField(default=7)
-    distress_level = models.PositiveSmallIntegerField(default=7)
-    hypercalcemia_level = models.PositiveSmallIntegerField(default=4)
-    hypercalcemia_days = models.PositiveSmallIntegerField(default=3)
-    not_logging_days = models.PositiveSmallIntegerField(default=4)
-    restaging_grace_days = models.PositiveSmallIntegerField(default=14)
-    recent_red_flag_days = models.PositiveSmallIntegerField(default=30)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = "flag thresholds"
-        verbose_name_plural = "flag thresholds"
-        constraints = [
-            models.CheckConstraint(condition=Q(singleton=1), name="flag_thresholds_singleton"),
-        ]
-
-    def __str__(self) -> str:
-        return "Flag thresholds"

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import PatientProfile, User
+from lib.followups import request_flag_evaluation
 from symptoms.catalogue import Catalogue, clear_catalogue_cache, get_catalogue
 from symptoms.models import (
     SEVERITY_MAX,
@@ -158,6 +159,8 @@ def daily_log_save(
     now: dt.datetime | None = None,
 ) -> tuple[DailyLog, bool]:
     """Create or replace the patient's log for ``date``. Returns the log and whether it is new.
+    Once it commits, the patient's flags are evaluated in the background (stored flags and the
+    care team's alerts; the urgent advice is the caller's, from the pure rules).
 
     Raises ValidationError (with field messages) and writes nothing on any bad input.
     """
@@ -179,6 +182,7 @@ def daily_log_save(
         log.save(update_fields=["notes", "updated_at"])
     saved = LogEntry.objects.bulk_create([entry.as_model(log) for entry in entry_list])  # type: ignore[union-attr]
     _cache_entries(log, saved)
+    request_flag_evaluation(patient.pk)
     return log, created
 
 
@@ -194,7 +198,10 @@ def _cache_entries(log: DailyLog, entries: list[LogEntry]) -> None:
 
 @transaction.atomic
 def daily_log_delete(*, patient: User, date: dt.date) -> bool:
+    """Delete the patient's log for ``date``; their flags are evaluated again once it commits."""
     deleted, _ = DailyLog.objects.filter(patient=patient, date=date).delete()
+    if deleted:
+        request_flag_evaluation(patient.pk)
     return deleted > 0
 
 

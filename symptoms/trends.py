@@ -37,13 +37,18 @@ class TrendGroup:
     empty_text: str
 
 
-def trend_card(series: SymptomSeries, logged: set[dt.date]) -> TrendCard:
+def trend_card(series: SymptomSeries, logged: set[dt.date], *, fever_line: float) -> TrendCard:
     kind = series.symptom.kind
     return TrendCard(
         series=series,
-        chart=charts.chart_for(kind, series.days, series.values),
+        chart=charts.chart_for(kind, series.days, series.values, fever_line=fever_line),
         description=charts.summarise(
-            series.symptom.name, kind, series.days, series.values, len(logged)
+            series.symptom.name,
+            kind,
+            series.days,
+            series.values,
+            len(logged),
+            fever_line=fever_line,
         ),
         rows=[
             (day, charts.value_text(kind, value))
@@ -54,16 +59,17 @@ def trend_card(series: SymptomSeries, logged: set[dt.date]) -> TrendCard:
 
 
 def trend_groups(
-    trends: selectors.History, own_sites: set[str]
+    trends: selectors.History, own_sites: set[str], *, fever_line: float
 ) -> tuple[list[TrendGroup], list[SiteInfo]]:
     """Charts for symptoms with something to show, per site; and the other metastasis sites
-    with nothing at all (named together in one line rather than one empty section each)."""
+    with nothing at all (named together in one line rather than one empty section each). The
+    temperature charts draw ``fever_line``: the fever rule's threshold in force."""
     shown: list[TrendGroup] = []
     quiet_other_sites: list[SiteInfo] = []
     days = len(trends.days)
     for site, series_list in trends.groups:
         cards = [
-            trend_card(series, trends.logged)
+            trend_card(series, trends.logged, fever_line=fever_line)
             for series in series_list
             if charts.has_something(series.symptom.kind, series.values)
         ]

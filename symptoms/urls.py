@@ -1,4 +1,4 @@
-"""Patient pages: the symptom log, history, questions for the care team, visit summary."""
+"""Patient pages: the symptom log, history, and editing the questions for the care team."""
 
 from __future__ import annotations
 
@@ -30,10 +30,7 @@ urlpatterns = [
     path("log/<isodate:day>/usual/", views.log_usual, name="log_usual"),
     path("log/<isodate:day>/same/", views.log_same, name="log_same"),
     path("history/", views.history_page, name="history"),
-    path("questions/", views.raise_with_team, name="raise_with_team"),
     path("questions/<int:pk>/edit/", views.question_edit, name="question_edit"),
     path("questions/<int:pk>/done/", views.question_done, name="question_done"),
     path("questions/<int:pk>/delete/", views.question_delete, name="question_delete"),
-    path("summary/", views.visit_summary, name="visit_summary"),
-    path("summary.pdf", views.visit_summary_pdf, name="visit_summary_pdf"),
 ]

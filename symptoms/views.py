@@ -8,64 +8,27 @@ no URL here carries a patient id.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import access
+from accounts.decorators import View, patient_required
 from accounts.models import PatientProfile
-from symptoms import (
-    charts,
-    flags,
-    questions,
-    selectors,
-    services,
-    summary_pdf,
-    trends,
-    urgent,
-)
+from flags import facts, urgent
+from lib.dates import capitalised, day_name, long_date
+from symptoms import questions, selectors, services, trends
 from symptoms.catalogue import get_catalogue
 from symptoms.forms import DailyLogForm, QuestionForm, initial_from_log
-from symptoms.models import DailyLog, FlagStatus
-from symptoms.tasks import request_flag_evaluation
+from symptoms.models import DailyLog
 
 STRIP_DAYS = 14
 HISTORY_WINDOWS = (7, 30, 90)
 DEFAULT_WINDOW = 30
-
-PatientView = Callable[..., HttpResponse]
-
-
-def patient_required(view: PatientView) -> PatientView:
-    """Signed-in patients with a profile only. Others go home, where their own page waits."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        profile = _own_profile(request)
-        if profile is None:
-            messages.info(request, "The symptom log is for patients. Here is your home page.")
-            return redirect("home")
-        return view(request, profile, *args, **kwargs)
-
-    return wrapper
-
-
-def _own_profile(request: HttpRequest) -> PatientProfile | None:
-    user = request.user
-    if not access.is_patient(user):
-        return None
-    try:
-        return user.patient_profile  # cached on the user for the selectors that follow
-    except PatientProfile.DoesNotExist:
-        return None
 
 
 # --- Log ------------------------------------------------------------------------------------
@@ -87,23 +50,9 @@ def _log_url(day: dt.date, today: dt.date) -> str:
 
 def _day_title(day: dt.date, today: dt.date) -> str:
     """ "Today, Wednesday 25 November", "Yesterday, …", or the date in words."""
-    words = charts.long_date(day)
-    if day.year != today.year:
-        words += f" {day.year}"
-    if day == today:
-        return f"Today, {words}"
-    if day == today - dt.timedelta(days=1):
-        return f"Yesterday, {words}"
-    return words
-
-
-def _day_name(day: dt.date, today: dt.date) -> str:
-    """How a message names the day: "today", "yesterday" or "Monday 23 November"."""
-    if day == today:
-        return "today"
-    if day == today - dt.timedelta(days=1):
-        return "yesterday"
-    return charts.long_date(day)
+    words = long_date(day, today=today)
+    name = day_name(day, today)
+    return f"{capitalised(name)}, {words}" if name in ("today", "yesterday") else words
 
 
 def _in_range(day: dt.date, today: dt.date) -> bool:
@@ -178,14 +127,13 @@ def _saved(
     request: HttpRequest, log: DailyLog, created: bool, today: dt.date, *, usual: bool = False
 ) -> HttpResponse:
     """Thank the patient, say what to do next, and go back to the day's page (PRG)."""
-    day = _day_name(log.date, today)
+    day = day_name(log.date, today)
     if not created:
         text = f"Thank you — your answers for {day} are updated."
     elif usual:
         text = f"Thank you — {day} is saved as a usual day."
     else:
         text = f"Thank you — {day} is saved."
-    request_flag_evaluation(log.patient_id)  # stored flags and care-team alerts, after commit
     # The pure rules, in the request: urgent advice never waits for a worker or the broker.
     advice = urgent.safe_urgent_advice(request.user.patient_profile)
     _remember_urgent(request, advice)
@@ -252,7 +200,7 @@ def log_page(
         "previous_text": _entries_text(previous, copyable_only=True) if previous else "",
         "previous_had_red_flag": bool(previous)
         and _entries_text(previous) != _entries_text(previous, copyable_only=True),
-        "previous_name": _day_name(previous_day, today),
+        "previous_name": day_name(previous_day, today),
         "form": form,
         "own_groups": own_groups,
         "other_groups": other_groups,
@@ -263,7 +211,7 @@ def log_page(
     return render(request, "symptoms/log.html", context)
 
 
-def quick_action(view: PatientView) -> PatientView:
+def quick_action(view: View) -> View:
     """A one-tap POST for one day: only for days in range, and never over answers already given
     (a stale page, a double tap). The view gets the day's local "today" as well."""
 
@@ -304,7 +252,7 @@ def _keep_answers(request: HttpRequest, day: dt.date, today: dt.date) -> HttpRes
     """A quick action never overwrites answers already given (a stale page, a double tap)."""
     messages.info(
         request,
-        f"You already saved answers for {_day_name(day, today)}, so we kept them. "
+        f"You already saved answers for {day_name(day, today)}, so we kept them. "
         "You can change them in the form below.",
     )
     return redirect(_log_url(day, today))
@@ -325,7 +273,7 @@ def log_pick(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
         messages.error(
             request,
             f"You can log today and up to {services.MAX_DAYS_BACK} days back, from "
-            f"{charts.long_date(earliest)}. Please choose a day in that time.",
+            f"{long_date(earliest)}. Please choose a day in that time.",
         )
         return redirect("log")
     return redirect(_log_url(day, today))
@@ -368,7 +316,9 @@ def history_page(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
         days = DEFAULT_WINDOW
     today = profile.local_today()
     window = selectors.history(patient=request.user, today=today, days=days)
-    groups, quiet_sites = trends.trend_groups(window, set(profile.sites))
+    groups, quiet_sites = trends.trend_groups(
+        window, set(profile.sites), fever_line=float(facts.thresholds().fever_celsius)
+    )
     quiet_names = [site.name.lower() for site in quiet_sites]
     if len(quiet_names) > 1:
         quiet_names = [", ".join(quiet_names[:-1]) + " or " + quiet_names[-1]]
@@ -388,65 +338,7 @@ def history_page(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
     return render(request, "symptoms/history.html", context)
 
 
-# --- To raise with your care team -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FlagCard:
-    """A flag as the patient reads it: plain words and the days behind it."""
-
-    title: str
-    explanation: str
-    advice: str
-    level: str
-    acknowledged: bool
-    days: list[dt.date]
-
-    @property
-    def days_text(self) -> str:
-        """ "3 Nov, 4 Nov" """
-        return ", ".join(charts.short_date(day) for day in self.days)
-
-
-def _flag_cards(patient: object) -> list[FlagCard]:
-    cards = []
-    for flag in flags.open_flags_for(patient=patient):
-        cards.append(
-            FlagCard(
-                title=flag.title,
-                explanation=flag.explanation,
-                advice=flag.advice,
-                level=flag.level,
-                acknowledged=flag.status == FlagStatus.ACKNOWLEDGED,
-                days=flag.evidence_days,
-            )
-        )
-    return cards
-
-
-def _questions_page(
-    request: HttpRequest, form: QuestionForm | None = None, status: int = 200
-) -> HttpResponse:
-    context = {
-        "flag_cards": _flag_cards(request.user),
-        "questions": list(questions.questions_for(patient=request.user)),
-        "standard_questions": questions.STANDARD_QUESTIONS,
-        "form": form or QuestionForm(),
-    }
-    return render(request, "symptoms/raise_with_team.html", context, status=status)
-
-
-@patient_required
-def raise_with_team(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
-    """Flags in plain words, the patient's own questions (POST adds one) and the usual ones."""
-    if request.method == "POST":
-        form = QuestionForm(request.POST)
-        if not form.is_valid():
-            return _questions_page(request, form, status=400)
-        questions.question_add(patient=request.user, text=form.cleaned_data["text"])
-        messages.success(request, "Your question is added to the list.")
-        return redirect(reverse("raise_with_team") + "#your-questions")
-    return _questions_page(request)
+# --- Questions for the care team (the list itself is on flags' "raise with your team" page) --
 
 
 @patient_required
@@ -485,53 +377,3 @@ def question_delete(request: HttpRequest, profile: PatientProfile, pk: int) -> H
     questions.question_delete(patient=request.user, question_id=pk)
     messages.success(request, "The question is deleted.")
     return redirect(reverse("raise_with_team") + "#your-questions")
-
-
-# --- Visit summary --------------------------------------------------------------------------
-
-SUMMARY_DAYS = 28
-
-
-def _summary_context(profile: PatientProfile) -> dict[str, object]:
-    """The last 4 weeks for a visit: trends per site, flags, questions still to ask."""
-    patient = profile.user
-    today = profile.local_today()
-    window = selectors.history(patient=patient, today=today, days=SUMMARY_DAYS)
-    groups, quiet_sites = trends.trend_groups(window, set(profile.sites))
-    quiet_names = [site.name.lower() for site in quiet_sites]
-    return {
-        "profile": profile,
-        "today": today,
-        "days": SUMMARY_DAYS,
-        "first_day": window.days[0],
-        "logged_count": len(window.logged),
-        "groups": groups,
-        "quiet_text": (
-            f"No {' or '.join(quiet_names)} symptoms in these {SUMMARY_DAYS} days."
-            if quiet_names
-            else ""
-        ),
-        "flag_cards": _flag_cards(patient),
-        "questions": list(questions.questions_for(patient=patient, include_done=False)),
-        "standard_questions": questions.STANDARD_QUESTIONS,
-    }
-
-
-@require_GET
-@patient_required
-def visit_summary(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
-    return render(request, "symptoms/visit_summary.html", _summary_context(profile))
-
-
-@require_GET
-@patient_required
-def visit_summary_pdf(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
-    """The same summary as a PDF (WeasyPrint), built from local files only: no network."""
-    context = _summary_context(profile) | {"pdf": True}
-    html = render(request, "symptoms/visit_summary.html", context).content.decode()
-    pdf = summary_pdf.render_pdf(html, base_url=request.build_absolute_uri("/"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"visit-summary-{context['today']:%Y-%m-%d}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -19,3 +19,13 @@ class IsPatient(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return access.is_patient(request.user)
+
+
+class IsCoordinator(BasePermission):
+    """Care coordinators only (administrators work through admin). Which of their patients'
+    objects they may act on is decided per object, through accounts.access."""
+
+    message = "Only the patient's care coordinators can do this."
+
+    def has_permission(self, request, view) -> bool:
+        return access.is_coordinator(request.user)

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.choices import (
-    HER2Status,
-    HormoneReceptorStatus,
     MetastasisSite,
-    MutationStatus,
-    PDL1Status,
 )
-from accounts.models import CareTeam, User
+from accounts.models import User
 from accounts.validators import validate_timezone
-from care.selectors import PanelPatient, restaging_due  # the API is an entry point, above apps
-from symptoms import selectors as symptom_selectors
-from symptoms.api.flags import FlagSerializer
-from symptoms.api.serializers import entry_data
-from symptoms.flags import open_flags_for
-
-RECENT_LOG_DAYS = 14
 
 
-def _timezone(value: str) -> str:
+def timezone_name(value: str) -> str:
+    """A serializer validator: an IANA time zone name."""
     try:
         validate_timezone(value)
     except DjangoValidationError as error:
@@ -58,7 +45,7 @@ class PatientSettingsSerializer(serializers.Serializer):
     """The patient part of /me: what a patient can see and change about their own settings."""
 
     sites = SitesField(required=False)
-    timezone = serializers.CharField(required=False, validators=[_timezone])
+    timezone = serializers.CharField(required=False, validators=[timezone_name])
     log_reminder_time = serializers.TimeField(required=False, format="%H:%M")
 
 
@@ -87,153 +74,3 @@ class MeUpdateSerializer(PatientSettingsSerializer):
         nested = attrs.pop("patient", {}) or {}
         attrs.update(nested)
         return attrs
-
-
-class CareTeamSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = CareTeam
-        fields = ["id", "name"]
-
-
-class OpenFlagCountsSerializer(serializers.Serializer):
-    urgent = serializers.IntegerField()
-    soon = serializers.IntegerField()
-    next_visit = serializers.IntegerField()
-
-
-class TriageSerializer(serializers.Serializer):
-    tier = serializers.IntegerField(
-        help_text="0 urgent flag waiting, 1 urgent acknowledged, 2 soon, 3 not logging, "
-        "4 next visit, 5 restaging overdue, 6 no flags."
-    )
-    reason = serializers.CharField()
-    top_flag = serializers.CharField(allow_null=True, help_text="Their most pressing flag's title.")
-    urgent_waiting_since = serializers.DateTimeField(
-        allow_null=True, help_text="When their oldest unacknowledged urgent flag opened."
-    )
-
-
-class PanelCareTeamSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="care_team_id")
-    name = serializers.CharField(source="care_team_name")
-
-
-class PatientSerializer(serializers.Serializer):
-    """A patient as their care team sees them in lists (a ``care.selectors.PanelPatient``)."""
-
-    id = serializers.IntegerField(source="pk", read_only=True)
-    name = serializers.CharField(read_only=True)
-    email = serializers.EmailField(read_only=True)
-    sites = SitesField(read_only=True)
-    timezone = serializers.CharField(read_only=True)
-    care_team = PanelCareTeamSerializer(source="*", read_only=True)
-    enrolled_on = serializers.DateField(read_only=True)
-    restaging_interval_weeks = serializers.IntegerField(read_only=True)
-    log_reminder_time = serializers.TimeField(format="%H:%M", read_only=True)
-    last_log_date = serializers.DateField(
-        read_only=True, allow_null=True, help_text="The day of their newest log, in their zone."
-    )
-    next_appointment = serializers.DateTimeField(
-        read_only=True, allow_null=True, help_text="When their next booked appointment starts."
-    )
-    restaging_due = serializers.SerializerMethodField(
-        help_text="When their next restaging is due: their interval after the last scan or "
-        "restaging visit, or after enrolment."
-    )
-    open_flags = serializers.SerializerMethodField(
-        help_text="Their open and acknowledged flags, counted per level."
-    )
-    triage = serializers.SerializerMethodField(
-        help_text="Why they stand where they do in the triage order (most pressing first)."
-    )
-
-    @extend_schema_field(serializers.DateField())
-    def get_restaging_due(self, patient: PanelPatient) -> dt.date:
-        return restaging_due(patient)
-
-    @extend_schema_field(OpenFlagCountsSerializer)
-    def get_open_flags(self, patient: PanelPatient) -> dict[str, int]:
-        return dict(patient.triage.counts)
-
-    @extend_schema_field(TriageSerializer)
-    def get_triage(self, patient: PanelPatient) -> dict[str, object]:
-        result = patient.triage
-        return {
-            "tier": result.tier,
-            "reason": result.label,
-            "top_flag": result.top_flag_title or None,
-            "urgent_waiting_since": result.urgent_waiting_since,
-        }
-
-
-class RecentLogSerializer(serializers.Serializer):
-    """A day's log as the care team reads it in a patient's record."""
-
-    date = serializers.DateField()
-    entries = serializers.SerializerMethodField()
-    notes = serializers.CharField()
-    updated_at = serializers.DateTimeField()
-
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
-    def get_entries(self, log) -> list[dict[str, object]]:
-        return [entry_data(entry) for entry in log.entries.all()]
-
-
-class PatientDetailSerializer(PatientSerializer):
-    """One patient (``care.selectors.record_profile``), with the clinical background their
-    coordinators record, their logs of the last 14 days and their open and acknowledged flags."""
-
-    preferred_name = serializers.CharField(read_only=True)
-    hormone_receptor_status = serializers.ChoiceField(
-        choices=HormoneReceptorStatus.choices,
-        source="profile.hormone_receptor_status",
-        read_only=True,
-    )
-    her2_status = serializers.ChoiceField(
-        choices=HER2Status.choices, source="profile.her2_status", read_only=True
-    )
-    pik3ca_status = serializers.ChoiceField(
-        choices=MutationStatus.choices, source="profile.pik3ca_status", read_only=True
-    )
-    pd_l1_status = serializers.ChoiceField(
-        choices=PDL1Status.choices, source="profile.pd_l1_status", read_only=True
-    )
-    current_treatment = serializers.CharField(source="profile.current_treatment", read_only=True)
-    recent_logs = serializers.SerializerMethodField(
-        help_text="Their logs of the last 14 days (in their time zone), newest first."
-    )
-    flags = serializers.SerializerMethodField(
-        help_text="Their open and acknowledged flags, most urgent first."
-    )
-
-    @extend_schema_field(RecentLogSerializer(many=True))
-    def get_recent_logs(self, patient: PanelPatient) -> list[dict[str, object]]:
-        today = patient.local_today(timezone.now())
-        logs = symptom_selectors.logs_for(
-            patient=patient.profile.user, date_from=today - dt.timedelta(days=RECENT_LOG_DAYS - 1)
-        )
-        return RecentLogSerializer(logs, many=True).data
-
-    @extend_schema_field(FlagSerializer(many=True))
-    def get_flags(self, patient: PanelPatient) -> list[dict[str, object]]:
-        return FlagSerializer(open_flags_for(patient=patient.pk), many=True).data
-
-
-class PatientEnrolSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    name = serializers.CharField(max_length=150)
-    sites = SitesField(required=False, default=list)
-    timezone = serializers.CharField(validators=[_timezone])
-    care_team = serializers.PrimaryKeyRelatedField(
-        queryset=CareTeam.objects.all(),
-        required=False,
-        help_text="Needed only when the coordinator belongs to more than one care team.",
-    )
-
-    def validate_email(self, value: str) -> str:
-        value = value.strip().lower()
-        if User.objects.filter(email__iexact=value).exists():
-            raise serializers.ValidationError(
-                "Someone is already registered with this email address."
-            )
-        return value

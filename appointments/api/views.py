@@ -35,7 +35,6 @@ from appointments import selectors, services
 from appointments.api.serializers import AppointmentFilterSerializer, AppointmentSerializer
 from appointments.calendar_feed import build_calendar
 from appointments.models import Appointment
-from symptoms.tasks import request_flag_evaluation
 
 NOT_FOUND = OpenApiResponse(
     description="No such appointment, or not one of yours (or your care teams' patients')."
@@ -144,7 +143,6 @@ class AppointmentListCreateView(RecordAccessListMixin, generics.ListAPIView):
             )
         except DjangoValidationError as error:
             raise as_api_error(error) from None
-        request_flag_evaluation(appointment.patient_id)  # restaging_overdue may change
         return Response(_shown(appointment), status=status.HTTP_201_CREATED)
 
     def _patient(self, request: Request, data: AppointmentSerializer) -> User:
@@ -196,7 +194,6 @@ class AppointmentDetailView(APIView):
                 appointment = services.appointment_update(appointment=appointment, **changes)
             except DjangoValidationError as error:
                 raise as_api_error(error) from None
-            request_flag_evaluation(appointment.patient_id)  # restaging_overdue may change
         return Response(_shown(appointment))
 
 
@@ -214,7 +211,6 @@ class AppointmentCancelView(APIView):
         appointment = selectors.appointment_for_user_or_404(request.user, pk)
         _record_access(request, [appointment.patient_id])
         services.appointment_cancel(appointment=appointment)
-        request_flag_evaluation(appointment.patient_id)  # restaging_overdue may change
         return Response(_shown(selectors.appointment_for_user_or_404(request.user, pk)))
 
 

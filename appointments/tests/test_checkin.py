@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.urls import resolve, reverse
 
 from accounts.tests.factories import make_patient
-from appointments.checkins import scan_checkin_save
 from appointments.models import ScanCheckIn
+from appointments.support.services import scan_checkin_save
 from appointments.tests.support_factories import past, upcoming
 from notifications.models import Notification
 

@@ -8,9 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from appointments import support_selectors
 from appointments.admin import masked
-from appointments.models import CalendarFeed, Resource, ResourceTag, ScanCheckIn
+from appointments.choices import ResourceTag
+from appointments.models import CalendarFeed, Resource, ScanCheckIn
+from appointments.support import selectors as support_selectors
 from appointments.tests.support_factories import past, upcoming
 from appointments.validators import validate_resource_tags
 

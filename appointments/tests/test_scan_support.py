@@ -11,9 +11,9 @@ import time_machine
 from django.urls import resolve, reverse
 
 from accounts.tests.factories import make_patient
-from appointments import support_selectors
 from appointments.models import Resource
-from appointments.support_views import scan_name, when_text
+from appointments.support import selectors as support_selectors
+from appointments.support.views import scan_name, when_text
 from appointments.tests.support_factories import past, upcoming
 from notifications.models import Notification
 

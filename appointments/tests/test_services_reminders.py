@@ -481,26 +481,30 @@ def test_moving_to_a_zone_behind_cancels_a_day_no_longer_ahead():
     ]
 
 
-def test_the_settings_page_and_the_api_re_plan_the_nudges(client, api_client, patient):
+def test_the_settings_page_and_the_api_re_plan_the_nudges(
+    client, api_client, patient, django_capture_on_commit_callbacks
+):
     log_reminders.log_reminders_plan(profiles=[patient.patient_profile], now=NOW)
     with time_machine.travel(NOW, tick=False):
         client.force_login(patient)
-        response = client.post(
-            "/settings/",
-            {
-                "name": patient.name,
-                "preferred_name": "",
-                "sites": ["bone"],
-                "timezone": LONDON,
-                "log_reminder_time": "18:15",
-            },
-        )
+        with django_capture_on_commit_callbacks(execute=True):  # the re-plan follows the commit
+            response = client.post(
+                "/settings/",
+                {
+                    "name": patient.name,
+                    "preferred_name": "",
+                    "sites": ["bone"],
+                    "timezone": LONDON,
+                    "log_reminder_time": "18:15",
+                },
+            )
         assert response.status_code == 302
         assert {clock_of(row.due_at)[-5:] for row in rows(kind="log_reminder")} == {"18:15"}
         api_client.force_authenticate(patient)
-        response = api_client.patch(
-            "/api/v1/me/", {"patient": {"timezone": "America/New_York"}}, format="json"
-        )
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api_client.patch(
+                "/api/v1/me/", {"patient": {"timezone": "America/New_York"}}, format="json"
+            )
         assert response.status_code == 200, response.content
     nudges = rows(kind="log_reminder", status=Status.PLANNED)
     assert {clock_of(row.due_at, "America/New_York")[-5:] for row in nudges} == {"18:15"}

@@ -8,7 +8,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from symptoms.models import Flag, FlagLevel, FlagStatus
+from flags.models import Flag, FlagLevel, FlagStatus
 
 RULE_LEVEL = {
     "red_flag": FlagLevel.URGENT,

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import CareTeamFactory, CoordinatorFactory, make_patient
 from care import burden
-from symptoms.models import Flag, FlagLevel, FlagRule, FlagStatus
+from flags.models import Flag, FlagLevel, FlagRule, FlagStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from accounts.tests.factories import CareTeamFactory, CoordinatorFactory, make_p
 from care import selectors
 from care.selectors import Tier
 from care.tests.factories import FlagFactory
-from symptoms import flags
-from symptoms.models import FlagStatus
+from flags import services as flags
+from flags.models import FlagStatus
 from symptoms.tests.factories import log_day
 
 pytestmark = pytest.mark.django_db

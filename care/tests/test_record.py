@@ -13,8 +13,8 @@ from accounts.models import RecordAccess
 from appointments.models import Appointment
 from appointments.tests.appointment_factories import book
 from care.tests.factories import FlagFactory
+from flags.models import Flag, FlagStatus
 from notifications.models import Channel, Kind, Notification, Status
-from symptoms.models import Flag, FlagStatus
 from symptoms.tests.factories import log_day
 
 pytestmark = pytest.mark.django_db

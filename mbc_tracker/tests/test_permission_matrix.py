@@ -478,7 +478,7 @@ ENTRIES = [
         "symptoms_dailylog", lambda w: w.log, change_post=200, delete=200, delete_post=302
     ),
     *admin_pages(
-        "symptoms_flag",
+        "flags_flag",
         lambda w: w.flag,
         change_post=302,  # every field is read-only: saving changes nothing
         delete=403,
@@ -564,7 +564,7 @@ ADMIN_NOT_A_PATIENTS_OBJECT = {
     **_admin_exempt("accounts_careteam", "a care team: an organisation, not a patient's record"),
     **_admin_exempt("symptoms_site", "the catalogue of metastasis sites: shared content"),
     **_admin_exempt("symptoms_symptom", "the symptom catalogue: shared content"),
-    **_admin_exempt("symptoms_flagthresholds", "the flag rules' thresholds: one shared row"),
+    **_admin_exempt("flags_flagthresholds", "the flag rules' thresholds: one shared row"),
     **_admin_exempt("appointments_resource", "the resource library: shared content"),
     **_admin_exempt(
         "axes_accessattempt", "login lockout bookkeeping (email typed, address): not a record"

@@ -7,14 +7,29 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from notifications import checks, services
 from notifications.models import Channel, Kind, Notification, Status
+from notifications.planning import outbox_sync
 from notifications.tests.factories import NotificationFactory
 from notifications.tests.mail import CountingEmailBackend, FlakyEmailBackend
 
 pytestmark = pytest.mark.django_db
+
+
+def replace_for_subject(
+    *, subject_type: str, subject_id: int, planned: list, now: dt.datetime | None = None
+) -> int:
+    """Make one subject's pending messages exactly ``planned``: ``outbox_sync`` scoped to it."""
+    return outbox_sync(
+        scope=Notification.objects.filter(subject_type=subject_type, subject_id=subject_id),
+        keep={item.key for item in planned},
+        planned=list(planned),
+        now=now or timezone.now(),
+    )
+
 
 NOW = dt.datetime(2026, 6, 15, 8, 0, tzinfo=dt.UTC)
 MINUTE = dt.timedelta(minutes=1)
@@ -97,10 +112,8 @@ def test_replace_for_subject_cancels_pending_old_keys_keeps_sent_and_plans_new()
     Notification.objects.filter(key="appt:7:7d").update(status=Status.SENT, sent_at=NOW)
     moved = planned(user, "appt:7:1d-moved", due_at=NOW + 2 * MINUTE)
 
-    services.notifications_replace_for_subject(
-        subject_type="appointment", subject_id=7, planned=[moved]
-    )
-    services.notifications_replace_for_subject(  # idempotent
+    replace_for_subject(subject_type="appointment", subject_id=7, planned=[moved])
+    replace_for_subject(  # idempotent
         subject_type="appointment", subject_id=7, planned=[moved]
     )
 
@@ -124,11 +137,11 @@ def test_replace_back_to_a_cancelled_key_plans_it_again_with_a_fresh_start():
     first = [planned(user, "appt:7:1d")]
     services.notifications_plan(planned=first)
     Notification.objects.filter(key="appt:7:1d").update(attempts=2, last_error="timeout")
-    services.notifications_replace_for_subject(
+    replace_for_subject(
         subject_type="appointment", subject_id=7, planned=[planned(user, "appt:7:1d-later")]
     )
 
-    services.notifications_replace_for_subject(
+    replace_for_subject(
         subject_type="appointment",
         subject_id=7,
         planned=[planned(user, "appt:7:1d", title="Reworded", channels=(Channel.IN_APP,))],
@@ -161,7 +174,7 @@ def test_replace_cancels_a_claim_whose_dispatcher_died_but_not_a_live_one():
         claimed_until=NOW + MINUTE,
     )
 
-    services.notifications_replace_for_subject(subject_type="appointment", subject_id=7, planned=[])
+    replace_for_subject(subject_type="appointment", subject_id=7, planned=[])
 
     dead.refresh_from_db()
     live.refresh_from_db()

@@ -12,6 +12,8 @@ from typing import Any
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
+from flags.api.serializers import FlagSerializer
+from flags.selectors import open_flags_for
 from symptoms.catalogue import SymptomInfo
 from symptoms.models import (
     SEVERITY_MAX,
@@ -142,9 +144,6 @@ class DailyLogSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_flags(self, log: DailyLog) -> list[dict[str, object]]:
-        from symptoms.api.flags import FlagSerializer
-        from symptoms.flags import open_flags_for
-
         cache = self.context.setdefault("open_flags", {})  # one query per response, not per log
         if log.patient_id not in cache:
             stored = list(FlagSerializer(open_flags_for(patient=log.patient_id), many=True).data)

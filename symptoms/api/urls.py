@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.urls import path, register_converter
 
-from symptoms.api import flags, views
+from symptoms.api import views
 
 
 class LogDateConverter:
@@ -23,11 +23,4 @@ urlpatterns = [
     path("symptoms/", views.SymptomListView.as_view(), name="api-symptoms"),
     path("logs/", views.LogListCreateView.as_view(), name="api-logs"),
     path("logs/<logdate:date>/", views.LogDetailView.as_view(), name="api-log-detail"),
-    path("flags/", flags.FlagListView.as_view(), name="api-flags"),
-    path(
-        "flags/<int:pk>/acknowledge/",
-        flags.FlagAcknowledgeView.as_view(),
-        name="api-flag-acknowledge",
-    ),
-    path("flags/<int:pk>/resolve/", flags.FlagResolveView.as_view(), name="api-flag-resolve"),
 ]

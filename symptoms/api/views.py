@@ -19,7 +19,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.permissions import IsPatient
-from symptoms import selectors, services, urgent
+from flags import urgent
+from symptoms import selectors, services
 from symptoms.api.serializers import (
     DailyLogSaveSerializer,
     DailyLogSerializer,
@@ -28,7 +29,6 @@ from symptoms.api.serializers import (
 )
 from symptoms.catalogue import get_catalogue
 from symptoms.models import DailyLog
-from symptoms.tasks import request_flag_evaluation
 
 BAD_LOG = OpenApiResponse(
     response=OpenApiTypes.OBJECT,
@@ -107,7 +107,6 @@ class LogListCreateView(generics.ListAPIView):
             log, created = services.daily_log_save(patient=request.user, **data.validated_data)
         except services.LogInputError as error:
             raise ValidationError(error.detail) from None
-        request_flag_evaluation(log.patient_id)  # stored flags and alerts, after commit
         # Urgent advice never waits for the worker: the pure rules run here, in the request.
         findings = urgent.urgent_findings(request.user.patient_profile)
         return Response(

@@ -4,7 +4,10 @@ import datetime as dt
 
 import pytest
 
+from lib.dates import long_date, short_date
 from symptoms import charts
+
+FEVER = 38.0  # the fever rule's shipped threshold
 
 DAY = dt.date(2025, 11, 1)
 
@@ -104,7 +107,7 @@ def test_presence_chart_has_bars_on_yes_days_and_marks_on_logged_no_days():
 
 
 def test_temperature_chart_has_a_fever_line_and_widens_for_outliers():
-    chart = charts.temperature_chart(days(3), [36.8, None, 38.4])
+    chart = charts.temperature_chart(days(3), [36.8, None, 38.4], fever_line=FEVER)
     reference = next(guide for guide in chart.guides if guide.kind == "reference")
     assert reference.label == "38.0 °C"
     high = next(point for point in chart.points if point.value == 38.4)
@@ -116,9 +119,9 @@ def test_temperature_chart_has_a_fever_line_and_widens_for_outliers():
 
 
 def test_chart_for_picks_by_kind_and_checks_lengths():
-    assert charts.chart_for("presence", days(2), [None, 1.0]).kind == "presence"
+    assert charts.chart_for("presence", days(2), [None, 1.0], fever_line=FEVER).kind == "presence"
     with pytest.raises(ValueError):
-        charts.chart_for("mood", days(2), [None, 1.0])
+        charts.chart_for("mood", days(2), [None, 1.0], fever_line=FEVER)
     with pytest.raises(ValueError):
         charts.severity_chart(days(2), [1])
 
@@ -144,7 +147,9 @@ def test_value_text():
 
 def test_severity_summary_names_the_peak_and_latest_days():
     values = [None, 2, 6, 0, None, 6, 4]
-    text = charts.summarise("Bone pain", "severity", days(7), values, logged_days=5)
+    text = charts.summarise(
+        "Bone pain", "severity", days(7), values, logged_days=5, fever_line=FEVER
+    )
     assert text == (
         "Bone pain: noted on 4 of the 5 days you logged. "
         "Highest 6 (moderate) on 6 Nov; latest 4 (moderate) on 7 Nov."
@@ -152,17 +157,21 @@ def test_severity_summary_names_the_peak_and_latest_days():
 
 
 def test_presence_and_temperature_summaries():
-    text = charts.summarise("Seizure (fit)", "presence", days(3), [0.0, 1.0, 0.0], logged_days=3)
+    text = charts.summarise(
+        "Seizure (fit)", "presence", days(3), [0.0, 1.0, 0.0], logged_days=3, fever_line=FEVER
+    )
     assert text == "Seizure (fit): yes on 1 of the 3 days you logged, most recently 2 Nov."
-    text = charts.summarise("Temperature", "temperature", days(3), [37.0, None, 38.2], 3)
+    text = charts.summarise(
+        "Temperature", "temperature", days(3), [37.0, None, 38.2], 3, fever_line=FEVER
+    )
     assert text == (
         "Temperature: taken on 2 days. Highest 38.2 °C on 3 Nov; latest 38.2 °C on 3 Nov. "
         "38.0 °C or more on 1 day."
     )
-    assert charts.summarise("Temperature", "temperature", days(2), [None, None], 2) == (
-        "Temperature: no readings in these 2 days."
-    )
-    assert charts.summarise("Cough", "severity", days(2), [0, 0], 2) == (
+    assert charts.summarise(
+        "Temperature", "temperature", days(2), [None, None], 2, fever_line=FEVER
+    ) == ("Temperature: no readings in these 2 days.")
+    assert charts.summarise("Cough", "severity", days(2), [0, 0], 2, fever_line=FEVER) == (
         "Cough: none on any of the 2 days you logged."
     )
 
@@ -174,5 +183,5 @@ def test_without_name_for_places_that_already_show_it():
 
 
 def test_dates_in_words():
-    assert charts.short_date(dt.date(2025, 11, 3)) == "3 Nov"
-    assert charts.long_date(dt.date(2025, 11, 26)) == "Wednesday 26 November"
+    assert short_date(dt.date(2025, 11, 3)) == "3 Nov"
+    assert long_date(dt.date(2025, 11, 26)) == "Wednesday 26 November"

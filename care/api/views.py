@@ -1,0 +1,95 @@
+"""The coordinators' patients API: their panel in triage order, one patient's record, and
+enrolling a patient (see ../shared/API.md, "Patients"). Thin: validate, call, show."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts import selectors, services
+from accounts.api.access_log import RecordAccessListMixin
+from accounts.api.permissions import IsCareStaff
+from accounts.api.views import as_api_error
+from accounts.choices import MetastasisSite
+from accounts.models import RecordAccessKind
+from care import selectors as care_selectors
+from care.api.serializers import (
+    PatientDetailSerializer,
+    PatientEnrolSerializer,
+    PatientSerializer,
+)
+from care.selectors import PanelPatient
+from flags.models import FlagLevel
+
+PANEL_FILTERS = [
+    OpenApiParameter("q", OpenApiTypes.STR, description="Part of a name or email address."),
+    OpenApiParameter("site", OpenApiTypes.STR, enum=MetastasisSite.values),
+    OpenApiParameter("level", OpenApiTypes.STR, enum=FlagLevel.values),
+    OpenApiParameter("team", OpenApiTypes.INT, description="One of the caller's care teams."),
+]
+
+
+class PatientListCreateView(RecordAccessListMixin, generics.ListCreateAPIView):
+    """The caller's panel of patients in triage order (most pressing first, as on the
+    dashboard); POST enrols a patient in one of the caller's teams."""
+
+    permission_classes = [IsCareStaff]
+    serializer_class = PatientSerializer
+    record_access_what = RecordAccessKind.PANEL
+
+    def record_patient_id(self, item: PanelPatient) -> int:
+        return item.pk
+
+    def get_queryset(self):
+        params = self.request.query_params
+        filters = care_selectors.panel_filters(
+            teams=selectors.teams_for(self.request.user),
+            team=params.get("team"),
+            site=params.get("site"),
+            level=params.get("level"),
+            search=params.get("q"),
+        )
+        return care_selectors.triage_panel(user=self.request.user, filters=filters)
+
+    @extend_schema(parameters=PANEL_FILTERS)
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=PatientEnrolSerializer, responses={201: PatientDetailSerializer})
+    def post(self, request: Request) -> Response:
+        data = PatientEnrolSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        try:
+            team = services.enrolment_team(by=request.user, team=fields.pop("care_team", None))
+            user = services.patient_enrol(care_team=team, **fields)
+        except DjangoValidationError as error:
+            raise as_api_error(error) from None
+        profile = self._one(user.pk)
+        return Response(PatientDetailSerializer(profile).data, status=status.HTTP_201_CREATED)
+
+    def _one(self, patient_id: int) -> PanelPatient:
+        return care_selectors.record_profile(
+            user=self.request.user, patient_id=patient_id, now=timezone.now()
+        )
+
+
+class PatientDetailView(generics.RetrieveAPIView):
+    """One patient of the caller's care teams; anybody else's patient is 404."""
+
+    permission_classes = [IsCareStaff]
+    serializer_class = PatientDetailSerializer
+
+    def get_object(self):
+        profile = care_selectors.record_profile(
+            user=self.request.user, patient_id=self.kwargs["pk"], now=timezone.now()
+        )
+        services.record_access(
+            request=self.request, patient_ids=[profile.pk], what=RecordAccessKind.RECORD
+        )
+        return profile

@@ -1,0 +1,59 @@
+"""Flags API serializers (see ../shared/API.md, "Flags")."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from flags.models import Flag, FlagLevel, FlagRule, FlagStatus
+
+
+class FlagSerializer(serializers.ModelSerializer):
+    rule = serializers.ChoiceField(choices=FlagRule.choices, read_only=True)
+    level = serializers.ChoiceField(choices=FlagLevel.choices, read_only=True)
+    status = serializers.ChoiceField(choices=FlagStatus.choices, read_only=True)
+    symptom = serializers.CharField(
+        source="symptom_id", read_only=True, allow_null=True, help_text="A symptom code, or null."
+    )
+    site = serializers.SerializerMethodField(help_text="A site code (new_site), or null.")
+    evidence = serializers.ListField(
+        child=serializers.DateField(),
+        read_only=True,
+        help_text="The days (YYYY-MM-DD) of the logs behind this flag.",
+    )
+    acknowledged_by = serializers.IntegerField(
+        source="acknowledged_by_id", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Flag
+        fields = [
+            "id",
+            "patient",
+            "rule",
+            "level",
+            "status",
+            "symptom",
+            "site",
+            "title",
+            "explanation",
+            "advice",
+            "evidence",
+            "opened_at",
+            "updated_at",
+            "acknowledged_by",
+            "acknowledged_at",
+            "note",
+        ]
+        read_only_fields = fields
+
+    def get_site(self, flag: Flag) -> str | None:
+        return flag.site or None
+
+
+class FlagNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class FlagFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=FlagStatus.choices, required=False)
+    patient = serializers.IntegerField(required=False, min_value=1)

@@ -1,0 +1,124 @@
+"""Flags API (see ../shared/API.md, "Flags"). Thin: validate, call a service, show.
+
+Listing: a patient sees their own flags, a coordinator their care teams' patients', an
+administrator everyone's (accounts.access decides). Acknowledge and resolve are for the
+patient's coordinators only: other roles get 403, a flag the caller may not see is 404.
+Care staff's reads are noted in the record access log, once per patient shown.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import access
+from accounts.api.access_log import RecordAccessListMixin
+from accounts.api.permissions import IsCoordinator
+from accounts.models import RecordAccessKind
+from accounts.services import record_access
+from flags import services
+from flags.api.serializers import FlagFilterSerializer, FlagNoteSerializer, FlagSerializer
+from flags.models import Flag, FlagStatus
+
+
+class FlagListView(RecordAccessListMixin, generics.ListAPIView):
+    """Flags the caller may see, newest first. Filter with ?status= and ?patient=."""
+
+    serializer_class = FlagSerializer
+    record_access_what = RecordAccessKind.FLAGS
+
+    def get_queryset(self) -> QuerySet[Flag]:
+        filters = FlagFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        visible = access.visible_profiles(self.request.user).values("pk")
+        queryset = Flag.objects.filter(patient_id__in=visible)
+        if "status" in filters.validated_data:
+            queryset = queryset.filter(status=filters.validated_data["status"])
+        if "patient" in filters.validated_data:
+            queryset = queryset.filter(patient_id=filters.validated_data["patient"])
+        return queryset.order_by("-opened_at", "-pk")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=FlagStatus.values),
+            OpenApiParameter("patient", OpenApiTypes.INT, description="A patient's user id."),
+        ],
+        responses={
+            200: FlagSerializer(many=True),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="A bad filter value."),
+        },
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+def _flag_for_coordinator(request: Request, pk: int) -> Flag:
+    """A flag of one of the caller's own patients; anybody else's is 404."""
+    visible = access.visible_profiles(request.user).values("pk")
+    flag = Flag.objects.filter(pk=pk, patient_id__in=visible).first()
+    if flag is None:
+        raise Http404("No such flag.")
+    return flag
+
+
+FLAG_ACTION_RESPONSES = {
+    200: FlagSerializer,
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Not possible in the flag's status."),
+    403: OpenApiResponse(description="Not a care coordinator."),
+    404: OpenApiResponse(description="No such flag among your patients'."),
+}
+ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+class _FlagActionView(APIView):
+    permission_classes = [IsCoordinator]
+    service = staticmethod(services.flag_acknowledge)
+
+    def post(self, request: Request, pk: int) -> Response:
+        flag = _flag_for_coordinator(request, pk)
+        record_access(request=request, patient_ids=[flag.patient_id], what=RecordAccessKind.FLAGS)
+        data = FlagNoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            flag = self.service(flag=flag, by=request.user, note=data.validated_data["note"])
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from None
+        return Response(FlagSerializer(flag).data)
+
+
+class FlagAcknowledgeView(_FlagActionView):
+    """Mark an open flag as seen, with an optional note."""
+
+    service = staticmethod(services.flag_acknowledge)
+
+    @extend_schema(
+        operation_id="v1_flags_acknowledge",
+        parameters=[ID_PARAMETER],
+        request=FlagNoteSerializer,
+        responses=FLAG_ACTION_RESPONSES,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class FlagResolveView(_FlagActionView):
+    """Close an open or acknowledged flag, with a note."""
+
+    service = staticmethod(services.flag_resolve)
+
+    @extend_schema(
+        operation_id="v1_flags_resolve",
+        parameters=[ID_PARAMETER],
+        request=FlagNoteSerializer,
+        responses=FLAG_ACTION_RESPONSES,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)

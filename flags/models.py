@@ -1,0 +1,153 @@
+"""What to raise with the care team: flags and the rules' thresholds.
+
+The tables keep the names they had when these models lived in ``symptoms`` (``symptoms_flag``,
+``flags_flagthresholds``), so moving the code moved no data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from flags.rules.types import Thresholds
+from symptoms.models import Symptom
+
+
+class FlagRule(models.TextChoices):
+    RED_FLAG = "red_flag", "Red-flag symptom"
+    FEVER = "fever", "Fever"
+    MSCC = "mscc", "Possible spinal cord compression"
+    HYPERCALCEMIA = "hypercalcemia", "Possible high calcium"
+    SEVERE = "severe", "Severe symptom"
+    WORSENING = "worsening", "Worsening symptom"
+    PERSISTENT = "persistent", "Persistent symptom"
+    NEW_SITE = "new_site", "Symptoms at a new site"
+    DISTRESS = "distress", "Distress"
+    SEVERAL_WARNINGS = "several_warnings", "Several warnings together"
+    NOT_LOGGING = "not_logging", "Not logging"
+    RESTAGING_OVERDUE = "restaging_overdue", "Restaging overdue"
+
+
+class FlagLevel(models.TextChoices):
+    URGENT = "urgent", "Urgent"
+    SOON = "soon", "Soon"
+    NEXT_VISIT = "next_visit", "Next visit"
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"
+
+
+class Flag(models.Model):
+    """A pattern worth raising with the care team. One open-or-acknowledged flag per patient,
+    rule and subject (symptom code, site, or "" for whole-patient rules): new evidence updates it.
+    """
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags"
+    )
+    rule = models.CharField(max_length=20, choices=FlagRule.choices)
+    level = models.CharField(max_length=12, choices=FlagLevel.choices)
+    status = models.CharField(max_length=12, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    symptom = models.ForeignKey(
+        Symptom, on_delete=models.PROTECT, null=True, blank=True, related_name="flags"
+    )
+    site = models.CharField(max_length=20, blank=True)
+    subject = models.CharField(
+        max_length=40, blank=True, help_text="The symptom code or site this flag is about, or ''."
+    )
+    title = models.CharField(max_length=200)
+    explanation = models.TextField()
+    advice = models.TextField()
+    evidence = models.JSONField(default=list, help_text="ISO dates of the logs behind it.")
+    opened_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "symptoms_flag"
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "rule", "subject"],
+                condition=Q(status__in=["open", "acknowledged"]),
+                name="one_live_flag_per_patient_rule_subject",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "status"], name="flag_patient_status")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} ({self.level}) for {self.patient_id}: {self.status}"
+
+    @property
+    def evidence_days(self) -> list[dt.date]:
+        """The days of the logs behind this flag, oldest first, each once (unreadable entries
+        skipped)."""
+        days = set()
+        for value in self.evidence or []:
+            try:
+                days.add(dt.date.fromisoformat(str(value)))
+            except ValueError:
+                continue
+        return sorted(days)
+
+
+DEFAULTS = Thresholds()  # the shipped thresholds, defined once in the pure rules
+
+
+class FlagThresholds(models.Model):
+    """The numeric thresholds of the flag rules (CLINICAL.md, "Flag rules"). One row; admins tune
+    it in Django admin and every change is audited (django-auditlog). Defaults are the shipped
+    ones, ``flags.rules.Thresholds``."""
+
+    singleton = models.PositiveSmallIntegerField(default=1, unique=True, editable=False)
+    fever_celsius = models.DecimalField(
+        max_digits=3, decimal_places=1, default=DEFAULTS.fever_celsius
+    )
+    severe = models.PositiveSmallIntegerField(default=DEFAULTS.severe)
+    worsening_rise = models.PositiveSmallIntegerField(default=DEFAULTS.worsening_rise)
+    worsening_floor = models.PositiveSmallIntegerField(default=DEFAULTS.worsening_floor)
+    worsening_min_baseline_logs = models.PositiveSmallIntegerField(
+        default=DEFAULTS.worsening_min_baseline_logs
+    )
+    worsening_baseline_days = models.PositiveSmallIntegerField(
+        default=DEFAULTS.worsening_baseline_days
+    )
+    persistent_level = models.PositiveSmallIntegerField(default=DEFAULTS.persistent_level)
+    persistent_count = models.PositiveSmallIntegerField(default=DEFAULTS.persistent_count)
+    persistent_of_last = models.PositiveSmallIntegerField(default=DEFAULTS.persistent_of_last)
+    persistent_days = models.PositiveSmallIntegerField(default=DEFAULTS.persistent_days)
+    new_site_level = models.PositiveSmallIntegerField(default=DEFAULTS.new_site_level)
+    new_site_count = models.PositiveSmallIntegerField(default=DEFAULTS.new_site_count)
+    new_site_days = models.PositiveSmallIntegerField(default=DEFAULTS.new_site_days)
+    distress_level = models.PositiveSmallIntegerField(default=DEFAULTS.distress_level)
+    hypercalcemia_level = models.PositiveSmallIntegerField(default=DEFAULTS.hypercalcemia_level)
+    hypercalcemia_days = models.PositiveSmallIntegerField(default=DEFAULTS.hypercalcemia_days)
+    not_logging_days = models.PositiveSmallIntegerField(default=DEFAULTS.not_logging_days)
+    restaging_grace_days = models.PositiveSmallIntegerField(default=DEFAULTS.restaging_grace_days)
+    recent_red_flag_days = models.PositiveSmallIntegerField(default=DEFAULTS.recent_red_flag_days)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "symptoms_flagthresholds"
+        verbose_name = "flag thresholds"
+        verbose_name_plural = "flag thresholds"
+        constraints = [
+            models.CheckConstraint(condition=Q(singleton=1), name="flag_thresholds_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return "Flag thresholds"

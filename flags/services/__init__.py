@@ -1,0 +1,18 @@
+"""Writes about flags, by sub-domain: ``evaluation`` (run the rules, reconcile stored flags),
+``alerts`` (the care team's alerts and digests in the outbox) and ``handling`` (a coordinator
+acknowledges or resolves). The public names are here."""
+
+from flags.services.alerts import flag_alert_still_wanted, flag_digests_plan, urgent_alerts_plan
+from flags.services.evaluation import EvaluationResult, evaluate_patient, evaluate_patients
+from flags.services.handling import flag_acknowledge, flag_resolve
+
+__all__ = [
+    "EvaluationResult",
+    "evaluate_patient",
+    "evaluate_patients",
+    "flag_acknowledge",
+    "flag_alert_still_wanted",
+    "flag_digests_plan",
+    "flag_resolve",
+    "urgent_alerts_plan",
+]

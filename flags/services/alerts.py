@@ -1,0 +1,168 @@
+"""The care team's alerts about flags, planned in the outbox: an urgent flag alerts every
+coordinator of the patient's team at once and escalates after two hours (coordinators again, and
+the patient); each morning coordinators get a digest of open ``soon`` flags. Titles and bodies are
+lock-screen safe: no health details.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import CareTeam
+from flags.models import Flag, FlagLevel, FlagStatus
+from notifications.models import Kind, Notification
+from notifications.services import Planned, notifications_plan
+
+ESCALATION_AFTER = dt.timedelta(hours=2)
+DIGEST_TIME = dt.time(8, 0)
+SUBJECT = "flag"  # Notification.subject_type of flag alerts
+URGENT_TITLE = "A patient needs a call"
+ESCALATION_TITLE = "Still waiting: a patient needs a call"
+PATIENT_ESCALATION_TITLE = "Has your care team called you?"
+DIGEST_TITLE = "Flags to look at today"
+PATIENT_LINK = "/"  # the patient's home page shows their flags and the 24-hour line
+
+
+def staff_patient_link(patient_id: int) -> str:
+    """Where a coordinator sees the patient (the dashboard page; a plain path)."""
+    return f"/patients/{patient_id}/"
+
+
+def _coordinators(team_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Active coordinators of each team (one query)."""
+    through = CareTeam.coordinators.through
+    rows = (
+        through.objects.filter(careteam_id__in=set(team_ids), user__is_active=True)
+        .order_by("user_id")
+        .values_list("careteam_id", "user_id")
+    )
+    by_team: dict[int, list[int]] = defaultdict(list)
+    for team_id, user_id in rows:
+        by_team[team_id].append(user_id)
+    return by_team
+
+
+def urgent_alerts_plan(*, flags: Sequence[Flag], teams: dict[int, int], now: dt.datetime) -> int:
+    """Plan, for each flag that is (newly) urgent: an alert to every coordinator of the patient's
+    team due now, and the escalation two hours on (coordinators again, and the patient). Natural
+    keys make planning again a no-op. Titles and bodies are lock-screen safe."""
+    coordinators = _coordinators(teams.values())
+    line, emergency = settings.CARE_TEAM_24H_LINE, settings.EMERGENCY_NUMBER
+    planned: list[Planned] = []
+    for flag in flags:
+        link = staff_patient_link(flag.patient_id)
+        escalate_at = max(flag.opened_at, now) + ESCALATION_AFTER
+        for coordinator_id in coordinators.get(teams[flag.patient_id], []):
+            planned.append(
+                Planned(
+                    key=f"flag:{flag.pk}:urgent:{coordinator_id}",
+                    kind=Kind.FLAG_ALERT,
+                    recipient_id=coordinator_id,
+                    due_at=now,
+                    title=URGENT_TITLE,
+                    body="A patient in your care team has an urgent flag and needs a call. "
+                    "Open MBC Tracker to see who and why.",
+                    link=link,
+                    subject_type=SUBJECT,
+                    subject_id=flag.pk,
+                )
+            )
+            planned.append(
+                Planned(
+                    key=f"flag:{flag.pk}:escalation:{coordinator_id}",
+                    kind=Kind.FLAG_ALERT,
+                    recipient_id=coordinator_id,
+                    due_at=escalate_at,
+                    title=ESCALATION_TITLE,
+                    body="An urgent flag has not been acknowledged for two hours. Please call "
+                    "the patient and acknowledge the flag in MBC Tracker.",
+                    link=link,
+                    subject_type=SUBJECT,
+                    subject_id=flag.pk,
+                )
+            )
+        planned.append(
+            Planned(
+                key=f"flag:{flag.pk}:escalation:{flag.patient_id}",
+                kind=Kind.FLAG_ALERT,
+                recipient_id=flag.patient_id,
+                due_at=escalate_at,
+                title=PATIENT_ESCALATION_TITLE,
+                body="If nobody from your care team has called you yet, please phone the "
+                f"24-hour line now: {line}. In an emergency call {emergency}.",
+                link=PATIENT_LINK,
+                subject_type=SUBJECT,
+                subject_id=flag.pk,
+            )
+        )
+    return notifications_plan(planned=planned)
+
+
+def flag_alert_still_wanted(notification: Notification, now: dt.datetime) -> bool:
+    """Send-time check for ``flag_alert``: an escalation goes only while its flag is still open
+    (unacknowledged); an urgent alert only while its flag is not resolved. Digests always go."""
+    if notification.subject_type != SUBJECT or notification.subject_id is None:
+        return True
+    status = (
+        Flag.objects.filter(pk=notification.subject_id).values_list("status", flat=True).first()
+    )
+    if ":escalation:" in notification.key:
+        return status == FlagStatus.OPEN
+    return status is not None and status != FlagStatus.RESOLVED
+
+
+def _next_local(moment: dt.time, zone: ZoneInfo, now: dt.datetime) -> dt.datetime:
+    local = now.astimezone(zone)
+    at = dt.datetime.combine(local.date(), moment, tzinfo=zone)
+    if at < now:
+        at = dt.datetime.combine(local.date() + dt.timedelta(days=1), moment, tzinfo=zone)
+    return at
+
+
+def flag_digests_plan(*, now: dt.datetime | None = None) -> int:
+    """Plan each coordinator's morning digest of open ``soon`` flags for the next 08:00 in their
+    time zone (the default patient zone: coordinators have none of their own). Counts only, no
+    health details; only for coordinators with such flags. Idempotent by key."""
+    now = now or timezone.now()
+    zone = ZoneInfo(settings.DEFAULT_PATIENT_TIMEZONE)
+    at = _next_local(DIGEST_TIME, zone, now)
+    through = CareTeam.coordinators.through
+    team_counts = (
+        Flag.objects.filter(status=FlagStatus.OPEN, level=FlagLevel.SOON)
+        .values("patient__patient_profile__care_team_id")
+        .annotate(flags=Count("pk"), patients=Count("patient_id", distinct=True))
+    )
+    by_team = {
+        row["patient__patient_profile__care_team_id"]: (row["flags"], row["patients"])
+        for row in team_counts
+    }
+    if not by_team:
+        return 0
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for team_id, user_id in through.objects.filter(
+        careteam_id__in=list(by_team), user__is_active=True
+    ).values_list("careteam_id", "user_id"):
+        flags, patients = by_team[team_id]
+        totals[user_id][0] += flags
+        totals[user_id][1] += patients
+    planned = [
+        Planned(
+            key=f"digest:{user_id}:{at.date().isoformat()}",
+            kind=Kind.FLAG_ALERT,
+            recipient_id=user_id,
+            due_at=at,
+            title=DIGEST_TITLE,
+            body=f"{flags} flag{'s' if flags != 1 else ''} to look at today, for {patients} "
+            f"patient{'s' if patients != 1 else ''}. Open MBC Tracker to see them.",
+            link="/",
+        )
+        for user_id, (flags, patients) in sorted(totals.items())
+    ]
+    return notifications_plan(planned=planned)

@@ -1,0 +1,65 @@
+"""What a coordinator does with a flag: acknowledge it (seen, on it) and resolve it (dealt with,
+with a note). Every door (the record page, the API, admin) calls these, so the rules hold alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from flags.models import Flag, FlagStatus
+from flags.selectors import LIVE
+
+RESOLVE_NEEDS_NOTE = (
+    "Please add a short note saying how this was resolved, for the rest of the team."
+)
+
+
+def append_note(old: str, new: str) -> str:
+    new = new.strip()
+    if not new:
+        return old
+    return f"{old}\n{new}" if old else new
+
+
+@transaction.atomic
+def flag_acknowledge(
+    *, flag: Flag, by: User, note: str = "", now: dt.datetime | None = None
+) -> Flag:
+    """A coordinator has seen an open flag (the caller checked they coordinate its patient)."""
+    now = now or timezone.now()
+    locked = Flag.objects.select_for_update().get(pk=flag.pk)
+    if locked.status != FlagStatus.OPEN:
+        raise ValidationError(
+            {"status": f"This flag is already {locked.get_status_display().lower()}."}
+        )
+    locked.status = FlagStatus.ACKNOWLEDGED
+    locked.acknowledged_by = by
+    locked.acknowledged_at = now
+    locked.note = append_note(locked.note, note)
+    locked.save(
+        update_fields=["status", "acknowledged_by", "acknowledged_at", "note", "updated_at"]
+    )
+    return locked
+
+
+@transaction.atomic
+def flag_resolve(*, flag: Flag, by: User, note: str = "", now: dt.datetime | None = None) -> Flag:
+    """Close an open or acknowledged flag (the caller checked they coordinate its patient). A
+    resolution always says what was done: a blank note is refused."""
+    if not note.strip():
+        raise ValidationError({"note": RESOLVE_NEEDS_NOTE})
+    now = now or timezone.now()
+    locked = Flag.objects.select_for_update().get(pk=flag.pk)
+    if locked.status not in LIVE:
+        raise ValidationError({"status": "This flag is already resolved."})
+    locked.status = FlagStatus.RESOLVED
+    locked.resolved_by = by
+    locked.resolved_at = now
+    locked.note = append_note(locked.note, note)
+    locked.save(update_fields=["status", "resolved_by", "resolved_at", "note", "updated_at"])
+    return locked

@@ -1,0 +1,91 @@
+"""Background work for flags. Thin: load by id, call a service.
+
+``evaluate_patient_flags`` runs after each saved or deleted log and each appointment or profile
+change (the actions ask for it by name once they commit: ``lib.followups``); beat runs
+``sweep_flags`` once a night over every patient. Evaluation is idempotent (flags are reconciled,
+alerts have natural keys), so both tasks are acknowledged late and may run again after a lost
+worker without any effect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.utils import timezone
+
+from accounts.models import PatientProfile
+from flags import facts
+from flags.services import evaluate_patient, evaluate_patients, flag_digests_plan
+
+logger = logging.getLogger(__name__)
+
+PATIENT_BATCH = 500
+# Far below the Redis visibility timeout (an hour): a late-acknowledged task is never redelivered
+# while it still runs.
+SOFT_TIME_LIMIT = 1500
+TIME_LIMIT = 1800
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90)
+def evaluate_patient_flags(patient_id: int) -> None:
+    evaluate_patient(patient=patient_id)
+
+
+def sweep(*, now: dt.datetime | None = None, batch: int = PATIENT_BATCH) -> dict[str, int]:
+    """Evaluate every active patient, ``batch`` at a time (one transaction each), then plan the
+    coordinators' morning digests. Returns counts.
+
+    One patient whose evaluation raises does not stop the others: their batch is rolled back
+    and evaluated again one patient at a time, and only the patient who fails again is skipped,
+    logged and counted in ``failed``."""
+    now = now or timezone.now()
+    limits, symptoms = facts.thresholds(), facts.symptom_facts()
+    ids = PatientProfile.objects.filter(user__is_active=True).order_by("pk")
+    totals: Counter[str] = Counter(failed=0)
+
+    def evaluate(patient_ids: list[int]) -> None:
+        result = evaluate_patients(patient_ids, now=now, limits=limits, symptoms=symptoms)
+        totals["patients"] += result.patients
+        totals["opened"] += len(result.opened)
+        totals["updated"] += len(result.updated)
+        totals["resolved"] += len(result.resolved)
+        totals["alerts"] += result.alerts_planned
+
+    last_pk = 0
+    while chunk := list(ids.filter(pk__gt=last_pk).values_list("pk", flat=True)[:batch]):
+        last_pk = chunk[-1]
+        try:
+            evaluate(chunk)
+            continue
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception:
+            logger.warning(
+                "Evaluating a batch failed; evaluating it patient by patient", exc_info=True
+            )
+        for patient_id in chunk:  # someone in this batch fails: skip only them
+            try:
+                evaluate([patient_id])
+            except SoftTimeLimitExceeded:
+                raise
+            except Exception:
+                logger.exception("Could not evaluate the flags of patient %s: skipped", patient_id)
+                totals["failed"] += 1
+    totals["digests"] = flag_digests_plan(now=now)
+    return dict(totals)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=TIME_LIMIT,
+)
+def sweep_flags() -> dict[str, int]:
+    totals = sweep()
+    logger.info("Flag sweep: %s", totals)
+    return totals

@@ -1,0 +1,130 @@
+"""The pages that compose several apps: each role's home page and the personal settings page.
+Thin: forms validate, services write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from accounts import access, selectors, services
+from accounts.forms import AccountForm, PatientSettingsForm
+from accounts.models import PatientProfile
+from appointments import selectors as appointment_selectors
+from care import views as care_views
+from lib.dates import last_seen
+from symptoms import selectors as symptom_selectors
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers and the benchmarks: no database, no session."""
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if access.is_patient(user):
+        profile = selectors.patient_profile_for(user)
+        today_logged = False
+        if profile is not None:
+            today = profile.local_today()
+            today_logged = today in symptom_selectors.logged_days(
+                patient=user, date_from=today, date_to=today
+            )
+        return render(
+            request,
+            "accounts/home_patient.html",
+            {"profile": profile, "today_logged": today_logged},
+        )
+    if access.is_coordinator(user):
+        return care_views.panel(request)  # a coordinator's home is their triage panel
+    return render(request, "accounts/home_admin.html")
+
+
+@login_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    profile = selectors.patient_profile_for(user)
+    if profile is not None:
+        initial = {
+            "name": user.name,
+            "preferred_name": profile.preferred_name,
+            "sites": profile.sites,
+            "timezone": profile.timezone,
+            "log_reminder_time": profile.log_reminder_time,
+        }
+        form_class: type[PatientSettingsForm] | type[AccountForm] = PatientSettingsForm
+    else:
+        initial = {"name": user.name}
+        form_class = AccountForm
+
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_update(user=user, **form.cleaned_data)  # re-plans after commit
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Your settings are saved.")
+            return redirect("settings")
+    context = {
+        "form": form,
+        "profile": profile,
+        "calendar": _calendar_feed(request, profile) if profile is not None else None,
+        "viewers": _record_viewers(profile) if profile is not None else None,
+        "viewers_days": VIEWERS_DAYS,
+    }
+    return render(request, "accounts/settings.html", context)
+
+
+VIEWERS_DAYS = 90  # how far back a patient's settings page shows who looked at their record
+
+
+@dataclass(frozen=True)
+class ViewerLine:
+    """One line of "Who has looked at your record", in plain words."""
+
+    who: str  # "Ann Nurse (care coordinator)"
+    what: str  # "Opened your record"
+    when: str  # "3 times, last on Tuesday 2 December at 14:03"
+
+
+def _record_viewers(profile: PatientProfile) -> list[ViewerLine]:
+    """Who from the care team looked at this patient's own record, in their time zone."""
+    zone = profile.zone
+    today = profile.local_today()
+    return [
+        ViewerLine(
+            who=viewer.who,
+            what=viewer.what_label,
+            when=_times_words(viewer.times, viewer.last_at.astimezone(zone), today),
+        )
+        for viewer in selectors.record_viewers(patient_id=profile.pk, days=VIEWERS_DAYS)
+    ]
+
+
+def _times_words(times: int, last: dt.datetime, today: dt.date) -> str:
+    """ "once, today at 09:15" or "3 times, last on Tuesday 2 December at 14:03"."""
+    moment = last_seen(last, today)
+    if times == 1:
+        return f"once, {moment}"
+    count = "twice" if times == 2 else f"{times} times"
+    return f"{count}, last {moment}"
+
+
+def _calendar_feed(request: HttpRequest, profile: PatientProfile) -> dict[str, str]:
+    """The patient's calendar feed address, to copy into a phone's calendar, and the same
+    address as a webcal:// link that calendar apps open directly."""
+    feed = appointment_selectors.feed_for(profile.user)
+    url = request.build_absolute_uri(reverse("api-calendar-feed", kwargs={"token": feed.token}))
+    return {"url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
