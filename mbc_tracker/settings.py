@@ -245,7 +245,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Re-plan reminders (appointments, restaging, daily log nudges) once a night; idempotent.
     "plan-reminders-nightly": {
-        "task": "appointments.tasks.plan_reminders_nightly",
+        "task": "symptoms.tasks.plan_reminders_nightly",
         "schedule": crontab(hour=2, minute=15),
     },
     # Flags: evaluate every patient (catches up on anything a lost task missed, self-resolves

@@ -10,7 +10,7 @@ class SymptomsConfig(AppConfig):
     def ready(self) -> None:
         # The outbox asks, just before sending a daily log nudge, whether it is still wanted.
         from notifications import checks
-        from symptoms.reminders import log_reminder_still_wanted
+        from symptoms.reminder_planning import log_reminder_still_wanted
 
         checks.register("log_reminder", log_reminder_still_wanted)
 

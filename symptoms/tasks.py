@@ -1,11 +1,23 @@
-"""Background work for symptoms. Thin: load by id, call a service."""
+"""Background work for symptoms: reminder planning. Thin: load by id, call a service.
+
+Beat runs ``plan_reminders_nightly`` once a night; ``replan_patient_reminders`` follows a profile
+change (``lib.followups``). Both are idempotent."""
 
 from __future__ import annotations
+
+import logging
 
 from celery import shared_task
 
 from accounts.models import PatientProfile
-from symptoms.reminders import patient_reminders_replan
+from symptoms.reminder_planning import (
+    SOFT_TIME_LIMIT,
+    TIME_LIMIT,
+    patient_reminders_replan,
+    plan_reminders,
+)
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -15,3 +27,17 @@ def replan_patient_reminders(patient_id: int) -> None:
     profile = PatientProfile.objects.filter(pk=patient_id, user__is_active=True).first()
     if profile is not None:
         patient_reminders_replan(profile=profile)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=TIME_LIMIT,
+    ignore_result=True,
+)
+def plan_reminders_nightly() -> dict[str, int]:
+    """Plan the coming days' reminders for every patient (idempotent). Returns the counts."""
+    counts = plan_reminders()
+    logger.info("Reminders planned: %s", counts)
+    return counts

@@ -21,7 +21,7 @@ from flags.models import Flag, FlagLevel, FlagStatus
 from flags.services.handling import RESOLVE_NEEDS_NOTE
 from flags.tests.flag_helpers import NOW, day, live
 from notifications.models import Kind, Notification, Status
-from symptoms import reminders as log_reminders
+from symptoms import reminder_planning as log_reminders
 from symptoms.models import DailyLog
 from symptoms.tests.factories import log_day
 

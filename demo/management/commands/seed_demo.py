@@ -25,7 +25,7 @@ from demo import logs as demo
 from demo.appointments import DemoAppointmentSummary
 from demo.logs import DemoLogSummary
 from flags.services import evaluate_patients
-from symptoms import reminders as log_reminders
+from symptoms import reminder_planning as log_reminders
 
 DEMO_PASSWORD = "demo-password-123"  # Demo data only; seed_demo refuses to run in production.
 

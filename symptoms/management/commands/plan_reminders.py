@@ -6,7 +6,7 @@ from typing import cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from appointments.tasks import PATIENT_BATCH, plan_reminders
+from symptoms.reminder_planning import PATIENT_BATCH, plan_reminders
 
 
 class Command(BaseCommand):

@@ -18,11 +18,12 @@ from accounts.models import PatientProfile, User
 from accounts.tests.factories import make_patient
 from appointments import services
 from appointments.models import Appointment, AppointmentStatus
-from appointments.tasks import plan_reminders, plan_reminders_nightly
 from appointments.tests.appointment_factories import END_OF_CALENDAR, stored
 from notifications.models import Notification, Status
 from notifications.services import dispatch_due
-from symptoms import reminders as log_reminders
+from symptoms import reminder_planning as log_reminders
+from symptoms.reminder_planning import plan_reminders
+from symptoms.tasks import plan_reminders_nightly
 from symptoms.tests.factories import log_day
 
 pytestmark = pytest.mark.django_db

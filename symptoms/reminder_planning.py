@@ -1,4 +1,6 @@
-"""The daily "how are you today?" nudge: planned ahead as outbox rows, checked when sent.
+"""Reminder planning for a patient: the daily "how are you today?" nudge (planned ahead as
+outbox rows, checked when sent), everything re-planned after a profile change, and the nightly
+pass over every patient (appointment, restaging and log reminders).
 
 CLINICAL.md: at the patient's ``log_reminder_time`` (moved out of quiet hours, 21:00 to 08:00),
 only if that day has no log yet. Whether the day has a log is only known at send time, so each
@@ -9,8 +11,11 @@ day's nudge is planned ahead (one key per patient and local date) and a send-tim
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -22,6 +27,8 @@ from notifications import services as outbox
 from notifications.models import Kind, Notification, Status
 from notifications.planning import outbox_sync
 from symptoms.models import DailyLog
+
+logger = logging.getLogger(__name__)
 
 LOG_LINK = "/log/"
 LOG_TITLE = "How are you today?"
@@ -123,3 +130,78 @@ def patient_reminders_replan(*, profile: PatientProfile, now: dt.datetime | None
     return log_reminders_plan(profiles=[profile], now=now) + (
         appointment_services.appointment_reminders_replan(profile=profile, now=now)
     )
+
+
+# --- The nightly pass ----------------------------------------------------------------------
+
+PATIENT_BATCH = 500
+# Far below the Redis visibility timeout (an hour), so a late-acknowledged run is never
+# redelivered while it is still running; well above a night's planning (see bench_planning.py).
+SOFT_TIME_LIMIT = 1500
+TIME_LIMIT = 1800
+
+
+def _plan_batch(
+    profiles: list[PatientProfile], *, now: dt.datetime, appointment_batch: int
+) -> Counter[str]:
+    """Plan these patients' reminders in one transaction: all of them, or (if it raises) none."""
+    counts: Counter[str] = Counter()
+    with transaction.atomic():
+        counts["appointment_reminders"] += appointment_services.appointment_reminders_plan_for(
+            profiles=profiles, now=now, batch_size=appointment_batch
+        )
+        counts["restaging_reminders"] += appointment_services.restaging_reminders_plan(
+            profiles=profiles, now=now
+        )
+        counts["log_reminders"] += log_reminders_plan(profiles=profiles, now=now)
+    counts["patients"] += len(profiles)
+    return counts
+
+
+def plan_reminders(
+    *,
+    now: dt.datetime | None = None,
+    patient_batch: int = PATIENT_BATCH,
+    appointment_batch: int = appointment_services.APPOINTMENT_BATCH,
+    on_failure: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Plan every active patient's reminders: their appointments', their restaging reminder and
+    their daily log nudges, ``patient_batch`` patients per transaction. Returns counts:
+    ``patients`` planned, ``failed`` skipped, and the rows newly planned of each kind.
+
+    One patient whose planning raises does not stop the others: their batch is rolled back and
+    planned again one patient at a time, and only the patient who fails again is skipped (their
+    own transaction rolled back), logged and counted in ``failed``; ``on_failure`` is called
+    with their id. Every later batch is planned as usual."""
+    now = now or timezone.now()
+    totals: Counter[str] = Counter(failed=0)
+    profiles = (
+        PatientProfile.objects.filter(user__is_active=True)
+        .only("user_id", "timezone", "log_reminder_time", "restaging_interval_weeks", "enrolled_on")
+        .order_by("pk")
+    )
+    last_pk = 0
+    while batch := list(profiles.filter(pk__gt=last_pk)[:patient_batch]):
+        last_pk = batch[-1].pk
+        planned: Counter[str] | None
+        try:
+            planned = _plan_batch(batch, now=now, appointment_batch=appointment_batch)
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception:
+            logger.warning("Planning a batch failed; planning it patient by patient", exc_info=True)
+            planned = None
+        if planned is not None:
+            totals.update(planned)
+            continue
+        for profile in batch:  # someone in this batch fails: skip only them
+            try:
+                totals.update(_plan_batch([profile], now=now, appointment_batch=appointment_batch))
+            except SoftTimeLimitExceeded:
+                raise
+            except Exception:
+                logger.exception("Could not plan the reminders of patient %s: skipped", profile.pk)
+                totals["failed"] += 1
+                if on_failure is not None:
+                    on_failure(profile.pk)
+    return {name: totals[name] for name in ("patients", *sorted(set(totals) - {"patients"}))}
