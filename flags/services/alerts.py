@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import CareTeam
 from flags.models import Flag, FlagLevel, FlagStatus
+from lib.clock import local_today, next_local
 from notifications.models import Kind, Notification
 from notifications.services import Planned, notifications_plan
 
@@ -118,21 +118,14 @@ def flag_alert_still_wanted(notification: Notification, now: dt.datetime) -> boo
     return status is not None and status != FlagStatus.RESOLVED
 
 
-def _next_local(moment: dt.time, zone: ZoneInfo, now: dt.datetime) -> dt.datetime:
-    local = now.astimezone(zone)
-    at = dt.datetime.combine(local.date(), moment, tzinfo=zone)
-    if at < now:
-        at = dt.datetime.combine(local.date() + dt.timedelta(days=1), moment, tzinfo=zone)
-    return at
-
-
 def flag_digests_plan(*, now: dt.datetime | None = None) -> int:
     """Plan each coordinator's morning digest of open ``soon`` flags for the next 08:00 in their
     time zone (the default patient zone: coordinators have none of their own). Counts only, no
     health details; only for coordinators with such flags. Idempotent by key."""
     now = now or timezone.now()
-    zone = ZoneInfo(settings.DEFAULT_PATIENT_TIMEZONE)
-    at = _next_local(DIGEST_TIME, zone, now)
+    zone = settings.DEFAULT_PATIENT_TIMEZONE
+    at = next_local(DIGEST_TIME, zone, now)
+    day = local_today(at, zone)
     through = CareTeam.coordinators.through
     team_counts = (
         Flag.objects.filter(status=FlagStatus.OPEN, level=FlagLevel.SOON)
@@ -154,7 +147,7 @@ def flag_digests_plan(*, now: dt.datetime | None = None) -> int:
         totals[user_id][1] += patients
     planned = [
         Planned(
-            key=f"digest:{user_id}:{at.date().isoformat()}",
+            key=f"digest:{user_id}:{day.isoformat()}",
             kind=Kind.FLAG_ALERT,
             recipient_id=user_id,
             due_at=at,

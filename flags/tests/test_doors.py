@@ -149,6 +149,44 @@ def test_cancelling_the_only_scan_in_admin_opens_restaging_overdue(
     assert not Appointment.objects.filter(patient=patient, status="scheduled").exists()
 
 
+# Found while writing these tests: after a resolution, evaluation keeps only findings with evidence
+# dated after it (flags.services.evaluation._reconcile_patient), and restaging_overdue has no
+# evidence at all. So once a patient's restaging_overdue flag has been resolved (by itself when a
+# scan was booked, or by a coordinator) it can never open again for that patient.
+REOPEN_BUG = (
+    "production bug: a resolved restaging_overdue (or a not_logging resolved on the day of the "
+    "last log) never opens again; _reconcile_patient drops findings without newer evidence"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=REOPEN_BUG)
+def test_cancelling_the_scan_that_resolved_restaging_overdue_opens_it_again(
+    people, client, django_capture_on_commit_callbacks
+):
+    patient = people.patient_a
+    PatientProfile.objects.filter(pk=patient.pk).update(enrolled_on=dt.date(2025, 11, 1))
+    flags.evaluate_patient(patient=patient, now=NOW)
+    (overdue,) = live(patient, "restaging_overdue")
+    scan = appointment_create(
+        patient=patient, kind="ct", starts_at=NOW + dt.timedelta(days=10), created_by=None, now=NOW
+    )
+    flags.evaluate_patient(patient=patient, now=NOW)
+    overdue.refresh_from_db()
+    assert overdue.status == FlagStatus.RESOLVED  # resolved itself: a scan is booked
+
+    later = NOW + dt.timedelta(days=1)
+    with time_machine.travel(later, tick=False):
+        client.force_login(people.admin)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                reverse("admin:appointments_appointment_changelist"),
+                {"action": "cancel", "_selected_action": [scan.pk]},
+            )
+    scan.refresh_from_db()
+    assert scan.status == AppointmentStatus.CANCELLED
+    assert live(patient, "restaging_overdue"), "nothing is booked, yet no restaging_overdue flag"
+
+
 # --- c. A patient profile saved in admin --------------------------------------------------------
 
 # A Monday, 13:00 in London (BST): 08:00 in New York.
@@ -287,3 +325,25 @@ def test_a_log_deleted_through_the_api_re_evaluates_the_flags(
         FlagStatus.OPEN,
         [day(-5).isoformat()],
     )
+
+
+@pytest.mark.xfail(strict=True, reason=REOPEN_BUG)
+def test_deleting_the_log_that_ended_not_logging_opens_it_again(
+    people, api_client, django_capture_on_commit_callbacks
+):
+    patient = people.patient_a
+    log_day(patient, day(-6), {"fatigue": 3}, now=NOW)
+    flags.evaluate_patient(patient=patient, now=NOW)
+    (silent,) = live(patient, "not_logging")
+    log_day(patient, day(0), {"fatigue": 2}, now=NOW)  # logged again (by mistake, as it turns out)
+    flags.evaluate_patient(patient=patient, now=NOW)
+    silent.refresh_from_db()
+    assert silent.status == FlagStatus.RESOLVED
+
+    api_client.force_authenticate(patient)
+    later = NOW + dt.timedelta(hours=1)
+    with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
+        response = api_client.delete(f"/api/v1/logs/{day(0).isoformat()}/")
+    assert response.status_code == 204
+    # The newest log is six days old again: the team should hear that she has gone quiet.
+    assert live(patient, "not_logging"), "six days without a log, yet no not_logging flag"
