@@ -24,6 +24,7 @@ from accounts.choices import (
     Role,
 )
 from accounts.validators import validate_metastasis_sites, validate_timezone
+from lib.clock import local_today, zone_info
 
 __all__ = [
     "CareTeam",
@@ -202,11 +203,11 @@ class PatientProfile(models.Model):
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+        return zone_info(self.timezone)
 
     def local_today(self, now: dt.datetime | None = None) -> dt.date:
         """Today's date where the patient is (their logs and reminders follow this)."""
-        return (now or django_timezone.now()).astimezone(self.zone).date()
+        return local_today(now or django_timezone.now(), self.timezone)
 
     @property
     def site_labels(self) -> list[str]:
