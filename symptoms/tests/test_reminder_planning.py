@@ -638,3 +638,80 @@ def test_the_nightly_pass_takes_the_same_queries_for_more_patients():
     assert len(first_few) == len(first_many)
     assert len(again_few) == len(again_many) < len(first_many)
     assert len(first_many) <= 30
+
+
+# --- A change of zone and the re-plan that follows it -------------------------------------------
+# The change is saved in its own transaction; the re-plan follows it once it commits (a task, by
+# name: lib.followups), so a failing re-plan can never leave a half-saved change or fail the save.
+
+ME_URL = "/api/v1/me/"
+
+
+def test_a_move_to_a_zone_where_a_stored_appointment_is_past_the_calendar_is_saved(
+    people, api_client, django_capture_on_commit_callbacks
+):
+    """The reported 500: an appointment at 23:00 UTC on 30 December 9999 (stored before the date
+    rule) is at 13:00 on the 31st in Kiritimati, and its check-in the day after falls on a day
+    that cannot be written. The move is saved and the reminders that can be are planned."""
+    late = stored(people.patient_a)
+    api_client.force_authenticate(people.patient_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.patch(ME_URL, {"timezone": "Pacific/Kiritimati"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["patient"]["timezone"] == "Pacific/Kiritimati"
+    people.patient_a.patient_profile.refresh_from_db()
+    assert people.patient_a.patient_profile.timezone == "Pacific/Kiritimati"
+    nudges = Notification.objects.filter(recipient=people.patient_a, kind="log_reminder")
+    assert nudges.filter(status="planned").exists()  # the re-plan ran
+    reminders = Notification.objects.filter(subject_type="appointment", subject_id=late.pk)
+    assert {key.split(":")[2] for key in reminders.values_list("key", flat=True)} == {
+        "7d",
+        "2d_scan",
+        "1d",
+    }
+
+
+def _replan_fails(monkeypatch) -> None:
+    from symptoms import tasks
+
+    def fail(**kwargs: object) -> int:
+        raise RuntimeError("planning failed")
+
+    monkeypatch.setattr(tasks, "patient_reminders_replan", fail)
+
+
+def test_a_failed_re_plan_never_fails_the_settings_change_api(
+    people, api_client, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    _replan_fails(monkeypatch)
+    api_client.force_authenticate(people.patient_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.patch(
+            ME_URL, {"name": "Changed", "timezone": "Pacific/Kiritimati"}, format="json"
+        )
+    assert response.status_code == 200, response.content
+    people.patient_a.refresh_from_db()
+    assert people.patient_a.name == "Changed"
+    assert people.patient_a.patient_profile.timezone == "Pacific/Kiritimati"
+    assert any("replan_patient_reminders" in record.getMessage() for record in caplog.records)
+
+
+def test_a_failed_re_plan_never_fails_the_settings_change_page(
+    people, client, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    _replan_fails(monkeypatch)
+    client.force_login(people.patient_a)
+    form = {
+        "name": "Changed",
+        "preferred_name": "",
+        "sites": ["bone"],
+        "timezone": "Pacific/Kiritimati",
+        "log_reminder_time": "19:00",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/settings/", form)
+    assert response.status_code == 302
+    people.patient_a.refresh_from_db()
+    assert people.patient_a.name == "Changed"
+    assert people.patient_a.patient_profile.timezone == "Pacific/Kiritimati"
+    assert any("replan_patient_reminders" in record.getMessage() for record in caplog.records)
