@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vDuration
 
 from appointments.models import Appointment, AppointmentStatus
-from appointments.reminders import later_by, local_time
+from lib.clock import later_by, local_time
 
 PRODID = "-//MBC Tracker//Appointments//EN"
 CALENDAR_NAME = "Appointments"

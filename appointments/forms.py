@@ -13,9 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from accounts.models import PatientProfile
-from appointments.models import Appointment, AppointmentKind
-from appointments.reminders import local_time
+from appointments.choices import AppointmentKind
+from appointments.models import Appointment
 from appointments.services import TOO_FAR_AHEAD, latest_start, validate_starts_at
+from lib.clock import local_time
 
 NOTES_MAX_LENGTH = 2000
 

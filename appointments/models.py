@@ -9,31 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from appointments.choices import SCAN_KINDS, AppointmentKind
 from appointments.validators import validate_resource_tags
-
-
-class AppointmentKind(models.TextChoices):
-    RESTAGING = "restaging", "Restaging visit"
-    CT = "ct", "CT scan"
-    PET = "pet", "PET scan"
-    BONE_SCAN = "bone_scan", "Bone scan"
-    MRI = "mri", "MRI scan"
-    BLOOD_TEST = "blood_test", "Blood test"
-    ONCOLOGY_VISIT = "oncology_visit", "Oncology visit"
-    TREATMENT = "treatment", "Treatment"
-    OTHER = "other", "Other appointment"
-
-
-# The scan kinds (CLINICAL.md): scan-anxiety support before them, a check-in after.
-SCAN_KINDS = frozenset(
-    {
-        AppointmentKind.RESTAGING,
-        AppointmentKind.CT,
-        AppointmentKind.PET,
-        AppointmentKind.BONE_SCAN,
-        AppointmentKind.MRI,
-    }
-)
 
 
 class AppointmentStatus(models.TextChoices):

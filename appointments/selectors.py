@@ -17,7 +17,8 @@ from django.http import Http404
 from accounts import access
 from accounts.access import AnyUser
 from accounts.models import User
-from appointments.models import SCAN_KINDS, Appointment, AppointmentStatus, CalendarFeed
+from appointments.choices import SCAN_KINDS
+from appointments.models import Appointment, AppointmentStatus, CalendarFeed
 from appointments.reminders import restaging_due_date
 from appointments.services import SUBJECT  # Notification.subject_type of their reminders
 from notifications.models import Channel, Notification

@@ -16,14 +16,9 @@ from django.utils import timezone
 
 from accounts.models import PatientProfile, User
 from appointments import reminders
-from appointments.models import (
-    SCAN_KINDS,
-    Appointment,
-    AppointmentKind,
-    AppointmentStatus,
-    CalendarFeed,
-    new_feed_token,
-)
+from appointments.choices import SCAN_KINDS, AppointmentKind
+from appointments.models import Appointment, AppointmentStatus, CalendarFeed, new_feed_token
+from lib import clock
 from lib.followups import request_flag_evaluation
 from notifications import services as outbox
 from notifications.models import Kind, Notification
@@ -336,7 +331,7 @@ def restaging_reminders_plan(*, profiles: Iterable[PatientProfile], now: dt.date
             interval_weeks=profile.restaging_interval_weeks,
             enrolled_on=profile.enrolled_on,
             last_restaging_on=(
-                last.astimezone(reminders.zone_info(profile.timezone)).date() if last else None
+                last.astimezone(clock.zone_info(profile.timezone)).date() if last else None
             ),
             next_booked=bool(row and row["booked"]),
             zone=profile.timezone,

@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
@@ -30,7 +30,8 @@ from accounts.services import record_access
 from appointments import selectors, services
 from appointments.forms import AppointmentForm, duration_text
 from appointments.models import Appointment, AppointmentStatus
-from appointments.reminders import later_by, local_time
+from lib.clock import later_by, local_time
+from lib.dates import capitalised, clock_time, day_name, long_date
 from notifications.models import Kind, Notification, Status
 
 PAST_SHOWN = 20  # the most recent past appointments on the list page
@@ -39,22 +40,11 @@ PAST_SHOWN = 20  # the most recent past appointments on the list page
 # --- Wording ------------------------------------------------------------------------------------
 
 
-def day_text(day: dt.date, today: dt.date) -> str:
-    """ "Today", "Tomorrow", "Yesterday" or "Tuesday 14 July" (with the year if not this one)."""
-    if day == today:
-        return "Today"
-    if day == today + dt.timedelta(days=1):
-        return "Tomorrow"
-    if day == today - dt.timedelta(days=1):
-        return "Yesterday"
-    text = dateformat.format(day, "l j F")
-    return text if day.year == today.year else f"{text} {day.year}"
-
-
 def when_text(moment: dt.datetime, zone: ZoneInfo, now: dt.datetime) -> str:
-    """ "Tuesday 14 July at 10:30", in ``zone``."""
+    """ "Today at 10:30", "Tomorrow at …", "Tuesday 14 July at 10:30", in ``zone``."""
     local = local_time(moment, zone)
-    return f"{day_text(local.date(), now.astimezone(zone).date())} at {local:%H:%M}"
+    today = now.astimezone(zone).date()
+    return f"{capitalised(day_name(local.date(), today))} at {clock_time(local)}"
 
 
 def zone_name(zone: str) -> str:
@@ -408,7 +398,7 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
         "when": when_text(appointment.starts_at, zone, now),
         "start_time": f"{local_start:%H:%M}",
         "ends": f"{local_end:%H:%M}",
-        "long_date": dateformat.format(local_start, "l j F Y"),
+        "long_date": f"{long_date(local_start.date())} {local_start.year}",
         "duration": duration_text(appointment.duration_minutes),
         "zone": zone_name(profile.timezone),
         "patient_name": appointment.patient.get_full_name(),

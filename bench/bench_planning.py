@@ -77,8 +77,9 @@ def setup(*, appointments: int, patients: int) -> dict[str, object]:
     from django.db import connection
     from django.utils import timezone
 
-    from appointments.models import Appointment, AppointmentKind
-    from appointments.reminders import local_instant
+    from appointments.choices import AppointmentKind
+    from appointments.models import Appointment
+    from lib.clock import local_instant
 
     ids = _patient_ids(patients)
     started = time.perf_counter()

@@ -25,8 +25,10 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from accounts.models import User
-from appointments import reminders, services
-from appointments.models import Appointment, AppointmentKind, AppointmentStatus
+from appointments import services
+from appointments.choices import AppointmentKind
+from appointments.models import Appointment, AppointmentStatus
+from lib import clock
 from notifications.models import Notification, Status
 
 
@@ -95,7 +97,7 @@ STORIES: dict[str, tuple[DemoAppointment, ...]] = {
 
 
 def _starts_at(item: DemoAppointment, *, today: dt.date, zone: str) -> dt.datetime:
-    return reminders.local_instant(today + dt.timedelta(days=item.days), item.at, zone)
+    return clock.local_instant(today + dt.timedelta(days=item.days), item.at, zone)
 
 
 def seed_demo_appointments(
@@ -203,7 +205,7 @@ def demo_appointment_summaries(
         restaging = planned.filter(subject_type=services.RESTAGING_SUBJECT).aggregate(
             first=Min("due_at")
         )["first"]
-        zone = reminders.zone_info(profile.timezone)
+        zone = clock.zone_info(profile.timezone)
         summaries.append(
             DemoAppointmentSummary(
                 email=email,

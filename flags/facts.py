@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, OuterRef, Subquery
 
 from accounts.models import PatientProfile
-from appointments.models import SCAN_KINDS, Appointment, AppointmentStatus
+from appointments.choices import SCAN_KINDS
+from appointments.models import Appointment, AppointmentStatus
 from appointments.selectors import last_restaging_subquery
 from flags import rules
 from flags.models import FlagThresholds

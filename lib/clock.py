@@ -59,3 +59,23 @@ def waking_time(at: dt.time) -> dt.time:
     if at < QUIET_END:
         return QUIET_END
     return at
+
+
+def local_time(instant: dt.datetime, zone: str | dt.tzinfo) -> dt.datetime:
+    """``instant`` on the wall clock of ``zone``. Near the end of the calendar (the last hours
+    of 31 December 9999 UTC) the local time may fall in the year 10000, which Python cannot
+    hold: then the instant is given in UTC instead (right instant, other clock), never an error.
+    Such times come only from rows stored before bookings were limited to 3 years ahead."""
+    try:
+        return instant.astimezone(zone_info(zone) if isinstance(zone, str) else zone)
+    except OverflowError:
+        return instant.astimezone(dt.UTC)
+
+
+def later_by(instant: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """``instant + delta``, or the last instant there is if that would be past it (an
+    appointment stored at the very end of the calendar still has an end)."""
+    try:
+        return instant + delta
+    except OverflowError:
+        return dt.datetime.max.replace(tzinfo=instant.tzinfo)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import PatientProfile
 from appointments import reminders
 from appointments import services as appointment_services
+from lib import clock
 from notifications import services as outbox
 from notifications.models import Kind, Notification, Status
 from notifications.planning import outbox_sync
@@ -68,7 +69,7 @@ def log_reminders_plan(
     keep: set[str] = set()
     planned: list[outbox.Planned] = []
     for profile in profiles:
-        today = now.astimezone(reminders.zone_info(profile.timezone)).date()
+        today = now.astimezone(clock.zone_info(profile.timezone)).date()
         days = [today + dt.timedelta(days=offset) for offset in range(days_ahead + 1)]
         for day, due_at in reminders.log_reminder_instants(
             reminder_time=profile.log_reminder_time, zone=profile.timezone, days=days
@@ -116,9 +117,7 @@ def log_reminder_still_wanted(notification: Notification, now: dt.datetime) -> b
     zone, logged = row
     if logged:
         return False
-    return now.astimezone(reminders.zone_info(zone)).date() == day and not reminders.is_quiet(
-        now, zone
-    )
+    return now.astimezone(clock.zone_info(zone)).date() == day and not clock.is_quiet(now, zone)
 
 
 @transaction.atomic

@@ -15,9 +15,10 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from appointments.models import Appointment, AppointmentKind, AppointmentStatus
-from appointments.reminders import later_by, local_time
+from appointments.choices import AppointmentKind
+from appointments.models import Appointment, AppointmentStatus
 from appointments.services import TOO_FAR_AHEAD
+from lib.clock import later_by, local_time
 from notifications.models import Kind, Notification, Status
 
 NOTES_MAX_LENGTH = 2000

@@ -16,9 +16,9 @@ from django.db.models import QuerySet
 from accounts import access
 from accounts.access import AnyUser
 from accounts.models import PatientProfile
-from appointments.choices import ResourceTag
-from appointments.models import SCAN_KINDS, Appointment, AppointmentStatus, Resource, ScanCheckIn
-from appointments.reminders import local_time
+from appointments.choices import SCAN_KINDS, ResourceTag
+from appointments.models import Appointment, AppointmentStatus, Resource, ScanCheckIn
+from lib.clock import local_time
 
 # What the Resources page calls each topic (ResourceTag labels are admin wording).
 TOPIC_HEADINGS: dict[str, str] = {

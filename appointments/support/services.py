@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import PatientProfile, User
-from appointments.models import SCAN_KINDS, Appointment, AppointmentStatus, ScanCheckIn
-from appointments.reminders import local_time
+from appointments.choices import SCAN_KINDS
+from appointments.models import Appointment, AppointmentStatus, ScanCheckIn
+from lib.clock import local_time
 
 ANXIETY_MIN = 0
 ANXIETY_MAX = 10
