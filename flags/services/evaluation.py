@@ -2,9 +2,11 @@
 
 Reconciling keeps one open-or-acknowledged flag per (patient, rule, subject). A finding updates
 the live flag (evidence is the union of dates, level and texts follow the finding) or opens a new
-one when none is live; after a resolution only evidence dated after the resolution (the patient's
-local date) opens a new flag. ``not_logging`` and ``restaging_overdue`` resolve themselves when no
-longer found. A flag is saved only when something changed, so evaluating twice changes nothing.
+one when none is live; after a person resolved one, only evidence dated after the resolution (the
+patient's local date) opens a new flag. ``not_logging`` and ``restaging_overdue`` describe a state,
+not an event: they resolve themselves when no longer found, and once a flag has resolved itself
+the state had ended, so finding it again is a new episode and opens a new flag. A flag is saved
+only when something changed, so evaluating twice changes nothing.
 
 Patients are evaluated in batches with a handful of queries per batch (the nightly sweep); a
 single patient is a batch of one. Each batch locks its patients' profiles, so an evaluation after
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -34,6 +36,15 @@ SELF_RESOLVING = {
     "not_logging": "Resolved automatically: the patient logged again.",
     "restaging_overdue": "Resolved automatically: a scan or restaging appointment is booked.",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The last resolution of a (rule, subject): when, and whether a person made it (a flag that
+    resolved itself has no ``resolved_by``)."""
+
+    at: dt.datetime
+    by_a_person: bool
 
 
 @dataclass
@@ -74,7 +85,7 @@ def _reconcile_patient(
     zone: ZoneInfo,
     findings: list[rules.Finding],
     live: dict[tuple[str, str], Flag],
-    resolved_at: dict[tuple[str, str], dt.datetime],
+    resolved_at: dict[tuple[str, str], Resolution],
     now: dt.datetime,
     result: EvaluationResult,
 ) -> list[Flag]:
@@ -106,8 +117,10 @@ def _reconcile_patient(
             continue
         evidence_dates = list(finding.evidence)
         last_resolution = resolved_at.get(key)
-        if last_resolution is not None:
-            resolved_on = last_resolution.astimezone(zone).date()
+        if last_resolution is not None and (
+            last_resolution.by_a_person or finding.rule not in SELF_RESOLVING
+        ):
+            resolved_on = last_resolution.at.astimezone(zone).date()
             evidence_dates = [date for date in evidence_dates if date > resolved_on]
             if not evidence_dates:
                 continue  # only what was already resolved: nothing new to raise
@@ -157,14 +170,18 @@ def evaluate_patients(
         live: dict[int, dict[tuple[str, str], Flag]] = defaultdict(dict)
         for flag in Flag.objects.filter(patient_id__in=ids, status__in=LIVE):
             live[flag.patient_id][(flag.rule, flag.subject)] = flag
-        resolved_at: dict[int, dict[tuple[str, str], dt.datetime]] = defaultdict(dict)
+        resolved_at: dict[int, dict[tuple[str, str], Resolution]] = defaultdict(dict)
         for row in (
             Flag.objects.filter(patient_id__in=ids, status=FlagStatus.RESOLVED)
             .values("patient_id", "rule", "subject")
-            .annotate(last=Max("resolved_at"))
+            .annotate(
+                last=Max("resolved_at"),
+                last_by_person=Max("resolved_at", filter=Q(resolved_by__isnull=False)),
+            )
         ):
             if row["last"] is not None:
-                resolved_at[row["patient_id"]][(row["rule"], row["subject"])] = row["last"]
+                resolution = Resolution(row["last"], row["last"] == row["last_by_person"])
+                resolved_at[row["patient_id"]][(row["rule"], row["subject"])] = resolution
         to_create: list[Flag] = []
         for profile in profiles:
             patient = facts.facts_for(profile, now=now, logs=logs.get(profile.pk, {}))

@@ -153,13 +153,10 @@ def test_cancelling_the_only_scan_in_admin_opens_restaging_overdue(
 # dated after it (flags.services.evaluation._reconcile_patient), and restaging_overdue has no
 # evidence at all. So once a patient's restaging_overdue flag has been resolved (by itself when a
 # scan was booked, or by a coordinator) it can never open again for that patient.
-REOPEN_BUG = (
-    "production bug: a resolved restaging_overdue (or a not_logging resolved on the day of the "
-    "last log) never opens again; _reconcile_patient drops findings without newer evidence"
-)
+# A state flag (restaging_overdue, not_logging) that resolved itself opens again when the state
+# returns: that is a new episode, even without log evidence newer than the resolution.
 
 
-@pytest.mark.xfail(strict=True, reason=REOPEN_BUG)
 def test_cancelling_the_scan_that_resolved_restaging_overdue_opens_it_again(
     people, client, django_capture_on_commit_callbacks
 ):
@@ -327,7 +324,6 @@ def test_a_log_deleted_through_the_api_re_evaluates_the_flags(
     )
 
 
-@pytest.mark.xfail(strict=True, reason=REOPEN_BUG)
 def test_deleting_the_log_that_ended_not_logging_opens_it_again(
     people, api_client, django_capture_on_commit_callbacks
 ):

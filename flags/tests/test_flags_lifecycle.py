@@ -129,6 +129,30 @@ def test_not_logging_resolves_itself_when_the_patient_logs_again(patient):
     assert not evaluate(patient, NOW).changed
 
 
+def test_not_logging_that_resolved_itself_opens_again_when_the_patient_goes_quiet_again(patient):
+    log_day(patient, day(-5), {}, now=NOW)
+    evaluate(patient, NOW)
+    log_day(patient, day(0), {}, now=NOW)  # logs again: the flag resolves itself today
+    evaluate(patient, NOW)
+    assert not live(patient, "not_logging")
+    later = NOW + dt.timedelta(days=5)  # nothing since today's log: quiet again
+    evaluate(patient, later)
+    (again,) = live(patient, "not_logging")
+    assert again.evidence == [day(0).isoformat()]
+
+
+def test_a_state_flag_a_person_resolved_stays_resolved_while_the_state_lasts(patient, coordinator):
+    log_day(patient, day(-5), {}, now=NOW)
+    evaluate(patient, NOW)
+    (flag,) = live(patient, "not_logging")
+    flags.flag_resolve(flag=flag, by=coordinator, note="Spoke to her: on holiday.", now=NOW)
+    assert not evaluate(patient, NOW + dt.timedelta(days=1)).opened  # the same quiet spell
+    log_day(patient, day(2), {}, now=NOW + dt.timedelta(days=2))  # back, then quiet again
+    evaluate(patient, NOW + dt.timedelta(days=7))
+    (again,) = live(patient, "not_logging")
+    assert again.evidence == [day(2).isoformat()]
+
+
 def test_restaging_overdue_resolves_itself_when_a_scan_is_booked(patient):
     profile = patient.patient_profile
     profile.enrolled_on = dt.date(2025, 11, 1)  # > 12 weeks + 14 days ago, nothing booked
