@@ -19,8 +19,8 @@ from accounts.access import AnyUser
 from accounts.models import User
 from appointments.choices import SCAN_KINDS
 from appointments.models import Appointment, AppointmentStatus, CalendarFeed
+from appointments.reminder_planning import SUBJECT  # Notification.subject_type of their reminders
 from appointments.reminders import restaging_due_date
-from appointments.services import SUBJECT  # Notification.subject_type of their reminders
 from notifications.models import Channel, Notification
 
 FEED_HISTORY = dt.timedelta(days=365)  # how far back the calendar feed reaches

@@ -2,8 +2,8 @@
 
 Sets up about 1,000 bench patients (six time zones) with 100 future appointments each, of every
 kind (bulk_create, not timed), then plans their reminders with
-``appointments.services.reminders_plan_bulk``, 5,000 appointments per batch, and does it all a
-second time: the second run must create nothing. Prints appointments/s, notifications created,
+``appointments.reminder_planning.reminders_plan_bulk``, 5,000 appointments per batch, and does it
+all a second time: the second run must create nothing. Prints appointments/s, notifications created,
 duplicates (more than one live row for one appointment, rule and channel) and the peak memory of
 the planning process.
 
@@ -128,7 +128,7 @@ def plan(*, patients: int, batch: int, runs: int, keep: bool) -> dict[str, objec
     from django.utils import timezone
 
     from accounts.models import PatientProfile
-    from appointments import services
+    from appointments import reminder_planning
     from appointments.models import Appointment, AppointmentStatus
     from notifications.models import Notification
 
@@ -149,11 +149,11 @@ def plan(*, patients: int, batch: int, runs: int, keep: bool) -> dict[str, objec
         for appointment in scheduled.iterator(chunk_size=batch):
             chunk.append(appointment)
             if len(chunk) == batch:
-                created += services.reminders_plan_bulk(chunk, zones=zones, now=now)
+                created += reminder_planning.reminders_plan_bulk(chunk, zones=zones, now=now)
                 count += len(chunk)
                 chunk = []
         if chunk:
-            created += services.reminders_plan_bulk(chunk, zones=zones, now=now)
+            created += reminder_planning.reminders_plan_bulk(chunk, zones=zones, now=now)
             count += len(chunk)
         seconds = time.perf_counter() - started
         results.append(

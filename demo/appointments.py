@@ -25,7 +25,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from accounts.models import User
-from appointments import services
+from appointments import reminder_planning, services
 from appointments.choices import AppointmentKind
 from appointments.models import Appointment, AppointmentStatus
 from lib import clock
@@ -202,7 +202,7 @@ def demo_appointment_summaries(
         planned = Notification.objects.filter(
             recipient=patient, status=Status.PLANNED, channel="in_app"
         )
-        restaging = planned.filter(subject_type=services.RESTAGING_SUBJECT).aggregate(
+        restaging = planned.filter(subject_type=reminder_planning.RESTAGING_SUBJECT).aggregate(
             first=Min("due_at")
         )["first"]
         zone = clock.zone_info(profile.timezone)
@@ -219,7 +219,7 @@ def demo_appointment_summaries(
                     if upcoming
                     else None
                 ),
-                planned_reminders=planned.filter(subject_type=services.SUBJECT).count(),
+                planned_reminders=planned.filter(subject_type=reminder_planning.SUBJECT).count(),
                 restaging_reminder_on=restaging.astimezone(zone).date() if restaging else None,
             )
         )

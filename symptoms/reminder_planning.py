@@ -21,8 +21,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import PatientProfile
+from appointments import reminder_planning as appointment_planning
 from appointments import reminders
-from appointments import services as appointment_services
 from lib import clock
 from notifications import services as outbox
 from notifications.models import Kind, Notification, Status
@@ -127,7 +127,7 @@ def patient_reminders_replan(*, profile: PatientProfile, now: dt.datetime | None
     move; sent ones stay history. For the entry points that change a profile."""
     now = now or timezone.now()
     return log_reminders_plan(profiles=[profile], now=now) + (
-        appointment_services.appointment_reminders_replan(profile=profile, now=now)
+        appointment_planning.appointment_reminders_replan(profile=profile, now=now)
     )
 
 
@@ -146,10 +146,10 @@ def _plan_batch(
     """Plan these patients' reminders in one transaction: all of them, or (if it raises) none."""
     counts: Counter[str] = Counter()
     with transaction.atomic():
-        counts["appointment_reminders"] += appointment_services.appointment_reminders_plan_for(
+        counts["appointment_reminders"] += appointment_planning.appointment_reminders_plan_for(
             profiles=profiles, now=now, batch_size=appointment_batch
         )
-        counts["restaging_reminders"] += appointment_services.restaging_reminders_plan(
+        counts["restaging_reminders"] += appointment_planning.restaging_reminders_plan(
             profiles=profiles, now=now
         )
         counts["log_reminders"] += log_reminders_plan(profiles=profiles, now=now)
@@ -161,7 +161,7 @@ def plan_reminders(
     *,
     now: dt.datetime | None = None,
     patient_batch: int = PATIENT_BATCH,
-    appointment_batch: int = appointment_services.APPOINTMENT_BATCH,
+    appointment_batch: int = appointment_planning.APPOINTMENT_BATCH,
     on_failure: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
     """Plan every active patient's reminders: their appointments', their restaging reminder and

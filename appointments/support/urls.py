@@ -1,7 +1,7 @@
 """Scan support, the post-scan check-in and the resource library.
 
 Included from appointments/urls.py. The reminder messages link to the two appointment pages by
-path (appointments.services._link), so these paths must not change.
+path (appointments.reminder_planning._link), so these paths must not change.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import PatientProfile, User
 from accounts.tests.factories import make_patient
+from appointments import reminder_planning as planning
 from appointments import services
 from appointments.models import Appointment, AppointmentStatus
 from appointments.tests.appointment_factories import END_OF_CALENDAR, stored
@@ -67,7 +68,7 @@ def reminders_of(
 ) -> dict[str, str]:
     """{rule code: local send time} of the appointment's in-app reminders (one per message)."""
     found = Notification.objects.filter(
-        subject_type=services.SUBJECT, subject_id=appointment.pk, channel="in_app"
+        subject_type=planning.SUBJECT, subject_id=appointment.pk, channel="in_app"
     )
     if status:
         found = found.filter(status=status)
@@ -169,8 +170,8 @@ def test_planning_twice_creates_nothing_new(patient):
     appointments = [book(patient, kind) for kind in ("ct", "oncology_visit", "blood_test")]
     count = Notification.objects.count()
     zones = {patient.pk: LONDON}
-    assert services.reminders_plan_bulk(appointments, zones=zones, now=NOW) == 0
-    assert services.reminders_plan_bulk(appointments, zones=zones, now=NOW) == 0
+    assert planning.reminders_plan_bulk(appointments, zones=zones, now=NOW) == 0
+    assert planning.reminders_plan_bulk(appointments, zones=zones, now=NOW) == 0
     assert Notification.objects.count() == count
     first = plan_reminders(now=NOW)
     assert first["appointment_reminders"] == 0
@@ -299,13 +300,13 @@ def test_the_nightly_pass_repairs_a_time_zone_changed_without_replanning(patient
 
 
 def restaging_rows(patient: User, status: str | None = None) -> list[Notification]:
-    found = rows(subject_type=services.RESTAGING_SUBJECT, subject_id=patient.pk)
+    found = rows(subject_type=planning.RESTAGING_SUBJECT, subject_id=patient.pk)
     return [row for row in found if status is None or row.status == status]
 
 
 def test_restaging_reminder_14_days_before_it_is_due(patient):
     history(patient, "ct", local("2026-05-11", "10:00"))  # due 3 August
-    assert services.restaging_reminders_plan(profiles=[patient.patient_profile], now=NOW) == 2
+    assert planning.restaging_reminders_plan(profiles=[patient.patient_profile], now=NOW) == 2
     reminder = restaging_rows(patient)
     assert [row.key for row in reminder] == [f"restaging:{patient.pk}:20260803"] * 2
     assert {clock_of(row.due_at) for row in reminder} == {"2026-07-20 09:00"}
@@ -317,22 +318,22 @@ def test_restaging_reminder_14_days_before_it_is_due(patient):
 def test_an_overdue_restaging_reminder_goes_out_once(patient):
     history(patient, "restaging", local("2026-03-23", "10:00"))  # due 15 June: overdue
     profiles = [patient.patient_profile]
-    services.restaging_reminders_plan(profiles=profiles, now=NOW)
+    planning.restaging_reminders_plan(profiles=profiles, now=NOW)
     assert {clock_of(row.due_at) for row in restaging_rows(patient)} == {"2026-06-16 09:00"}
     # The dispatcher was down; the next night the send time moves, the message stays one.
-    services.restaging_reminders_plan(profiles=profiles, now=local("2026-06-17", "03:15"))
+    planning.restaging_reminders_plan(profiles=profiles, now=local("2026-06-17", "03:15"))
     assert {clock_of(row.due_at) for row in restaging_rows(patient)} == {"2026-06-17 09:00"}
     with time_machine.travel(local("2026-06-17", "09:00"), tick=False):
         assert dispatch_due().sent == 2
     for day in ("2026-06-18", "2026-06-19", "2026-06-30"):
-        assert services.restaging_reminders_plan(profiles=profiles, now=local(day, "03:15")) == 0
+        assert planning.restaging_reminders_plan(profiles=profiles, now=local(day, "03:15")) == 0
     assert len(restaging_rows(patient)) == 2
     assert len(mail.outbox) == 1
 
 
 def test_booking_a_scan_cancels_the_restaging_reminder_and_cancelling_it_brings_it_back(patient):
     history(patient, "ct", local("2026-05-11", "10:00"))
-    services.restaging_reminders_plan(profiles=[patient.patient_profile], now=NOW)
+    planning.restaging_reminders_plan(profiles=[patient.patient_profile], now=NOW)
     book(patient, "blood_test")
     assert len(restaging_rows(patient, Status.PLANNED)) == 2  # not a scan: still wanted
     scan = book(patient, "pet", "2026-08-01 09:00")
@@ -346,16 +347,16 @@ def test_a_scheduled_scan_in_the_past_counts_as_the_last_one(patient):
     history(patient, "ct", local("2026-02-02", "10:00"))
     history(patient, "mri", local("2026-06-01", "10:00"), status="scheduled")  # not marked done
     history(patient, "pet", local("2026-06-08", "10:00"), status="cancelled")  # does not count
-    services.restaging_reminders_plan(profiles=[patient.patient_profile], now=NOW)
+    planning.restaging_reminders_plan(profiles=[patient.patient_profile], now=NOW)
     assert {row.key.rsplit(":", 1)[1] for row in restaging_rows(patient)} == {"20260824"}
 
 
 def test_a_later_scan_moves_the_due_date(patient):
     history(patient, "ct", local("2026-03-23", "10:00"))
     profiles = [patient.patient_profile]
-    services.restaging_reminders_plan(profiles=profiles, now=NOW)
+    planning.restaging_reminders_plan(profiles=profiles, now=NOW)
     history(patient, "ct", local("2026-06-15", "09:00"))  # done this morning
-    services.restaging_reminders_plan(profiles=profiles, now=NOW)
+    planning.restaging_reminders_plan(profiles=profiles, now=NOW)
     assert {row.key[-8:] for row in restaging_rows(patient, Status.CANCELLED)} == {"20260615"}
     assert {row.key[-8:] for row in restaging_rows(patient, Status.PLANNED)} == {"20260907"}
 
@@ -369,9 +370,9 @@ def test_restaging_planning_takes_the_same_queries_for_many_patients():
 
     few, many = patients(2, 0), patients(12, 100)
     with CaptureQueriesContext(connection) as for_few:
-        services.restaging_reminders_plan(profiles=few, now=NOW)
+        planning.restaging_reminders_plan(profiles=few, now=NOW)
     with CaptureQueriesContext(connection) as for_many:
-        services.restaging_reminders_plan(profiles=many, now=NOW)
+        planning.restaging_reminders_plan(profiles=many, now=NOW)
     assert len(for_few) == len(for_many) <= 10  # savepoints included
 
 
@@ -585,7 +586,7 @@ def test_a_patient_with_an_appointment_at_the_end_of_the_calendar_is_planned(pat
     counts = plan_reminders(now=NOW)
     assert (counts["patients"], counts["failed"]) == (1, 0)
     (appointment,) = Appointment.objects.all()
-    keys = Notification.objects.filter(subject_type=services.SUBJECT).values_list("key", flat=True)
+    keys = Notification.objects.filter(subject_type=planning.SUBJECT).values_list("key", flat=True)
     assert set(keys) == {
         f"appointment:{appointment.pk}:{rule}"
         for rule in ["7d:99991223T1900Z", "2d_scan:99991228T1900Z", "1d:99991229T1900Z"]

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.choices import Role
 from accounts.models import User
-from appointments import services as appointment_services
+from appointments import reminder_planning
 from care.selectors import triage_panel
 from demo import appointments as appointment_demo
 from demo import logs as demo
@@ -82,7 +82,7 @@ class Command(BaseCommand):
             created = demo.seed_demo_logs(patients=patients, now=now)
             history, booked = appointment_demo.seed_demo_appointments(patients=patients, now=now)
             profiles = [patient.patient_profile for patient in patients.values()]
-            appointment_services.restaging_reminders_plan(profiles=profiles, now=now)
+            reminder_planning.restaging_reminders_plan(profiles=profiles, now=now)
             log_reminders.log_reminders_plan(profiles=profiles, now=now)
 
         # The demo patients carry the flags their logs imply, at once (not after the worker).
