@@ -145,13 +145,13 @@ def account_update(
 
 # What changes a patient's clock or what the flag rules read about them.
 _REPLAN_FIELDS = {"timezone", "log_reminder_time", "restaging_interval_weeks", "enrolled_on"}
-_EVALUATE_FIELDS = {"timezone", "sites", "restaging_interval_weeks", "enrolled_on", "care_team"}
+_EVALUATE_FIELDS = {"timezone", "sites", "restaging_interval_weeks", "enrolled_on"}
 
 
 @transaction.atomic
 def patient_profile_update(*, profile: PatientProfile, **changes: object) -> PatientProfile:
-    """Change a patient's profile: their own settings, or what their care team records (admin,
-    the record). Validated as a whole, saved only if valid. Once it commits, their reminders are
+    """Change a patient's profile: their own settings, or what their care team records (admin).
+    Validated as a whole, saved only if valid. Once it commits, their reminders are
     planned again if their clock changed, and their flags evaluated again if what the rules read
     changed."""
     profile = PatientProfile.objects.select_for_update().get(pk=profile.pk)

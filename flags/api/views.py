@@ -71,7 +71,10 @@ def _flag_for_coordinator(request: Request, pk: int) -> Flag:
 
 FLAG_ACTION_RESPONSES = {
     200: FlagSerializer,
-    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Not possible in the flag's status."),
+    400: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description="Not possible in the flag's status, or a resolution without a note.",
+    ),
     403: OpenApiResponse(description="Not a care coordinator."),
     404: OpenApiResponse(description="No such flag among your patients'."),
 }
