@@ -42,7 +42,7 @@ test: dev-venv
 lint: dev-venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/lint-imports
+	$(VENV)/bin/lint-imports --no-logo
 
 format: dev-venv
 	$(VENV)/bin/ruff check --fix .
