@@ -21,6 +21,7 @@ from care.selectors import PanelPatient, Tier, Triage
 from flags import facts
 from flags.models import Flag, FlagLevel, FlagStatus
 from flags.selectors import flag_priority
+from lib.clock import local_time
 from lib.dates import days_ago, short_date
 from notifications import selectors as notification_selectors
 from notifications.models import Notification
@@ -69,7 +70,8 @@ def panel_row(patient: PanelPatient, *, now: dt.datetime) -> PanelRow:
     if since is not None:
         since = timezone.localtime(since)  # the care team's time (see care.views)
         tier_text += f" since {short_date(since.date())} {since:%H:%M} {since.tzname()}"
-    appointment = selectors.local_time(patient.next_appointment, patient.timezone)
+    upcoming = patient.next_appointment
+    appointment = local_time(upcoming, patient.timezone) if upcoming else None
     due = selectors.restaging_due(patient)
     return PanelRow(
         patient_id=patient.pk,
@@ -156,7 +158,7 @@ def _appointments(
     start in the patient's time."""
     rows = list(appointment_selectors.appointments_for(user, patient_id=profile.pk))
     for row in rows:
-        row.local_start = selectors.local_time(row.starts_at, profile.timezone)  # type: ignore[attr-defined]
+        row.local_start = local_time(row.starts_at, profile.timezone)  # type: ignore[attr-defined]
     upcoming = [a for a in rows if a.starts_at >= now and a.status == AppointmentStatus.SCHEDULED]
     past = [a for a in rows if a.starts_at < now or a.status != AppointmentStatus.SCHEDULED]
     past.sort(key=lambda a: a.starts_at, reverse=True)

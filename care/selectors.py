@@ -25,7 +25,6 @@ from accounts import access
 from accounts.access import AnyUser
 from accounts.choices import MetastasisSite
 from accounts.models import CareTeam, PatientProfile
-from appointments import reminders as appointment_reminders
 from appointments import selectors as appointment_selectors
 from flags.models import Flag, FlagLevel, FlagStatus
 from flags.rules.types import LEVEL_ORDER
@@ -289,10 +288,6 @@ def restaging_due(patient: PanelPatient) -> dt.date:
         last_restaging_at=patient.last_restaging_at,
         zone=patient.timezone,
     )
-
-
-def local_time(moment: dt.datetime | None, zone: str) -> dt.datetime | None:
-    return appointment_reminders.local_time(moment, zone) if moment else None
 
 
 def patient_flag(*, patient_id: int, flag_id: int) -> Flag | None:
