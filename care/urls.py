@@ -1,4 +1,4 @@
-"""Care coordinator pages. Flag alerts link to /patients/<id>/ (symptoms.flags), so that path
+"""Care coordinator pages. Flag alerts link to /patients/<id>/ (flags.services.alerts), so that path
 must not change."""
 
 from django.urls import path

@@ -37,7 +37,7 @@ class DemoPatient:
     team: str
     sites: tuple[str, ...]
     timezone: str
-    enrolled_days_ago: int = 90  # before their demo logs start (symptoms.demo, 60 days)
+    enrolled_days_ago: int = 90  # before their demo logs start (demo.logs, 60 days)
 
 
 TEAMS = ("North Breast Unit", "South Oncology Team")
