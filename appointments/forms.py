@@ -15,10 +15,14 @@ from django.db.models import QuerySet
 from accounts.models import PatientProfile
 from appointments.choices import AppointmentKind
 from appointments.models import Appointment
-from appointments.services import TOO_FAR_AHEAD, latest_start, validate_starts_at
+from appointments.services import (
+    NOTES_MAX_LENGTH,
+    PASSED_START,
+    TOO_FAR_AHEAD,
+    latest_start,
+    validate_starts_at,
+)
 from lib.clock import local_time
-
-NOTES_MAX_LENGTH = 2000
 
 # Plain words for the kind list (the stored codes are CLINICAL.md's).
 KIND_CHOICES = [
@@ -37,7 +41,6 @@ KIND_CHOICES = [
 DURATIONS = [15, 30, 45, 60, 90, 120, 180, 240, 360, 480]
 DEFAULT_DURATION = 60
 
-PASSED_TIME = "This time has already passed. Please choose a time to come."
 PASSED_DAY = "This day has already passed. Please choose a day to come."
 SKIPPED_TIME = (
     "The clocks go forward at this time on that day, so it does not exist. "
@@ -177,7 +180,7 @@ class AppointmentForm(forms.Form):
             if day < self.now.astimezone(profile.zone).date():
                 self.add_error("date", PASSED_DAY)
             else:
-                self.add_error("time", PASSED_TIME)
+                self.add_error("time", PASSED_START)
         else:
             try:  # the services' rule (here only "too far ahead" is left), shown by the day
                 validate_starts_at(starts_at, now=self.now)

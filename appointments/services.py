@@ -24,6 +24,7 @@ YEARS_AHEAD = 3  # the furthest ahead an appointment may be booked or moved
 NAIVE_START = "Give the time with its time zone offset."
 PASSED_START = "This time has already passed. Please choose a time to come."
 TOO_FAR_AHEAD = f"Please choose a date within the next {YEARS_AHEAD} years."
+NOTES_MAX_LENGTH = 2000  # an appointment's preparation notes
 
 
 def _profile(patient: User) -> PatientProfile:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-NOTE_MAX_LENGTH = 2000
+from flags.services.handling import NOTE_MAX_LENGTH
 
 
 class FlagNoteForm(forms.Form):

@@ -17,11 +17,10 @@ from rest_framework import serializers
 
 from appointments.choices import AppointmentKind
 from appointments.models import Appointment, AppointmentStatus
-from appointments.services import TOO_FAR_AHEAD
+from appointments.services import NOTES_MAX_LENGTH, TOO_FAR_AHEAD
 from lib.clock import later_by, local_time
 from notifications.models import Kind, Notification, Status
 
-NOTES_MAX_LENGTH = 2000
 REMINDER_KINDS = [
     (kind.value, kind.label)
     for kind in (

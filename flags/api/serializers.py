@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from flags.models import Flag, FlagLevel, FlagRule, FlagStatus
+from flags.services.handling import NOTE_MAX_LENGTH
 
 
 class FlagSerializer(serializers.ModelSerializer):
@@ -51,7 +52,9 @@ class FlagSerializer(serializers.ModelSerializer):
 
 
 class FlagNoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH, default=""
+    )
 
 
 class FlagFilterSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from accounts.models import User
 from flags.models import Flag, FlagStatus
 from flags.selectors import LIVE
 
+NOTE_MAX_LENGTH = 2000  # what a coordinator writes when acknowledging or resolving
 RESOLVE_NEEDS_NOTE = (
     "Please add a short note saying how this was resolved, for the rest of the team."
 )
