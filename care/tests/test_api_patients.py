@@ -8,7 +8,7 @@ from django.core import mail
 
 from accounts.models import PatientProfile, RecordAccess, User
 from accounts.tests.factories import CareTeamFactory, CoordinatorFactory, make_patient
-from care.tests.factories import FlagFactory
+from flags.tests.factories import FlagFactory
 from symptoms.tests.factories import log_day
 
 pytestmark = pytest.mark.django_db

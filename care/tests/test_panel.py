@@ -14,9 +14,9 @@ from accounts.selectors import teams_for
 from accounts.tests.factories import CareTeamFactory, CoordinatorFactory, make_patient
 from care import selectors
 from care.selectors import Tier
-from care.tests.factories import FlagFactory
 from flags import services as flags
 from flags.models import FlagStatus
+from flags.tests.factories import FlagFactory
 from symptoms.tests.factories import log_day
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.utils import timezone
 from accounts.models import RecordAccess
 from appointments.models import Appointment
 from appointments.tests.appointment_factories import book
-from care.tests.factories import FlagFactory
 from flags.models import Flag, FlagStatus
+from flags.tests.factories import FlagFactory
 from notifications.models import Channel, Kind, Notification, Status
 from symptoms.tests.factories import log_day
 

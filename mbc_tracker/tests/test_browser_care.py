@@ -12,7 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from accounts.tests.factories import CareTeamFactory, CoordinatorFactory, make_patient
-from care.tests.factories import FlagFactory
+from flags.tests.factories import FlagFactory
 from mbc_tracker.tests.browser import assert_accessible, assert_no_horizontal_scroll, log_in
 
 pytestmark = pytest.mark.browser

@@ -53,8 +53,8 @@ from appointments.models import Appointment, ScanCheckIn
 from appointments.services import calendar_feed_rotate
 from appointments.tests.appointment_factories import NOW, book
 from appointments.tests.support_factories import past
-from care.tests.factories import FlagFactory
 from conftest import Personas
+from flags.tests.factories import FlagFactory
 from notifications.tests.factories import SentNotificationFactory
 from symptoms.models import PatientQuestion
 from symptoms.tests.factories import log_day

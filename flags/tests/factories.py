@@ -1,4 +1,5 @@
-"""Factories for the dashboard tests: flags built directly (the rules have tests of their own)."""
+"""Factories for flags built directly, for tests of what reads them (the dashboard, the API);
+the rules and their evaluation have tests of their own."""
 
 from __future__ import annotations
 
