@@ -149,10 +149,6 @@ def test_cancelling_the_only_scan_in_admin_opens_restaging_overdue(
     assert not Appointment.objects.filter(patient=patient, status="scheduled").exists()
 
 
-# Found while writing these tests: after a resolution, evaluation keeps only findings with evidence
-# dated after it (flags.services.evaluation._reconcile_patient), and restaging_overdue has no
-# evidence at all. So once a patient's restaging_overdue flag has been resolved (by itself when a
-# scan was booked, or by a coordinator) it can never open again for that patient.
 # A state flag (restaging_overdue, not_logging) that resolved itself opens again when the state
 # returns: that is a new episode, even without log evidence newer than the resolution.
 

@@ -103,3 +103,21 @@ def test_the_contracts_catch_a_module_that_breaks_them(project_copy, probe, line
     assert result.returncode != 0, report
     assert re.search(rf"^{re.escape(contract)}.* BROKEN", report, re.MULTILINE), report
     assert re.search(broken, report), report
+
+
+def test_the_pure_rules_contract_names_every_other_flags_module():
+    """The contract lists what flags.rules may not import one module at a time (a forbidden
+    contract cannot exclude the package it sits in), so a new module in flags must join it."""
+    import pkgutil
+    import tomllib
+
+    import flags
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    (contract,) = [
+        c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "pure-rules"
+    ]
+    modules = {f"flags.{m.name}" for m in pkgutil.iter_modules(flags.__path__)}
+    missing = modules - {"flags.rules", "flags.tests", "flags.migrations", "flags.management"}
+    missing -= set(contract["forbidden_modules"])
+    assert not missing, f"add {sorted(missing)} to the pure-rules contract in pyproject.toml"
