@@ -21,6 +21,7 @@ from appointments.choices import SCAN_KINDS
 from appointments.models import Appointment, AppointmentStatus, CalendarFeed
 from appointments.reminder_planning import SUBJECT  # Notification.subject_type of their reminders
 from appointments.reminders import restaging_due_date
+from lib.clock import local_instant
 from notifications.models import Channel, Notification
 
 FEED_HISTORY = dt.timedelta(days=365)  # how far back the calendar feed reaches
@@ -56,15 +57,24 @@ def _local_days(zones: Iterable[str], date_from: dt.date | None, date_to: dt.dat
     One condition per time zone keeps this plain SQL on any database (a handful of zones)."""
     condition = Q(pk__in=[])  # no zones: nothing matches
     for zone in zones:
-        tz = ZoneInfo(zone)
         part = Q(patient__patient_profile__timezone=zone)
-        if date_from is not None:
-            part &= Q(starts_at__gte=dt.datetime.combine(date_from, dt.time(), tzinfo=tz))
-        if date_to is not None:
-            next_day = date_to + dt.timedelta(days=1)
-            part &= Q(starts_at__lt=dt.datetime.combine(next_day, dt.time(), tzinfo=tz))
+        start = _midnight(date_from, zone) if date_from is not None else None
+        if start is not None:
+            part &= Q(starts_at__gte=start)
+        end = _midnight(date_to, zone, days_later=1) if date_to is not None else None
+        if end is not None:
+            part &= Q(starts_at__lt=end)
         condition |= part
     return condition
+
+
+def _midnight(day: dt.date, zone: str, *, days_later: int = 0) -> dt.datetime | None:
+    """The instant midnight starts ``days_later`` days after ``day`` in ``zone``, or None when
+    that is past either end of the calendar (then the filter has no bound on that side)."""
+    try:
+        return local_instant(day + dt.timedelta(days=days_later), dt.time(), zone)
+    except OverflowError:
+        return None
 
 
 def appointment_for_user_or_404(user: AnyUser, pk: object) -> Appointment:

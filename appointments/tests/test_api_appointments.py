@@ -308,6 +308,25 @@ def test_from_and_to_are_the_patients_local_days(people, api_client):
     assert response.status_code == 400
 
 
+def test_from_and_to_at_the_ends_of_the_calendar_mean_no_bound(people, api_client):
+    """The first and last days there are (1 January of year 1, 31 December 9999) have no
+    midnight after or before them in every zone: they filter nothing out instead of a 500."""
+    patient = make_patient(care_team=people.team_a, timezone="Pacific/Kiritimati")
+    booked = book(patient)
+    api_client.force_authenticate(patient)
+    for query in (
+        {"to": "9999-12-31"},
+        {"from": "0001-01-01"},
+        {"from": "0001-01-01", "to": "9999-12-31"},
+    ):
+        response = api_client.get(URL, query)
+        assert response.status_code == 200, (query, response.content)
+        assert [item["id"] for item in response.json()["results"]] == [booked.pk]
+    patient.patient_profile.timezone = "America/Los_Angeles"
+    patient.patient_profile.save(update_fields=["timezone"])
+    assert api_client.get(URL, {"from": "0001-01-01", "to": "9999-12-31"}).json()["count"] == 1
+
+
 def test_status_filter(people, api_client):
     kept = book(people.patient_a)
     gone = book(people.patient_a, days=12)
