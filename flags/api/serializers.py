@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rest_framework import serializers
 
 from flags.models import Flag, FlagLevel, FlagRule, FlagStatus
+from flags.rules import Finding
+from flags.selectors import open_flags_for
 from flags.services.handling import NOTE_MAX_LENGTH
 
 
@@ -60,3 +64,35 @@ class FlagNoteSerializer(serializers.Serializer):
 class FlagFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=FlagStatus.choices, required=False)
     patient = serializers.IntegerField(required=False, min_value=1)
+
+
+def live_flags_data(
+    *, patient_id: int, findings: Sequence[Finding] = ()
+) -> list[dict[str, object]]:
+    """The patient's open and acknowledged flags as the flags API shows them, most pressing
+    first, then the urgent ``findings`` the rules made in this request that the worker has not
+    stored as flags yet (``id`` null): a saved log's response shows them at once."""
+    stored = list(FlagSerializer(open_flags_for(patient=patient_id), many=True).data)
+    known = {(flag["rule"], flag["symptom"] or flag["site"] or "") for flag in stored}
+    return stored + [
+        {
+            "id": None,
+            "patient": patient_id,
+            "rule": finding.rule,
+            "level": finding.level,
+            "status": FlagStatus.OPEN,
+            "symptom": finding.symptom,
+            "site": finding.site,
+            "title": finding.title,
+            "explanation": finding.explanation,
+            "advice": finding.advice,
+            "evidence": [day.isoformat() for day in finding.evidence],
+            "opened_at": None,
+            "updated_at": None,
+            "acknowledged_by": None,
+            "acknowledged_at": None,
+            "note": "",
+        }
+        for finding in findings
+        if (finding.rule, finding.subject) not in known
+    ]

@@ -12,8 +12,7 @@ from typing import Any
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from flags.api.serializers import FlagSerializer
-from flags.selectors import open_flags_for
+from flags.api.serializers import live_flags_data
 from symptoms.catalogue import SymptomInfo
 from symptoms.models import (
     SEVERITY_MAX,
@@ -146,36 +145,9 @@ class DailyLogSerializer(serializers.Serializer):
     def get_flags(self, log: DailyLog) -> list[dict[str, object]]:
         cache = self.context.setdefault("open_flags", {})  # one query per response, not per log
         if log.patient_id not in cache:
-            stored = list(FlagSerializer(open_flags_for(patient=log.patient_id), many=True).data)
-            cache[log.patient_id] = stored + self._not_yet_stored(log, stored)
+            findings = self.context.get("urgent_findings", [])
+            cache[log.patient_id] = live_flags_data(patient_id=log.patient_id, findings=findings)
         return cache[log.patient_id]
-
-    def _not_yet_stored(self, log: DailyLog, stored: list[dict]) -> list[dict[str, object]]:
-        """Urgent findings the rules made in this request (``context["urgent_findings"]``) that
-        the worker has not stored as flags yet: shown at once, with ``id`` null."""
-        known = {(flag["rule"], flag["symptom"] or flag["site"] or "") for flag in stored}
-        return [
-            {
-                "id": None,
-                "patient": log.patient_id,
-                "rule": finding.rule,
-                "level": finding.level,
-                "status": "open",
-                "symptom": finding.symptom,
-                "site": finding.site,
-                "title": finding.title,
-                "explanation": finding.explanation,
-                "advice": finding.advice,
-                "evidence": [day.isoformat() for day in finding.evidence],
-                "opened_at": None,
-                "updated_at": None,
-                "acknowledged_by": None,
-                "acknowledged_at": None,
-                "note": "",
-            }
-            for finding in self.context.get("urgent_findings", [])
-            if (finding.rule, finding.subject) not in known
-        ]
 
 
 class LogFilterSerializer(serializers.Serializer):
