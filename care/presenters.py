@@ -19,7 +19,7 @@ from appointments.models import Appointment, AppointmentStatus
 from care import selectors
 from care.selectors import PanelPatient, Tier, Triage
 from flags import facts
-from flags.models import Flag, FlagLevel, FlagStatus
+from flags.models import Flag, FlagLevel, FlagStatus, PatientResponse
 from flags.selectors import flag_priority
 from lib.clock import local_time
 from lib.dates import days_ago, short_date
@@ -60,6 +60,22 @@ class PanelRow(TypedDict):
     restaging_due: dt.date
     restaging_due_text: str  # "3 Mar 2027"
     restaging_overdue: bool
+    patient_answer: str  # "Cara answered “I have called my care team”, 3 Dec 10:42 GMT"; or ""
+
+
+def first_name(patient: PanelPatient) -> str:
+    """What staff pages call the patient in a sentence."""
+    return patient.preferred_name or (patient.name.split() or [patient.email])[0]
+
+
+def answer_words(name: str, response: str, at: dt.datetime | None) -> str:
+    """The patient's answer to urgent advice, in the third person and the care team's time. It
+    quotes the button the patient pressed: the profile holds no pronouns to speak for them."""
+    if not response or at is None:
+        return ""
+    label = PatientResponse(response).label
+    local = timezone.localtime(at)  # the care team's time (see care.views)
+    return f"{name} answered “{label}”, {short_date(local.date())} {local:%H:%M} {local.tzname()}"
 
 
 def panel_row(patient: PanelPatient, *, now: dt.datetime) -> PanelRow:
@@ -97,6 +113,7 @@ def panel_row(patient: PanelPatient, *, now: dt.datetime) -> PanelRow:
         restaging_due=due,
         restaging_due_text=f"{short_date(due)} {due.year}",
         restaging_overdue=result.restaging_overdue,
+        patient_answer=answer_words(first_name(patient), result.response, result.responded_at),
     )
 
 
@@ -175,6 +192,11 @@ def record_context(*, patient: PanelPatient, user: AnyUser, days: int) -> dict[s
     zone = ZoneInfo(profile.timezone)
     today = profile.local_today(now)
     live, resolved = _flags(profile, now)
+    name = first_name(patient)
+    for flag in live:  # the patient's answer to urgent advice, in words for the team
+        flag.patient_answer = answer_words(  # type: ignore[attr-defined]
+            name, flag.patient_response, flag.patient_responded_at
+        )
     # One read of the logs serves the trends and the (shorter) timeline.
     logs = list(
         symptom_selectors.logs_for(

@@ -89,6 +89,8 @@ class LiveFlag:
     status: str
     opened_at: dt.datetime
     title: str
+    patient_response: str = ""  # what the patient says they did about urgent advice
+    patient_responded_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ class Triage:
     top_flag_title: str = ""  # their most pressing flag
     top_flag_level: str = ""
     restaging_overdue: bool = False
+    response: str = ""  # the patient's latest answer to a live urgent flag, and when
+    responded_at: dt.datetime | None = None
 
     @property
     def label(self) -> str:
@@ -133,6 +137,12 @@ def triage(flags: list[LiveFlag]) -> Triage:
     else:
         tier = Tier.EVERYONE_ELSE
     top = min(flags, key=lambda f: flag_priority(f.level, f.status, f.opened_at), default=None)
+    answered = [
+        f
+        for f in flags
+        if f.level == FlagLevel.URGENT and f.patient_response and f.patient_responded_at
+    ]
+    answer = max(answered, key=lambda f: f.patient_responded_at, default=None)
     return Triage(
         tier=tier,
         counts=counts,
@@ -140,6 +150,8 @@ def triage(flags: list[LiveFlag]) -> Triage:
         top_flag_title=top.title if top else "",
         top_flag_level=top.level if top else "",
         restaging_overdue="restaging_overdue" in rules,
+        response=answer.patient_response if answer else "",
+        responded_at=answer.patient_responded_at if answer else None,
     )
 
 
@@ -207,7 +219,14 @@ def with_triage(profiles: QuerySet[PatientProfile], *, now: dt.datetime) -> list
     flags: dict[int, list[LiveFlag]] = {row[0]: [] for row in rows}
     live = Flag.objects.filter(patient_id__in=profiles.values("pk"), status__in=LIVE)
     for patient_id, *fields in live.values_list(
-        "patient_id", "rule", "level", "status", "opened_at", "title"
+        "patient_id",
+        "rule",
+        "level",
+        "status",
+        "opened_at",
+        "title",
+        "patient_response",
+        "patient_responded_at",
     ):
         if patient_id in flags:
             flags[patient_id].append(LiveFlag(*fields))

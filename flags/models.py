@@ -43,6 +43,14 @@ class FlagStatus(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
 
 
+class PatientResponse(models.TextChoices):
+    """What the patient says they did about urgent advice (CLINICAL.md, "The urgent loop")."""
+
+    CALLED_TEAM = "called_team", "I have called my care team"
+    GOT_HELP = "got_help", "I have had emergency help"
+    WILL_CALL = "will_call", "I will call now"
+
+
 class Flag(models.Model):
     """A pattern worth raising with the care team. One open-or-acknowledged flag per patient,
     rule and subject (symptom code, site, or "" for whole-patient rules): new evidence updates it.
@@ -76,6 +84,13 @@ class Flag(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
+    reported_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the patient saved the log that raised it (null for whole-patient rules).",
+    )
+    patient_response = models.CharField(max_length=12, choices=PatientResponse.choices, blank=True)
+    patient_responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "symptoms_flag"

@@ -1,12 +1,21 @@
-"""Reads of flags: which are live, and the one "most urgent first" order."""
+"""Reads of flags: which are live, the one "most urgent first" order, and the attention state
+every patient page shows at the top."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
-from accounts.models import User
-from flags.models import Flag, FlagStatus
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import PatientProfile, User
+from flags import facts, urgent
+from flags.models import Flag, FlagLevel, FlagStatus, PatientResponse
 from flags.rules.types import LEVEL_ORDER
+from lib.clock import local_time
+from lib.dates import clock_time, day_name, last_seen, long_date
 
 LIVE = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 
@@ -27,3 +36,180 @@ def open_flags_for(*, patient: User | int) -> list[Flag]:
     patient_id = patient if isinstance(patient, int) else patient.pk
     flags = list(Flag.objects.filter(patient_id=patient_id, status__in=LIVE))
     return sorted(flags, key=flag_order)
+
+
+# --- The one attention state every patient page shows at the top ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AttentionItem:
+    """One live flag (or an urgent finding of the last save not stored yet: ``flag_id`` None) as
+    the patient reads it at the top of a page."""
+
+    flag_id: int | None
+    rule: str
+    subject: str
+    level: str
+    title: str
+    explanation: str
+    advice: str
+    action: str  # emergency | call_now (urgent only; "" for soon)
+    about: str  # "This is about what you logged yesterday, Tuesday 1 December." or ""
+    acknowledged: bool
+    response: str  # called_team | got_help | will_call | ""
+    response_words: str  # "You told us you called your team at 10:42. If things get worse, …"
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.action == urgent.EMERGENCY
+
+
+@dataclass(frozen=True, slots=True)
+class Attention:
+    """What a patient must see at the top of every page: urgent items (emergencies first), soon
+    items (shown on home and the log page), and whether the last save could not be checked."""
+
+    urgent: list[AttentionItem] = field(default_factory=list)
+    soon: list[AttentionItem] = field(default_factory=list)
+    unchecked: bool = False
+    next_visit: int = 0  # live flags for the next visit: not shown here, but not "nothing to do"
+
+    @property
+    def live(self) -> bool:
+        return bool(self.urgent or self.soon)
+
+    def __bool__(self) -> bool:
+        return bool(self.urgent or self.soon or self.unchecked)
+
+
+def _about(evidence: list[str] | tuple[str, ...], today: dt.date) -> str:
+    days = sorted({value for value in evidence if value})
+    try:
+        newest = dt.date.fromisoformat(days[-1]) if days else None
+    except ValueError:
+        return ""
+    if newest is None or newest >= today:
+        return ""
+    name = day_name(newest, today)
+    words = f"yesterday, {long_date(newest, today=today)}" if name == "yesterday" else name
+    return f"This is about what you logged {words}."
+
+
+def response_words(response: str, at: dt.datetime | None, *, zone: str, today: dt.date) -> str:
+    """The banner's words once the patient answered, the time in their zone."""
+    if not response or at is None:
+        return ""
+    local = local_time(at, zone)
+    moment = f"at {clock_time(local)}" if local.date() == today else last_seen(local, today)
+    emergency, line = settings.EMERGENCY_NUMBER, settings.CARE_TEAM_24H_LINE
+    if response == PatientResponse.CALLED_TEAM:
+        return f"You told us you called your team {moment}. If things get worse, call {emergency}."
+    if response == PatientResponse.GOT_HELP:
+        return (
+            f"You told us you have had emergency help ({moment}). "
+            f"If things get worse, call {emergency}."
+        )
+    return (
+        f"You told us {moment} that you would call now. If you have not got through yet, call "
+        f"{line} now. If things get worse, call {emergency}."
+    )
+
+
+def attention_for(
+    profile: PatientProfile,
+    *,
+    pending: urgent.Pending | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[Attention, list[urgent.UrgentAdvice]]:
+    """The patient's attention state: their live urgent and soon flags (and how many for the
+    next visit), plus the urgent advice
+    of their last save (``pending``) that no stored flag covers yet. One query. Also returns the
+    pending advice still needed (the caller forgets the rest)."""
+    now = now or timezone.now()
+    zone = profile.timezone
+    today = local_time(now, zone).date()
+    pending = pending or urgent.Pending(items=[], saved_at=None, unchecked=False)
+    wanted = Q(status__in=LIVE)
+    if pending.items and pending.saved_at is not None:
+        # A flag stored (or dealt with) since the save covers its advice, whatever its status.
+        wanted |= Q(updated_at__gte=pending.saved_at)
+    rows = list(
+        Flag.objects.filter(wanted, patient_id=profile.pk).only(
+            "rule",
+            "subject",
+            "level",
+            "status",
+            "title",
+            "explanation",
+            "advice",
+            "evidence",
+            "opened_at",
+            "symptom_id",
+            "patient_response",
+            "patient_responded_at",
+        )
+    )
+    covered = {(flag.rule, flag.subject) for flag in rows}
+    live = sorted(
+        (
+            flag
+            for flag in rows
+            if flag.status in LIVE and flag.level in (FlagLevel.URGENT, FlagLevel.SOON)
+        ),
+        key=flag_order,
+    )
+    symptoms = facts.symptom_facts() if any(f.level == FlagLevel.URGENT for f in live) else {}
+    items = [
+        AttentionItem(
+            flag_id=flag.pk,
+            rule=flag.rule,
+            subject=flag.subject,
+            level=flag.level,
+            title=flag.title,
+            explanation=flag.explanation,
+            advice=flag.advice,
+            action=(
+                urgent.action_for(flag.rule, flag.symptom_id or flag.subject, symptoms)
+                if flag.level == FlagLevel.URGENT
+                else ""
+            ),
+            about=_about(flag.evidence or [], today),
+            acknowledged=flag.status == FlagStatus.ACKNOWLEDGED,
+            response=flag.patient_response,
+            response_words=response_words(
+                flag.patient_response, flag.patient_responded_at, zone=zone, today=today
+            ),
+        )
+        for flag in live
+    ]
+    still_pending = [
+        item for item in pending.items if (item.rule, item.subject) not in covered or not item.rule
+    ]
+    fresh = [
+        AttentionItem(
+            flag_id=None,
+            rule=item.rule,
+            subject=item.subject,
+            level=FlagLevel.URGENT,
+            title=item.title,
+            explanation=item.explanation,
+            advice=item.advice,
+            action=item.action,
+            about=_about(item.evidence, today),
+            acknowledged=False,
+            response="",
+            response_words="",
+        )
+        for item in still_pending
+    ]
+    urgent_items = [item for item in items if item.level == FlagLevel.URGENT] + fresh
+    urgent_items.sort(key=lambda item: not item.is_emergency)  # stable: most pressing kept first
+    attention = Attention(
+        urgent=urgent_items,
+        soon=[item for item in items if item.level == FlagLevel.SOON],
+        unchecked=pending.unchecked,
+        next_visit=sum(
+            1 for flag in rows if flag.status in LIVE and flag.level == FlagLevel.NEXT_VISIT
+        ),
+    )
+    return attention, still_pending

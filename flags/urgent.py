@@ -12,10 +12,12 @@ import logging
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 
 from accounts.models import PatientProfile
 from flags import facts, rules
+from flags.models import Flag, FlagStatus
 
 log = logging.getLogger(__name__)
 
@@ -32,22 +34,40 @@ class UrgentAdvice:
     explanation: str
     advice: str
     action: str  # emergency | call_now
+    # Which flag it will become once stored (the attention state shows one of the two), and the
+    # days it is about. Defaults keep advice remembered by an older release readable.
+    rule: str = ""
+    subject: str = ""
+    evidence: tuple[str, ...] = ()
 
     @property
     def is_emergency(self) -> bool:
         return self.action == EMERGENCY
 
-    def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["evidence"] = list(self.evidence)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> UrgentAdvice:
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        known["evidence"] = tuple(str(day) for day in known.get("evidence") or ())  # type: ignore[union-attr]
+        return cls(**known)  # type: ignore[arg-type]
+
+
+def action_for(rule: str, symptom: str | None, symptoms: dict[str, rules.SymptomFacts]) -> str:
+    """What an urgent finding or flag asks for: the emergency department, or the 24-hour line."""
+    if rule in EMERGENCY_RULES:
+        return EMERGENCY
+    facts_of = symptoms.get(symptom or "")
+    if rule == "red_flag" and facts_of is not None and facts_of.red_flag == EMERGENCY:
+        return EMERGENCY
+    return CALL_NOW
 
 
 def _action(finding: rules.Finding, symptoms: dict[str, rules.SymptomFacts]) -> str:
-    if finding.rule in EMERGENCY_RULES:
-        return EMERGENCY
-    symptom = symptoms.get(finding.symptom or "")
-    if finding.rule == "red_flag" and symptom is not None and symptom.red_flag == EMERGENCY:
-        return EMERGENCY
-    return CALL_NOW
+    return action_for(finding.rule, finding.symptom, symptoms)
 
 
 def urgent_findings(
@@ -75,6 +95,9 @@ def urgent_advice(profile: PatientProfile, *, now: dt.datetime | None = None) ->
             explanation=finding.explanation,
             advice=finding.advice,
             action=_action(finding, symptoms),
+            rule=finding.rule,
+            subject=finding.subject,
+            evidence=tuple(day.isoformat() for day in finding.evidence),
         )
         for finding in findings
     ]
@@ -91,3 +114,106 @@ def safe_urgent_advice(
     except Exception:
         log.exception("Urgent advice could not be worked out for patient %s", profile.user_id)
         return None
+
+
+# --- After a save: what the next pages must show until the worker has stored it ---------------
+
+SESSION_KEY = "urgent_advice"
+LIVE = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)  # as flags.selectors, which reads this module
+PENDING_HOURS = 24  # belt and braces: the worker stores a finding within seconds
+
+
+@dataclass(frozen=True, slots=True)
+class AfterSave:
+    """What the rules say right after a save: the urgent advice (``None``: could not check),
+    and whether anything at all is to be raised (a finding or a live flag of any level)."""
+
+    advice: list[UrgentAdvice] | None
+    anything_raised: bool
+
+
+def after_save(profile: PatientProfile, *, now: dt.datetime | None = None) -> AfterSave:
+    """The urgent advice and whether the page may say there is nothing else to do (never while
+    a flag is live or about to be). A failure never loses the saved log (see
+    ``safe_urgent_advice``)."""
+    now = now or timezone.now()
+    try:
+        patient = facts.patient_facts(profile, now=now)
+        symptoms = facts.symptom_facts()
+        numbers = rules.AdviceNumbers(
+            emergency=settings.EMERGENCY_NUMBER, care_line=settings.CARE_TEAM_24H_LINE
+        )
+        findings = rules.evaluate(
+            patient, symptoms=symptoms, thresholds=facts.thresholds(), numbers=numbers
+        )
+        live = Flag.objects.filter(patient_id=profile.pk, status__in=LIVE).exists()
+    except Exception:
+        log.exception("Urgent advice could not be worked out for patient %s", profile.user_id)
+        return AfterSave(advice=None, anything_raised=True)
+    advice = [
+        UrgentAdvice(
+            title=finding.title,
+            explanation=finding.explanation,
+            advice=finding.advice,
+            action=_action(finding, symptoms),
+            rule=finding.rule,
+            subject=finding.subject,
+            evidence=tuple(day.isoformat() for day in finding.evidence),
+        )
+        for finding in findings
+        if finding.level == rules.URGENT
+    ]
+    advice.sort(key=lambda item: not item.is_emergency)
+    return AfterSave(advice=advice, anything_raised=bool(findings) or live)
+
+
+def remember(session: SessionBase, advice: list[UrgentAdvice] | None, *, now: dt.datetime) -> None:
+    """Keep a save's urgent advice for the pages that follow (PRG): the attention state shows it
+    on every page until the worker has stored it as a flag. ``None``: say once that we could not
+    check."""
+    if advice is None:
+        session[SESSION_KEY] = {"unchecked": True, "items": [], "at": now.isoformat()}
+    elif advice:
+        items = [item.as_dict() for item in advice]
+        session[SESSION_KEY] = {"unchecked": False, "items": items, "at": now.isoformat()}
+    else:
+        session.pop(SESSION_KEY, None)
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """Urgent advice from the last save, not known to be stored yet."""
+
+    items: list[UrgentAdvice]
+    saved_at: dt.datetime | None
+    unchecked: bool
+
+
+def pending(session: SessionBase, *, now: dt.datetime) -> Pending:
+    """What the last save remembered (nothing when too old or unreadable)."""
+    stored = session.get(SESSION_KEY) or {}
+    try:
+        saved_at = dt.datetime.fromisoformat(stored["at"]) if stored.get("at") else None
+        items = [UrgentAdvice.from_dict(item) for item in stored.get("items", [])]
+    except (TypeError, ValueError, KeyError):
+        session.pop(SESSION_KEY, None)
+        return Pending(items=[], saved_at=None, unchecked=False)
+    if saved_at is not None and now - saved_at > dt.timedelta(hours=PENDING_HOURS):
+        session.pop(SESSION_KEY, None)
+        return Pending(items=[], saved_at=None, unchecked=False)
+    return Pending(items=items, saved_at=saved_at, unchecked=bool(stored.get("unchecked")))
+
+
+def forget(session: SessionBase, *, unchecked: bool, keep: list[UrgentAdvice]) -> None:
+    """Drop what the pages no longer need: the "could not check" notice once shown, and advice
+    that is now a stored flag (or was dealt with)."""
+    stored = session.get(SESSION_KEY)
+    if not stored:
+        return
+    if not keep:
+        session.pop(SESSION_KEY, None)
+        return
+    changed = unchecked and stored.get("unchecked")
+    if len(keep) != len(stored.get("items", [])) or changed:
+        stored = {**stored, "unchecked": False, "items": [item.as_dict() for item in keep]}
+        session[SESSION_KEY] = stored

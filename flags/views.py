@@ -10,17 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import patient_required
 from accounts.models import PatientProfile, User
-from flags import facts, summary_pdf
-from flags.models import FlagStatus
-from flags.selectors import open_flags_for
+from flags import facts, services, summary_pdf
+from flags.models import Flag, FlagStatus, PatientResponse
+from flags.selectors import LIVE, open_flags_for
 from lib.dates import short_date
 from symptoms import questions, selectors, trends
 from symptoms.forms import QuestionForm
@@ -134,3 +137,59 @@ def visit_summary_pdf(request: HttpRequest, profile: PatientProfile) -> HttpResp
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- The patient answers urgent advice (the banner's buttons) ------------------------------
+
+ANSWER_THANKS = "Thank you for telling us. Your care team will see your answer."
+ANSWER_LOST = (
+    "We could not save your answer just now. Please follow the advice: call your care team's "
+    "24-hour line, or in an emergency call {emergency}."
+)
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    """Back to the page the banner was on (only a page of this site), at the banner."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("home")
+    return redirect(target.split("#", 1)[0] + "#attention")
+
+
+def _answer(request: HttpRequest, flag: Flag | None) -> HttpResponse:
+    if flag is None:
+        messages.error(request, ANSWER_LOST.format(emergency=settings.EMERGENCY_NUMBER))
+        return _back(request)
+    try:
+        services.flag_respond(flag=flag, by=request.user, response=request.POST.get("response", ""))
+    except ValidationError:
+        messages.error(request, ANSWER_LOST.format(emergency=settings.EMERGENCY_NUMBER))
+        return _back(request)
+    messages.success(request, ANSWER_THANKS)
+    return _back(request)
+
+
+@require_POST
+@patient_required
+def flag_respond(request: HttpRequest, profile: PatientProfile, pk: int) -> HttpResponse:
+    """The patient's answer to one of their own urgent flags (anyone else's: 404)."""
+    flag = get_object_or_404(Flag, pk=pk, patient=request.user)
+    return _answer(request, flag)
+
+
+@require_POST
+@patient_required
+def flag_respond_pending(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
+    """An answer to urgent advice the worker has not stored as a flag yet. The patient's flags are
+    evaluated here, as the worker would (the same idempotent service, under the same lock), and
+    the answer is kept on the flag that results for that rule and subject."""
+    rule, subject = request.POST.get("rule", ""), request.POST.get("subject", "")
+    if request.POST.get("response", "") not in PatientResponse.values:
+        return _answer(request, None)
+    services.evaluate_patient(patient=request.user)
+    flag = Flag.objects.filter(
+        patient=request.user, rule=rule, subject=subject, status__in=LIVE
+    ).first()
+    return _answer(request, flag)

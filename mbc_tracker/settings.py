@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.care_contacts",
+                "flags.context_processors.attention",
             ],
         },
     },
@@ -191,6 +192,7 @@ SPECTACULAR_SETTINGS = {
         "AppointmentStatusEnum": "appointments.models.AppointmentStatus.choices",
         "SymptomKindEnum": "symptoms.models.SymptomKind.choices",
         "RedFlagLevelEnum": "symptoms.models.RedFlag.choices",
+        "PatientResponseEnum": "flags.models.PatientResponse.choices",
     },
 }
 

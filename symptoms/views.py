@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import View, patient_required
@@ -102,27 +103,6 @@ def _is_blank(log: DailyLog | None) -> bool:
     return log is None or (not log.notes and not _entries_text(log))
 
 
-URGENT_SESSION_KEY = "urgent_advice"
-
-
-def _remember_urgent(request: HttpRequest, advice: list[urgent.UrgentAdvice] | None) -> None:
-    """Keep what to do now for the page the patient is sent to (PRG), shown once there."""
-    if advice is None:
-        request.session[URGENT_SESSION_KEY] = {"unchecked": True, "items": []}
-    elif advice:
-        items = [item.as_dict() for item in advice]
-        request.session[URGENT_SESSION_KEY] = {"unchecked": False, "items": items}
-    else:
-        request.session.pop(URGENT_SESSION_KEY, None)
-
-
-def _take_urgent(request: HttpRequest) -> tuple[list[urgent.UrgentAdvice], bool]:
-    """What to do now, remembered by the save just before; (advice, could not check)."""
-    stored = request.session.pop(URGENT_SESSION_KEY, None) or {}
-    items = [urgent.UrgentAdvice(**item) for item in stored.get("items", [])]
-    return items, bool(stored.get("unchecked"))
-
-
 def _saved(
     request: HttpRequest, log: DailyLog, created: bool, today: dt.date, *, usual: bool = False
 ) -> HttpResponse:
@@ -134,10 +114,17 @@ def _saved(
         text = f"Thank you — {day} is saved as a usual day."
     else:
         text = f"Thank you — {day} is saved."
-    # The pure rules, in the request: urgent advice never waits for a worker or the broker.
-    advice = urgent.safe_urgent_advice(request.user.patient_profile)
-    _remember_urgent(request, advice)
-    if log.date == today and advice == []:
+    # The pure rules, in the request: urgent advice never waits for a worker or the broker. The
+    # attention state at the top of every page shows it until the worker has stored it.
+    found = urgent.after_save(request.user.patient_profile)
+    urgent.remember(request.session, found.advice, now=timezone.now())
+    if found.advice:
+        text += " Please follow the advice at the top of this page."
+    elif found.anything_raised:
+        text += (
+            " Your care team will see what you told us. If you feel worse, call the 24-hour line."
+        )
+    elif log.date == today:
         text += " There is nothing else to do today. If something changes, come back and update it."
     messages.success(request, text)
     return redirect(_log_url(log.date, today))
@@ -183,12 +170,7 @@ def log_page(
     ]
     earliest, _ = services.allowed_dates(today=today)
     blank = _is_blank(log)
-    urgent_items, urgent_unchecked = (
-        _take_urgent(request) if request.method == "GET" else ([], False)
-    )
     context = {
-        "urgent": urgent_items,
-        "urgent_unchecked": urgent_unchecked,
         "day": day,
         "today": today,
         "is_today": day == today,

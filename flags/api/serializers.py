@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from rest_framework import serializers
 
-from flags.models import Flag, FlagLevel, FlagRule, FlagStatus
+from flags.models import Flag, FlagLevel, FlagRule, FlagStatus, PatientResponse
 from flags.rules import Finding
 from flags.selectors import open_flags_for
 from flags.services.handling import NOTE_MAX_LENGTH
@@ -28,6 +28,18 @@ class FlagSerializer(serializers.ModelSerializer):
     acknowledged_by = serializers.IntegerField(
         source="acknowledged_by_id", read_only=True, allow_null=True
     )
+    reported_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the patient saved the log that raised it; null for whole-patient rules.",
+    )
+    patient_response = serializers.ChoiceField(
+        choices=PatientResponse.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="What the patient says they did about urgent advice, or null.",
+    )
+    patient_responded_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Flag
@@ -48,11 +60,23 @@ class FlagSerializer(serializers.ModelSerializer):
             "acknowledged_by",
             "acknowledged_at",
             "note",
+            "reported_at",
+            "patient_response",
+            "patient_responded_at",
         ]
         read_only_fields = fields
 
     def get_site(self, flag: Flag) -> str | None:
         return flag.site or None
+
+    def to_representation(self, instance: Flag) -> dict[str, object]:
+        data = super().to_representation(instance)
+        data["patient_response"] = data["patient_response"] or None  # no answer yet: null
+        return data
+
+
+class FlagRespondSerializer(serializers.Serializer):
+    response = serializers.ChoiceField(choices=PatientResponse.choices)
 
 
 class FlagNoteSerializer(serializers.Serializer):
@@ -92,6 +116,9 @@ def live_flags_data(
             "acknowledged_by": None,
             "acknowledged_at": None,
             "note": "",
+            "reported_at": None,
+            "patient_response": None,
+            "patient_responded_at": None,
         }
         for finding in findings
         if (finding.rule, finding.subject) not in known

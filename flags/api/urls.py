@@ -10,4 +10,5 @@ urlpatterns = [
         name="api-flag-acknowledge",
     ),
     path("flags/<int:pk>/resolve/", views.FlagResolveView.as_view(), name="api-flag-resolve"),
+    path("flags/<int:pk>/respond/", views.FlagRespondView.as_view(), name="api-flag-respond"),
 ]

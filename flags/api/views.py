@@ -21,11 +21,16 @@ from rest_framework.views import APIView
 
 from accounts import access
 from accounts.api.access_log import RecordAccessListMixin
-from accounts.api.permissions import IsCoordinator
+from accounts.api.permissions import IsCoordinator, IsPatient
 from accounts.models import RecordAccessKind
 from accounts.services import record_access
 from flags import services
-from flags.api.serializers import FlagFilterSerializer, FlagNoteSerializer, FlagSerializer
+from flags.api.serializers import (
+    FlagFilterSerializer,
+    FlagNoteSerializer,
+    FlagRespondSerializer,
+    FlagSerializer,
+)
 from flags.models import Flag, FlagStatus
 
 
@@ -125,3 +130,38 @@ class FlagResolveView(_FlagActionView):
     )
     def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)
+
+
+class FlagRespondView(APIView):
+    """The patient says what they did about urgent advice. Their own flags only (anyone else's
+    is 404; care staff get 403); answering again replaces the answer. Never resolves the flag."""
+
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        operation_id="v1_flags_respond",
+        parameters=[ID_PARAMETER],
+        request=FlagRespondSerializer,
+        responses={
+            200: FlagSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="An unknown response, or a flag that asks for none.",
+            ),
+            403: OpenApiResponse(description="Not a patient."),
+            404: OpenApiResponse(description="No such flag among your own."),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        flag = Flag.objects.filter(pk=pk, patient=request.user).first()
+        if flag is None:
+            raise Http404("No such flag.")
+        data = FlagRespondSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            flag = services.flag_respond(
+                flag=flag, by=request.user, response=data.validated_data["response"]
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from None
+        return Response(FlagSerializer(flag).data)

@@ -1,10 +1,12 @@
 """Writes about flags, by sub-domain: ``evaluation`` (run the rules, reconcile stored flags),
 ``alerts`` (the care team's alerts and digests in the outbox) and ``handling`` (a coordinator
-acknowledges or resolves). The public names are here."""
+acknowledges or resolves) and ``response`` (the patient answers urgent advice). The public names
+are here."""
 
 from flags.services.alerts import flag_alert_still_wanted, flag_digests_plan, urgent_alerts_plan
 from flags.services.evaluation import EvaluationResult, evaluate_patient, evaluate_patients
 from flags.services.handling import flag_acknowledge, flag_resolve
+from flags.services.response import flag_respond
 
 __all__ = [
     "EvaluationResult",
@@ -14,5 +16,6 @@ __all__ = [
     "flag_alert_still_wanted",
     "flag_digests_plan",
     "flag_resolve",
+    "flag_respond",
     "urgent_alerts_plan",
 ]

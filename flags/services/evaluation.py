@@ -31,6 +31,7 @@ from flags.models import Flag, FlagLevel, FlagStatus
 from flags.selectors import LIVE
 from flags.services.alerts import urgent_alerts_plan
 from flags.services.handling import append_note
+from symptoms.models import DailyLog
 
 SELF_RESOLVING = {
     "not_logging": "Resolved automatically: the patient logged again.",
@@ -148,6 +149,27 @@ def _reconcile_patient(
     return to_create
 
 
+def _set_reported_at(flags: list[Flag]) -> None:
+    """Time counts from the report (CLINICAL.md, "The urgent loop"): a new flag's
+    ``reported_at`` is when the patient last saved the newest log behind it, read in one query.
+    Whole-patient rules (``not_logging``, ``restaging_overdue``: an absence, not a report) keep it
+    null."""
+    newest = [
+        (flag, max(flag.evidence))
+        for flag in flags
+        if flag.evidence and flag.rule not in SELF_RESOLVING  # a state, not a report
+    ]
+    if not newest:
+        return
+    rows = DailyLog.objects.filter(
+        patient_id__in={flag.patient_id for flag, _ in newest},
+        date__in={day for _, day in newest},
+    ).values_list("patient_id", "date", "updated_at")
+    saved = {(patient_id, date.isoformat()): at for patient_id, date, at in rows}
+    for flag, day in newest:
+        flag.reported_at = saved.get((flag.patient_id, day))
+
+
 def evaluate_patients(
     patient_ids: Sequence[int],
     *,
@@ -197,6 +219,7 @@ def evaluate_patients(
                 result=result,
             )
         if to_create:
+            _set_reported_at(to_create)
             created = Flag.objects.bulk_create(to_create)
             result.opened += created
             result.urgent += [flag for flag in created if flag.level == FlagLevel.URGENT]

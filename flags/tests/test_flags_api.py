@@ -31,6 +31,9 @@ FIELDS = {
     "acknowledged_by",
     "acknowledged_at",
     "note",
+    "reported_at",
+    "patient_response",
+    "patient_responded_at",
 }
 
 

@@ -74,10 +74,19 @@ def test_a_normal_day_has_no_banner(people, client):
     assert 'role="alert"' not in response.content.decode()
 
 
-def test_the_banner_is_shown_once_not_on_every_visit(people, client):
-    save(client, people.patient_a, seizure="yes")
+def test_the_advice_stays_on_every_page_until_stored_then_shows_once(people, client):
+    """Before the worker runs, the save's advice stays at the top of the next pages; once the
+    flag is stored it shows as that flag, never twice."""
+    from flags import services as flag_services
 
-    assert banners(client.get(LOG).content.decode()) == []
+    save(client, people.patient_a, seizure="yes")
+    (banner,) = banners(client.get(reverse("history")).content.decode())
+    assert "Seizure (fit)" in banner and 'action="/flags/respond/"' in banner
+
+    flag_services.evaluate_patient(patient=people.patient_a)
+    (banner,) = banners(client.get(LOG).content.decode())
+    assert banner.count("urgent-finding") == 1
+    assert "/flags/respond/" not in banner  # the stored flag's own answer form
 
 
 def test_emergency_and_call_now_findings_get_one_banner_each_emergency_first(people, client):

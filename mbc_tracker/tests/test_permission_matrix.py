@@ -327,6 +327,14 @@ ENTRIES = [
         post=patient_page(owner=302),
         state=object_state(lambda w: w.question),
     ),
+    Entry(
+        "flag_respond",
+        lambda w: [w.flag.pk],
+        get=everyone(405),
+        post=patient_page(owner=302),
+        data={"response": "called_team", "next": "/"},
+        state=object_state(lambda w: w.flag),
+    ),
     # --- Appointment pages: the patient and their care team ------------------------------------
     Entry("appointment_detail", lambda w: [w.appointment.pk], get=care_page(allowed=200)),
     Entry(
@@ -422,6 +430,20 @@ ENTRIES = [
         lambda w: [w.flag.pk],
         post=FLAG_ACTION_API,
         data={"note": "Seen in clinic."},
+        state=object_state(lambda w: w.flag),
+    ),
+    Entry(
+        "api-flag-respond",
+        lambda w: [w.flag.pk],
+        post=row(
+            patient_a=200,
+            patient_b=404,
+            coordinator_a=403,
+            coordinator_b=403,
+            admin=403,
+            anonymous=401,
+        ),
+        data={"response": "called_team"},
         state=object_state(lambda w: w.flag),
     ),
     Entry(

@@ -194,8 +194,9 @@ def test_history_queries_do_not_grow_with_logs(people, client, django_assert_max
     with django_assert_max_num_queries(len(few.captured_queries)):
         body = client.get(HISTORY, {"days": 90}).content.decode()
     assert "You logged 60 of these 90 days." in body
-    # session, user, profile, logs, entries, and the fever threshold in force
-    assert len(few.captured_queries) <= 6
+    # session, user, profile, logs, entries, the fever threshold in force, and the patient's
+    # live flags (the attention state at the top of every patient page)
+    assert len(few.captured_queries) <= 7
 
 
 def test_history_keeps_a_site_whose_symptoms_are_all_retired(people, client):
