@@ -65,6 +65,13 @@ class AttentionItem:
 
 
 @dataclass(frozen=True, slots=True)
+class AttentionGroup:
+    action: str  # emergency | call_now
+    answered: bool
+    items: list[AttentionItem]
+
+
+@dataclass(frozen=True, slots=True)
 class Attention:
     """What a patient must see at the top of every page: urgent items (emergencies first), soon
     items (shown on home and the log page), and whether the last save could not be checked."""
@@ -77,6 +84,17 @@ class Attention:
     @property
     def live(self) -> bool:
         return bool(self.urgent or self.soon)
+
+    @property
+    def groups(self) -> list[AttentionGroup]:
+        """Urgent items in banners: one per action, unanswered ones before answered ones."""
+        groups: list[AttentionGroup] = []
+        for item in self.urgent:
+            key = (item.action, bool(item.response))
+            if not groups or (groups[-1].action, groups[-1].answered) != key:
+                groups.append(AttentionGroup(action=item.action, answered=key[1], items=[]))
+            groups[-1].items.append(item)
+        return groups
 
     def __bool__(self) -> bool:
         return bool(self.urgent or self.soon or self.unchecked)
@@ -203,7 +221,9 @@ def attention_for(
         for item in still_pending
     ]
     urgent_items = [item for item in items if item.level == FlagLevel.URGENT] + fresh
-    urgent_items.sort(key=lambda item: not item.is_emergency)  # stable: most pressing kept first
+    # What still asks for action first (emergencies first), then what the patient has answered:
+    # an answered banner about yesterday never pushes today's advice down. Stable otherwise.
+    urgent_items.sort(key=lambda item: (bool(item.response), not item.is_emergency))
     attention = Attention(
         urgent=urgent_items,
         soon=[item for item in items if item.level == FlagLevel.SOON],

@@ -70,25 +70,23 @@ def _action(finding: rules.Finding, symptoms: dict[str, rules.SymptomFacts]) -> 
     return action_for(finding.rule, finding.symptom, symptoms)
 
 
-def urgent_findings(
-    profile: PatientProfile, *, now: dt.datetime | None = None
+def _findings(
+    profile: PatientProfile, *, now: dt.datetime, symptoms: dict[str, rules.SymptomFacts]
 ) -> list[rules.Finding]:
-    """The patient's urgent findings now, from the pure rules (no flags are written)."""
-    now = now or timezone.now()
+    """Every finding of the pure rules for the patient now (no flags are written)."""
     patient = facts.patient_facts(profile, now=now)  # the one builder, shared with the worker
     numbers = rules.AdviceNumbers(
         emergency=settings.EMERGENCY_NUMBER, care_line=settings.CARE_TEAM_24H_LINE
     )
-    findings = rules.evaluate(
-        patient, symptoms=facts.symptom_facts(), thresholds=facts.thresholds(), numbers=numbers
+    return rules.evaluate(
+        patient, symptoms=symptoms, thresholds=facts.thresholds(), numbers=numbers
     )
-    return [finding for finding in findings if finding.level == rules.URGENT]
 
 
-def urgent_advice(profile: PatientProfile, *, now: dt.datetime | None = None) -> list[UrgentAdvice]:
-    """The patient's urgent findings now, emergencies first."""
-    symptoms = facts.symptom_facts()
-    findings = urgent_findings(profile, now=now)
+def _advice(
+    findings: list[rules.Finding], symptoms: dict[str, rules.SymptomFacts]
+) -> list[UrgentAdvice]:
+    """The urgent findings as the patient sees them, emergencies first (else the rules' order)."""
     advice = [
         UrgentAdvice(
             title=finding.title,
@@ -100,8 +98,23 @@ def urgent_advice(profile: PatientProfile, *, now: dt.datetime | None = None) ->
             evidence=tuple(day.isoformat() for day in finding.evidence),
         )
         for finding in findings
+        if finding.level == rules.URGENT
     ]
-    return sorted(advice, key=lambda item: not item.is_emergency)  # stable: rules' order kept
+    return sorted(advice, key=lambda item: not item.is_emergency)
+
+
+def urgent_findings(
+    profile: PatientProfile, *, now: dt.datetime | None = None
+) -> list[rules.Finding]:
+    """The patient's urgent findings now, from the pure rules (no flags are written)."""
+    findings = _findings(profile, now=now or timezone.now(), symptoms=facts.symptom_facts())
+    return [finding for finding in findings if finding.level == rules.URGENT]
+
+
+def urgent_advice(profile: PatientProfile, *, now: dt.datetime | None = None) -> list[UrgentAdvice]:
+    """The patient's urgent findings now, emergencies first."""
+    symptoms = facts.symptom_facts()
+    return _advice(_findings(profile, now=now or timezone.now(), symptoms=symptoms), symptoms)
 
 
 def safe_urgent_advice(
@@ -138,33 +151,13 @@ def after_save(profile: PatientProfile, *, now: dt.datetime | None = None) -> Af
     ``safe_urgent_advice``)."""
     now = now or timezone.now()
     try:
-        patient = facts.patient_facts(profile, now=now)
         symptoms = facts.symptom_facts()
-        numbers = rules.AdviceNumbers(
-            emergency=settings.EMERGENCY_NUMBER, care_line=settings.CARE_TEAM_24H_LINE
-        )
-        findings = rules.evaluate(
-            patient, symptoms=symptoms, thresholds=facts.thresholds(), numbers=numbers
-        )
+        findings = _findings(profile, now=now, symptoms=symptoms)
         live = Flag.objects.filter(patient_id=profile.pk, status__in=LIVE).exists()
     except Exception:
         log.exception("Urgent advice could not be worked out for patient %s", profile.user_id)
         return AfterSave(advice=None, anything_raised=True)
-    advice = [
-        UrgentAdvice(
-            title=finding.title,
-            explanation=finding.explanation,
-            advice=finding.advice,
-            action=_action(finding, symptoms),
-            rule=finding.rule,
-            subject=finding.subject,
-            evidence=tuple(day.isoformat() for day in finding.evidence),
-        )
-        for finding in findings
-        if finding.level == rules.URGENT
-    ]
-    advice.sort(key=lambda item: not item.is_emergency)
-    return AfterSave(advice=advice, anything_raised=bool(findings) or live)
+    return AfterSave(advice=_advice(findings, symptoms), anything_raised=bool(findings) or live)
 
 
 def remember(session: SessionBase, advice: list[UrgentAdvice] | None, *, now: dt.datetime) -> None:

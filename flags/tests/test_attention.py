@@ -533,3 +533,29 @@ def test_the_backfill_takes_the_newest_logs_save_time_never_after_the_flag(peopl
     assert old.reported_at == saved
     assert early.reported_at == early.opened_at
     assert whole.reported_at is None
+
+
+def test_an_answered_banner_moves_below_advice_still_waiting_for_action(people, client):
+    """Yesterday's seizure, answered, no longer pushes today's fever advice down the page."""
+    patient = people.patient_a
+    yesterday = patient.patient_profile.local_today() - dt.timedelta(days=1)
+    seizure = urgent_flag(
+        patient,
+        rule="red_flag",
+        subject="seizure",
+        title="Seizure (fit): get emergency help now",
+        explanation="A seizure needs checking straight away.",
+        evidence=[yesterday.isoformat()],
+    )
+    urgent_flag(patient)  # today's fever
+    client.force_login(patient)
+    first, second = urgent_sections(client.get(reverse("home")).content.decode())
+    assert "Seizure" in first and "is-emergency" in first  # emergencies first while unanswered
+
+    answer(client, seizure, "got_help")
+    first, second = urgent_sections(client.get(reverse("home")).content.decode())
+
+    assert "38.4 °C" in first and "Seizure" not in first
+    assert "What you told us" in second and "You told us you have had emergency help" in second
+    assert "A seizure needs checking straight away." not in second  # compact once answered
+    assert 'href="tel:999"' in second  # the number is still one tap away

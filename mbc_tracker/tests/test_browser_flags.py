@@ -82,7 +82,8 @@ def test_a_patient_answers_the_urgent_banner_on_a_phone(
     banner.get_by_role("button", name="I have called my care team").click()
 
     page.wait_for_url(f"{live_server.url}/#attention")
-    banner = page.get_by_role("alert").filter(has_text="24-hour line")
+    banner = page.get_by_role("alert").filter(has_text="A temperature of 38.4 °C")
+    expect(banner.get_by_role("heading", level=2)).to_have_text("What you told us")
     expect(banner).to_contain_text("You told us you called your team at ")
     expect(banner).to_contain_text("If things get worse, call 999.")
     expect(banner.get_by_role("button", name="I have called my care team")).to_have_attribute(
