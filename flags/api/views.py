@@ -2,7 +2,8 @@
 
 Listing: a patient sees their own flags, a coordinator their care teams' patients', an
 administrator everyone's (accounts.access decides). Acknowledge and resolve are for the
-patient's coordinators only: other roles get 403, a flag the caller may not see is 404.
+patient's coordinators only: other roles get 403, a flag the caller may not see is 404. Respond
+is the flag's own patient's only (staff 403, another patient's flag 404).
 Care staff's reads are noted in the record access log, once per patient shown.
 """
 
