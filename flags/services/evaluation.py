@@ -29,7 +29,7 @@ from accounts.models import User
 from flags import facts, rules
 from flags.models import Flag, FlagLevel, FlagStatus
 from flags.selectors import LIVE
-from flags.services.alerts import urgent_alerts_plan
+from flags.services.alerts import flag_alerts_cancel, urgent_alerts_plan
 from flags.services.handling import append_note
 
 SELF_RESOLVING = {
@@ -144,6 +144,7 @@ def _reconcile_patient(
         flag.resolved_by = None
         flag.note = append_note(flag.note, SELF_RESOLVING[rule])
         flag.save(update_fields=["status", "resolved_at", "resolved_by", "note", "updated_at"])
+        flag_alerts_cancel(flag_id=flag.pk, escalations_only=False, now=now)
         result.resolved.append(flag)
     return to_create
 
