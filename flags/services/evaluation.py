@@ -161,6 +161,7 @@ def evaluate_patients(
     now = now or timezone.now()
     limits = limits or facts.thresholds()
     symptoms = symptoms or facts.symptom_facts()
+    numbers = facts.advice_numbers()  # stored advice names the numbers patients must call
     result = EvaluationResult()
     with transaction.atomic():
         profiles = facts.profiles_for_rules(patient_ids, now=now, lock=True)
@@ -186,7 +187,9 @@ def evaluate_patients(
         to_create: list[Flag] = []
         for profile in profiles:
             patient = facts.facts_for(profile, now=now, logs=logs.get(profile.pk, {}))
-            findings = rules.evaluate(patient, symptoms=symptoms, thresholds=limits)
+            findings = rules.evaluate(
+                patient, symptoms=symptoms, thresholds=limits, numbers=numbers
+            )
             result.findings[profile.pk] = findings
             to_create += _reconcile_patient(
                 patient_id=profile.pk,
