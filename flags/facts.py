@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Subquery
 
 from accounts.models import PatientProfile
@@ -32,6 +33,13 @@ def thresholds() -> rules.Thresholds:
     if row is None:
         return rules.Thresholds()
     return rules.Thresholds(**{name: getattr(row, name) for name in THRESHOLD_FIELDS})
+
+
+def advice_numbers() -> rules.AdviceNumbers:
+    """The phone numbers written into advice: always those in settings, never a default."""
+    return rules.AdviceNumbers(
+        emergency=settings.EMERGENCY_NUMBER, care_line=settings.CARE_TEAM_24H_LINE
+    )
 
 
 def symptom_facts() -> dict[str, rules.SymptomFacts]:

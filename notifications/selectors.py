@@ -11,10 +11,13 @@ own. No relations are read, so each function is one query whatever the number of
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
+from lib import clock
 from notifications.models import Channel, Notification, Status
 
 UPCOMING = (Status.PLANNED, Status.CLAIMED)  # "claimed" is being sent this minute
@@ -41,6 +44,59 @@ def notifications_for(
 def notifications_upcoming(user: User | AnonymousUser) -> QuerySet[Notification]:
     """The user's messages still to come, soonest first."""
     return _shown(user).filter(status__in=UPCOMING).order_by("due_at", "pk")
+
+
+APPOINTMENT_SUBJECT = "appointment"  # Notification.subject_type of appointment reminders
+UPCOMING_READ = 200  # rows read to make the "coming up" lines: far more than a page shows
+
+
+@dataclass(frozen=True, slots=True)
+class UpcomingLine:
+    """One line of "coming up": a message, or the same reminder about several appointments on
+    one day ("you have an appointment tomorrow" for a scan at 9:30 and another at 13:00)."""
+
+    notification: Notification  # the soonest of the line: its words and time are shown
+    link: str  # where the line leads: the message's own link, or the common part of several
+    appointments: int  # how many appointments the line is about (0: not about appointments)
+
+
+def _common_path(links: list[str]) -> str:
+    """The deepest folder all these paths share: "/appointments/1/", "/appointments/2/" ->
+    "/appointments/"."""
+    if len(set(links)) == 1:
+        return links[0]
+    parts = [link.split("/") for link in links]
+    shared: list[str] = []
+    for segments in zip(*parts, strict=False):
+        if len(set(segments)) != 1:
+            break
+        shared.append(segments[0])
+    return "/".join(shared) + "/" if len(shared) > 1 else "/"
+
+
+def upcoming_lines(user: User | AnonymousUser, *, zone: str) -> list[UpcomingLine]:
+    """The user's messages still to come, soonest first, one line each, except that reminders
+    about appointments that would say the same thing on the same day (in ``zone``) are one
+    line, however many appointments or rows (an email and its in-app twin, a duplicate) they
+    are. At most ``UPCOMING_READ`` rows are read: one query."""
+    groups: dict[tuple[object, ...], list[Notification]] = {}
+    for notification in notifications_upcoming(user)[:UPCOMING_READ]:
+        if notification.subject_type == APPOINTMENT_SUBJECT:
+            day = clock.local_today(notification.due_at, zone)
+            group = (notification.kind, notification.title, notification.body, day)
+        else:
+            group = ("message", notification.pk)
+        groups.setdefault(group, []).append(notification)
+    return [
+        UpcomingLine(
+            notification=rows[0],
+            link=_common_path([row.link for row in rows]),
+            appointments=len({row.subject_id for row in rows})
+            if rows[0].subject_type == APPOINTMENT_SUBJECT
+            else 0,
+        )
+        for rows in groups.values()
+    ]
 
 
 def unread_count(user: User | AnonymousUser) -> int:

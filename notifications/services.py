@@ -22,7 +22,7 @@ import datetime as dt
 import logging
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -99,16 +99,41 @@ def notifications_plan(*, planned: Iterable[Planned], batch_size: int = 2000) ->
     return created
 
 
+def notifications_cancel_pending(
+    *,
+    keys: Collection[str] = (),
+    subject_type: str = "",
+    subject_id: int | None = None,
+    key_prefix: str = "",
+    now: dt.datetime | None = None,
+) -> int:
+    """Cancel messages that are no longer wanted, as soon as they stop being wanted (not only at
+    send time), so nobody is shown a message as coming that will never come: those with one of
+    ``keys``, or those about a subject (and, with ``key_prefix``, only keys starting with it).
+    Only rows not sent yet are touched; a row a dispatcher is sending this minute is left to it
+    (the send-time check still has the last word). The rows stay, marked cancelled, for the
+    admin. Returns how many were cancelled."""
+    if subject_type and subject_id is not None:
+        rows = Notification.objects.filter(subject_type=subject_type, subject_id=subject_id)
+        if key_prefix:
+            rows = rows.filter(key__startswith=key_prefix)
+        if keys:
+            rows = rows.filter(key__in=list(keys))
+    elif keys and not (subject_type or key_prefix):
+        rows = Notification.objects.filter(key__in=list(keys))
+    else:
+        raise ValueError("Name the messages to cancel: keys, or a subject type and id.")
+    now = now or timezone.now()
+    return rows.filter(pending_filter(now)).update(
+        status=Status.CANCELLED, claim_token=None, claimed_until=None, updated_at=now
+    )
+
+
 def notifications_cancel_for_subject(
     *, subject_type: str, subject_id: int, now: dt.datetime | None = None
 ) -> int:
     """Cancel every message about the subject that is not sent yet. Returns how many."""
-    now = now or timezone.now()
-    return (
-        Notification.objects.filter(subject_type=subject_type, subject_id=subject_id)
-        .filter(pending_filter(now))
-        .update(status=Status.CANCELLED, claim_token=None, claimed_until=None, updated_at=now)
-    )
+    return notifications_cancel_pending(subject_type=subject_type, subject_id=subject_id, now=now)
 
 
 def notification_mark_read(*, notification: Notification, now: dt.datetime | None = None) -> None:

@@ -29,6 +29,7 @@ UPCOMING_SHOWN = 20
 class Shown:
     notification: Notification
     href: str  # "" when the message has no safe in-app link
+    appointments: int = 0  # a "coming up" line about several appointments says how many
 
     @property
     def unread(self) -> bool:
@@ -56,17 +57,21 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         selectors.notifications_for(user, include_planned=False), MESSAGES_PER_PAGE
     )
     page = paginator.get_page(request.GET.get("page"))
-    upcoming = list(selectors.notifications_upcoming(user)[: UPCOMING_SHOWN + 1])
+    zone = display_zone(user)
+    upcoming = selectors.upcoming_lines(user, zone=zone)
     return render(
         request,
         "notifications/notification_list.html",
         {
             "page": page,
             "received": [Shown(n, in_app_href(n.link)) for n in page.object_list],
-            "upcoming": [Shown(n, in_app_href(n.link)) for n in upcoming[:UPCOMING_SHOWN]],
+            "upcoming": [
+                Shown(line.notification, in_app_href(line.link), line.appointments)
+                for line in upcoming[:UPCOMING_SHOWN]
+            ],
             "more_upcoming": len(upcoming) > UPCOMING_SHOWN,
             "unread_count": selectors.unread_count(user),
-            "zone": display_zone(user),
+            "zone": zone,
         },
     )
 

@@ -11,9 +11,27 @@ import threading
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from symptoms.models import Site, Symptom
 
 CACHE_SECONDS = 60.0
+
+# Phone numbers are never written into stored help text: these placeholders are, and the
+# settings fill them in when a patient reads it (web pages and the API alike).
+NUMBER_PLACEHOLDERS = {
+    "{emergency_number}": "EMERGENCY_NUMBER",
+    "{care_team_line}": "CARE_TEAM_24H_LINE",
+}
+
+
+def with_numbers(text: str) -> str:
+    """Stored help text as a patient reads it: each placeholder (``{emergency_number}``,
+    ``{care_team_line}``) replaced by the number in settings now. Other braces stay as typed."""
+    for placeholder, setting in NUMBER_PLACEHOLDERS.items():
+        if placeholder in text:
+            text = text.replace(placeholder, str(getattr(settings, setting)))
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +48,13 @@ class SymptomInfo:
     site: str
     kind: str  # "severity" | "presence" | "temperature"
     red_flag: str  # "none" | "call_now" | "emergency"
-    help_text: str
+    help_template: str  # as stored, with number placeholders
     active: bool
+
+    @property
+    def help_text(self) -> str:
+        """The help as the patient reads it, with today's numbers from settings."""
+        return with_numbers(self.help_template)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +103,7 @@ def _load() -> Catalogue:
             site=symptom.site_id,
             kind=symptom.kind,
             red_flag=symptom.red_flag,
-            help_text=symptom.help_text,
+            help_template=symptom.help_text,
             active=symptom.active,
         )
         for symptom in Symptom.objects.order_by("site__display_order", "display_order", "code")

@@ -39,7 +39,7 @@ class SymptomKind(models.TextChoices):
 class RedFlag(models.TextChoices):
     NONE = "none", "Not a red flag"
     CALL_NOW = "call_now", "Call the 24-hour line now"
-    EMERGENCY = "emergency", "Emergency: call 999/911"
+    EMERGENCY = "emergency", "Emergency: call the emergency number"
 
 
 class Symptom(models.Model):
@@ -51,7 +51,10 @@ class Symptom(models.Model):
     kind = models.CharField(max_length=12, choices=SymptomKind.choices)
     red_flag = models.CharField(max_length=12, choices=RedFlag.choices, default=RedFlag.NONE)
     help_text = models.TextField(
-        blank=True, help_text="Plain words for patients: what counts, and when to call."
+        blank=True,
+        help_text="Plain words for patients: what counts, and when to call. Never type a phone "
+        "number: write {emergency_number} or {care_team_line} and the numbers in the settings "
+        "are shown.",
     )
     display_order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(

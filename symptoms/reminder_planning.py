@@ -3,9 +3,11 @@ outbox rows, checked when sent), everything re-planned after a profile change, a
 pass over every patient (appointment, restaging and log reminders).
 
 CLINICAL.md: at the patient's ``log_reminder_time`` (moved out of quiet hours, 21:00 to 08:00),
-only if that day has no log yet. Whether the day has a log is only known at send time, so each
-day's nudge is planned ahead (one key per patient and local date) and a send-time check, which
-``SymptomsConfig.ready()`` registers with the outbox, drops it once the patient has logged.
+only if that day has no log yet. Each day's nudge is planned ahead (one key per patient and local
+date) for the days not logged yet. Saving a day's log cancels its nudge in the same transaction
+(so the message centre never lists it as coming); deleting the log plans it again if its time
+has not passed. A send-time check, which ``SymptomsConfig.ready()`` registers with the outbox,
+still drops a nudge whose day has a log (belt and braces).
 """
 
 from __future__ import annotations
@@ -66,18 +68,21 @@ def log_reminders_plan(
     profiles = list(profiles)
     if not profiles:
         return 0
+    days_of = {
+        profile.pk: _days(now.astimezone(clock.zone_info(profile.timezone)).date(), days_ahead)
+        for profile in profiles
+    }
+    logged = _logged_days(days_of)
     keep: set[str] = set()
     planned: list[outbox.Planned] = []
     for profile in profiles:
-        today = now.astimezone(clock.zone_info(profile.timezone)).date()
-        days = [today + dt.timedelta(days=offset) for offset in range(days_ahead + 1)]
         for day, due_at in reminders.log_reminder_instants(
-            reminder_time=profile.log_reminder_time, zone=profile.timezone, days=days
+            reminder_time=profile.log_reminder_time, zone=profile.timezone, days=days_of[profile.pk]
         ):
             key = log_key(profile.pk, day)
             keep.add(key)
-            if due_at <= now:
-                continue
+            if due_at <= now or (profile.pk, day) in logged:
+                continue  # a logged day's pending nudge is cancelled below, never planned again
             planned.append(
                 outbox.Planned(
                     key=key,
@@ -96,6 +101,31 @@ def log_reminders_plan(
         | Q(recipient_id__in=[profile.pk for profile in profiles], status__in=PENDING)
     )
     return outbox_sync(scope=scope, keep=keep, planned=planned, now=now)
+
+
+def _days(today: dt.date, days_ahead: int) -> list[dt.date]:
+    return [today + dt.timedelta(days=offset) for offset in range(days_ahead + 1)]
+
+
+def _logged_days(days_of: dict[int, list[dt.date]]) -> set[tuple[int, dt.date]]:
+    """Which of these (patient, day) pairs already have a log (one query)."""
+    every_day = [day for days in days_of.values() for day in days]
+    rows = DailyLog.objects.filter(
+        patient_id__in=list(days_of), date__gte=min(every_day), date__lte=max(every_day)
+    ).values_list("patient_id", "date")
+    return {(patient_id, day) for patient_id, day in rows if day in days_of[patient_id]}
+
+
+def log_reminder_cancel(*, patient_id: int, day: dt.date, now: dt.datetime | None = None) -> int:
+    """The patient logged ``day``: its nudge is no longer wanted. Call inside the saving
+    transaction, so the log and the cancellation commit together. Returns rows cancelled."""
+    return outbox.notifications_cancel_pending(keys=[log_key(patient_id, day)], now=now)
+
+
+def log_reminder_restore(*, profile: PatientProfile, now: dt.datetime | None = None) -> int:
+    """A log was deleted: plan the patient's nudges again, so the day's nudge comes back if its
+    time has not passed. Returns rows planned again."""
+    return log_reminders_plan(profiles=[profile], now=now or timezone.now())
 
 
 def log_reminder_still_wanted(notification: Notification, now: dt.datetime) -> bool:

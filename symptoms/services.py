@@ -16,6 +16,7 @@ from django.db import transaction
 
 from accounts.models import PatientProfile, User
 from lib.followups import request_flag_evaluation
+from symptoms import reminder_planning
 from symptoms.catalogue import Catalogue, clear_catalogue_cache, get_catalogue
 from symptoms.models import (
     SEVERITY_MAX,
@@ -182,6 +183,7 @@ def daily_log_save(
         log.save(update_fields=["notes", "updated_at"])
     saved = LogEntry.objects.bulk_create([entry.as_model(log) for entry in entry_list])  # type: ignore[union-attr]
     _cache_entries(log, saved)
+    reminder_planning.log_reminder_cancel(patient_id=patient.pk, day=date, now=now)
     request_flag_evaluation(patient.pk)
     return log, created
 
@@ -197,10 +199,14 @@ def _cache_entries(log: DailyLog, entries: list[LogEntry]) -> None:
 
 
 @transaction.atomic
-def daily_log_delete(*, patient: User, date: dt.date) -> bool:
-    """Delete the patient's log for ``date``; their flags are evaluated again once it commits."""
+def daily_log_delete(*, patient: User, date: dt.date, now: dt.datetime | None = None) -> bool:
+    """Delete the patient's log for ``date``; their flags are evaluated again once it commits.
+    The day's "how are you today?" nudge comes back if its time has not passed."""
     deleted, _ = DailyLog.objects.filter(patient=patient, date=date).delete()
     if deleted:
+        profile = getattr(patient, "patient_profile", None)
+        if profile is not None:
+            reminder_planning.log_reminder_restore(profile=profile, now=now)
         request_flag_evaluation(patient.pk)
     return deleted > 0
 

@@ -18,7 +18,7 @@ from accounts.models import CareTeam
 from flags.models import Flag, FlagLevel, FlagStatus
 from lib.clock import local_today, next_local
 from notifications.models import Kind, Notification
-from notifications.services import Planned, notifications_plan
+from notifications.services import Planned, notifications_cancel_pending, notifications_plan
 
 ESCALATION_AFTER = dt.timedelta(hours=2)
 DIGEST_TIME = dt.time(8, 0)
@@ -103,6 +103,19 @@ def urgent_alerts_plan(*, flags: Sequence[Flag], teams: dict[int, int], now: dt.
             )
         )
     return notifications_plan(planned=planned)
+
+
+def flag_alerts_cancel(
+    *, flag_id: int, escalations_only: bool, now: dt.datetime | None = None
+) -> int:
+    """The flag was acknowledged (``escalations_only``: nobody needs "still waiting" or "has
+    your care team called you?" any more) or resolved (no alert about it is wanted). Cancels
+    them at once, in the caller's transaction, so they are never shown as coming. Returns how
+    many were cancelled."""
+    prefix = f"flag:{flag_id}:escalation:" if escalations_only else f"flag:{flag_id}:"
+    return notifications_cancel_pending(
+        subject_type=SUBJECT, subject_id=flag_id, key_prefix=prefix, now=now
+    )
 
 
 def flag_alert_still_wanted(notification: Notification, now: dt.datetime) -> bool:

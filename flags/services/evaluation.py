@@ -29,7 +29,7 @@ from accounts.models import User
 from flags import facts, rules
 from flags.models import Flag, FlagLevel, FlagStatus
 from flags.selectors import LIVE
-from flags.services.alerts import urgent_alerts_plan
+from flags.services.alerts import flag_alerts_cancel, urgent_alerts_plan
 from flags.services.handling import append_note
 from symptoms.models import DailyLog
 
@@ -145,6 +145,7 @@ def _reconcile_patient(
         flag.resolved_by = None
         flag.note = append_note(flag.note, SELF_RESOLVING[rule])
         flag.save(update_fields=["status", "resolved_at", "resolved_by", "note", "updated_at"])
+        flag_alerts_cancel(flag_id=flag.pk, escalations_only=False, now=now)
         result.resolved.append(flag)
     return to_create
 
@@ -182,6 +183,7 @@ def evaluate_patients(
     now = now or timezone.now()
     limits = limits or facts.thresholds()
     symptoms = symptoms or facts.symptom_facts()
+    numbers = facts.advice_numbers()  # stored advice names the numbers patients must call
     result = EvaluationResult()
     with transaction.atomic():
         profiles = facts.profiles_for_rules(patient_ids, now=now, lock=True)
@@ -207,7 +209,9 @@ def evaluate_patients(
         to_create: list[Flag] = []
         for profile in profiles:
             patient = facts.facts_for(profile, now=now, logs=logs.get(profile.pk, {}))
-            findings = rules.evaluate(patient, symptoms=symptoms, thresholds=limits)
+            findings = rules.evaluate(
+                patient, symptoms=symptoms, thresholds=limits, numbers=numbers
+            )
             result.findings[profile.pk] = findings
             to_create += _reconcile_patient(
                 patient_id=profile.pk,

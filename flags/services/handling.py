@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from flags.models import Flag, FlagStatus
 from flags.selectors import LIVE
+from flags.services.alerts import flag_alerts_cancel
 
 NOTE_MAX_LENGTH = 2000  # what a coordinator writes when acknowledging or resolving
 RESOLVE_NEEDS_NOTE = (
@@ -45,6 +46,7 @@ def flag_acknowledge(
     locked.save(
         update_fields=["status", "acknowledged_by", "acknowledged_at", "note", "updated_at"]
     )
+    flag_alerts_cancel(flag_id=locked.pk, escalations_only=True, now=now)
     return locked
 
 
@@ -63,4 +65,5 @@ def flag_resolve(*, flag: Flag, by: User, note: str = "", now: dt.datetime | Non
     locked.resolved_at = now
     locked.note = append_note(locked.note, note)
     locked.save(update_fields=["status", "resolved_by", "resolved_at", "note", "updated_at"])
+    flag_alerts_cancel(flag_id=locked.pk, escalations_only=False, now=now)
     return locked

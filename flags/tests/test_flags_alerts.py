@@ -94,6 +94,20 @@ def test_no_escalation_when_acknowledged_in_time(people):
     dispatch_due(now=NOW)
     mail.outbox.clear()
     flags.flag_acknowledge(flag=flag, by=people.coordinator_a, note="Called her.")
+    # Cancelled at once (never shown as coming), so the dispatcher has nothing to claim.
+    escalations = Notification.objects.filter(key__startswith=f"flag:{flag.pk}:escalation:")
+    assert {row.status for row in escalations} == {Status.CANCELLED}
+    result = dispatch_due(now=NOW + dt.timedelta(hours=2, minutes=1))
+    assert result.claimed == 0
+    assert mail.outbox == []
+
+
+def test_the_send_time_check_still_drops_an_escalation_of_a_flag_no_longer_open(people):
+    # A flag whose status changed by another road (a data fix) than the handling services.
+    flag = urgent_flag(people)
+    dispatch_due(now=NOW)
+    mail.outbox.clear()
+    type(flag).objects.filter(pk=flag.pk).update(status="acknowledged")
     result = dispatch_due(now=NOW + dt.timedelta(hours=2, minutes=1))
     assert result.sent == 0 and result.skipped == 4
     assert mail.outbox == []

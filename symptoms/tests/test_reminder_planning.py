@@ -23,6 +23,7 @@ from appointments.tests.appointment_factories import END_OF_CALENDAR, stored
 from notifications.models import Notification, Status
 from notifications.services import dispatch_due
 from symptoms import reminder_planning as log_reminders
+from symptoms.models import DailyLog
 from symptoms.reminder_planning import plan_reminders
 from symptoms.tasks import plan_reminders_nightly
 from symptoms.tests.factories import log_day
@@ -415,11 +416,12 @@ def test_a_log_nudge_never_goes_out_in_quiet_hours(chosen, sent):
 def test_the_log_nudge_is_not_sent_once_the_patient_has_logged(patient):
     log_reminders.log_reminders_plan(profiles=[patient.patient_profile], now=NOW)
     log_day(patient, dt.date(2026, 6, 15), {"fatigue": 2}, now=local("2026-06-15", "18:00"))
+    # Cancelled when the day was saved, so the dispatcher never claims it.
+    today = rows(key=f"log:{patient.pk}:2026-06-15")
+    assert {row.status for row in today} == {Status.CANCELLED}
     with time_machine.travel(local("2026-06-15", "19:00:30"), tick=False):
         result = dispatch_due()
-    assert (result.sent, result.skipped) == (0, 2)
-    today = rows(key=f"log:{patient.pk}:2026-06-15")
-    assert {row.status for row in today} == {Status.SKIPPED}
+    assert (result.claimed, result.sent) == (0, 0)
     assert mail.outbox == []
     # The next day has no log: the nudge goes out, in the app and by email.
     with time_machine.travel(local("2026-06-16", "19:00:30"), tick=False):
@@ -429,6 +431,16 @@ def test_the_log_nudge_is_not_sent_once_the_patient_has_logged(patient):
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == "How are you today?"
     assert mail.outbox[0].to == ["pat@example.org"]
+
+
+def test_the_send_time_check_still_drops_a_nudge_for_a_day_logged_by_another_road(patient):
+    log_reminders.log_reminders_plan(profiles=[patient.patient_profile], now=NOW)
+    DailyLog.objects.create(patient=patient, date=dt.date(2026, 6, 15))  # not via the service
+    with time_machine.travel(local("2026-06-15", "19:00:30"), tick=False):
+        result = dispatch_due()
+    assert (result.sent, result.skipped) == (0, 2)
+    assert {row.status for row in rows(key=f"log:{patient.pk}:2026-06-15")} == {Status.SKIPPED}
+    assert mail.outbox == []
 
 
 def test_a_log_nudge_sent_late_is_dropped_after_its_day_or_in_quiet_hours(patient):
