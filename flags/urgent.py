@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 from dataclasses import asdict, dataclass
 
-from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 
@@ -75,11 +74,8 @@ def _findings(
 ) -> list[rules.Finding]:
     """Every finding of the pure rules for the patient now (no flags are written)."""
     patient = facts.patient_facts(profile, now=now)  # the one builder, shared with the worker
-    numbers = rules.AdviceNumbers(
-        emergency=settings.EMERGENCY_NUMBER, care_line=settings.CARE_TEAM_24H_LINE
-    )
     return rules.evaluate(
-        patient, symptoms=symptoms, thresholds=facts.thresholds(), numbers=numbers
+        patient, symptoms=symptoms, thresholds=facts.thresholds(), numbers=facts.advice_numbers()
     )
 
 
