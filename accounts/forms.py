@@ -19,6 +19,10 @@ from accounts.validators import available_timezones
 
 PROFILE_FORM_FIELDS = [
     "preferred_name",
+    "date_of_birth",
+    "hospital_number",
+    "phone",
+    "call_time",
     "care_team",
     "sites",
     "timezone",
