@@ -61,9 +61,7 @@ def test_patient_finds_their_time_zone_and_saves_a_phone_number(
 
 
 def test_the_visit_summary_reads_well_on_a_phone(page: Page, live_server: Any, axe: Axe) -> None:
-    patient = make_patient(
-        email="cara@example.org", name="Cara Anne Jones", sites=["bone", "lung"]
-    )
+    patient = make_patient(email="cara@example.org", name="Cara Anne Jones", sites=["bone", "lung"])
     for days_back in range(10):
         log_days_back(patient, days_back, {"bone_pain": 2 + days_back % 5, "cough": 3})
 
