@@ -158,6 +158,8 @@ def test_the_summary_names_the_patient_and_dates_everything(cara, client):
         if number > 1:  # every later page says whose it is
             assert "Cara Anne Jones · Date of birth 23 April 1961" in page
     assert not re.search(r"\b(today|yesterday|tomorrow)\b", text, re.IGNORECASE)
+    for chrome in ("Skip to main content", "Log out", "Download PDF", "Settings"):
+        assert chrome not in text  # the document only: no site header, footer or buttons
 
 
 def test_questions_come_first_and_flags_carry_their_days(cara, client):
