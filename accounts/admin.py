@@ -68,6 +68,10 @@ class RecordAccessAdminMixin:
 
 
 _PROFILE_FIELDSETS = (
+    (
+        "Identity and contact",
+        {"fields": ("date_of_birth", "hospital_number", "phone", "call_time")},
+    ),
     ("Care", {"fields": ("care_team", "sites", "timezone", "log_reminder_time")}),
     ("Restaging", {"fields": ("restaging_interval_weeks", "enrolled_on")}),
     (
@@ -160,7 +164,7 @@ class PatientProfileAdmin(RecordAccessAdminMixin, admin.ModelAdmin):
     form = PatientAdminChangeForm
     list_display = ("user", "care_team", "site_list", "timezone", "enrolled_on")
     list_filter = ("care_team", "her2_status", "hormone_receptor_status", "timezone")
-    search_fields = ("user__email", "user__name", "preferred_name")
+    search_fields = ("user__email", "user__name", "preferred_name", "hospital_number")
     list_select_related = ("user", "care_team")
     date_hierarchy = "enrolled_on"
     readonly_fields = ("user",)

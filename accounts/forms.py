@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import (
     AdminUserCreationForm,
@@ -11,14 +14,24 @@ from django.contrib.auth.forms import (
     UserChangeForm,
 )
 from django.core.exceptions import ValidationError
+from django.utils import timezone as django_timezone
 
-from accounts import services
+from accounts import services, timezones
 from accounts.choices import MetastasisSite
 from accounts.models import CareTeam, PatientProfile, User
-from accounts.validators import available_timezones
+from accounts.validators import (
+    available_timezones,
+    normalise_phone,
+    validate_plain_text,
+    validate_timezone,
+)
 
 PROFILE_FORM_FIELDS = [
     "preferred_name",
+    "date_of_birth",
+    "hospital_number",
+    "phone",
+    "call_time",
     "care_team",
     "sites",
     "timezone",
@@ -63,18 +76,35 @@ class SitesField(forms.MultipleChoiceField):
 
 
 class PatientSettingsForm(forms.Form):
-    """What patients set for themselves on their settings page."""
+    """What patients set for themselves on their settings page. The time zone is a short menu
+    of likely zones (``search`` adds the zones matching a word, first)."""
 
     name = forms.CharField(label="Full name", max_length=150)
     preferred_name = forms.CharField(
         label="What should we call you? (optional)", max_length=80, required=False
     )
+    phone = forms.CharField(
+        label="Phone number (optional)",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+    call_time = forms.CharField(
+        label="Best time to call (optional)",
+        max_length=80,
+        required=False,
+        validators=[validate_plain_text],
+        help_text="For example “mornings” or “after 2pm”.",
+    )
     sites = SitesField(
         help_text="Tick the places your care team has told you about. This decides which "
         "symptoms we ask about first."
     )
-    timezone = forms.ChoiceField(
+    timezone = forms.CharField(
         label="Your time zone",
+        max_length=64,
+        validators=[validate_timezone],
+        widget=forms.Select,
         help_text="Reminders arrive at the right time where you are.",
     )
     log_reminder_time = forms.TimeField(
@@ -83,9 +113,45 @@ class PatientSettingsForm(forms.Form):
         help_text="We only remind you if you have not logged that day.",
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        current_zone: str | None = None,
+        search: str = "",
+        now: dt.datetime | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = timezone_choices()
+        now = now or django_timezone.now()
+        self.search = search
+        self.matches = timezones.search(search, now) if search else []
+        groups = timezones.likely_zones(current_zone, now)
+        if search:
+            groups.insert(0, (f"Matches for “{search}”", self.matches))
+        if self.matches and not self.is_bound:
+            self.initial["timezone"] = self.matches[0].name  # chosen, not saved until Save
+        shown = {choice.name for _, choices in groups for choice in choices}
+        chosen = str(self["timezone"].value() or "")
+        if chosen and chosen not in shown and chosen in available_timezones():
+            choice = timezones.ZoneChoice(chosen, timezones.label(chosen, now))
+            groups.insert(0, ("Your choice", [choice]))
+        self.fields["timezone"].widget.choices = [
+            (title, [(choice.name, choice.label) for choice in choices])
+            for title, choices in groups
+            if choices
+        ]
+        region = settings.PHONENUMBER_DEFAULT_REGION
+        self.fields["phone"].help_text = (
+            "Your care team uses this to phone you about urgent symptoms. "
+            f"If it is not a {timezones.country_name(region)} number, start with + and the "
+            "country code."
+        )
+
+    def clean_phone(self) -> str:
+        try:
+            return normalise_phone(self.cleaned_data["phone"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
 
 
 class AccountForm(forms.Form):

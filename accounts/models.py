@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
+from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.choices import (
     HER2Status,
@@ -23,7 +24,13 @@ from accounts.choices import (
     PDL1Status,
     Role,
 )
-from accounts.validators import validate_metastasis_sites, validate_timezone
+from accounts.validators import (
+    validate_date_of_birth,
+    validate_metastasis_sites,
+    validate_phone,
+    validate_plain_text,
+    validate_timezone,
+)
 from lib.clock import local_today, zone_info
 
 __all__ = [
@@ -150,6 +157,27 @@ class PatientProfile(models.Model):
         max_length=80,
         blank=True,
         help_text="What the patient likes to be called; the full name is used when empty.",
+    )
+    # How the care team reaches the patient about urgent symptoms (CLINICAL.md, "The urgent loop").
+    phone = PhoneNumberField(
+        blank=True,
+        validators=[validate_phone],
+        help_text="Stored in international form, e.g. +447911123456.",
+    )
+    call_time = models.CharField(
+        "best time to call",
+        max_length=80,
+        blank=True,
+        validators=[validate_plain_text],
+        help_text="In the patient's words, e.g. “mornings” or “after 2pm”.",
+    )
+    # For the visit summary a clinician files: who the patient is, beyond their name.
+    date_of_birth = models.DateField(null=True, blank=True, validators=[validate_date_of_birth])
+    hospital_number = models.CharField(
+        max_length=32,
+        blank=True,
+        validators=[validate_plain_text],
+        help_text="The hospital's number for the patient, e.g. NHS number or MRN.",
     )
     sites = models.JSONField(
         "metastasis sites",

@@ -27,7 +27,7 @@ from accounts.models import (
     Role,
     User,
 )
-from accounts.validators import normalise_sites
+from accounts.validators import normalise_phone, normalise_sites
 from lib.followups import after_commit, request_flag_evaluation, request_reminder_replan
 
 _UNSET = object()
@@ -117,6 +117,8 @@ def account_update(
     sites: object = _UNSET,
     timezone: object = _UNSET,
     log_reminder_time: object = _UNSET,
+    phone: object = _UNSET,
+    call_time: object = _UNSET,
 ) -> User:
     """Change what a person may change about themself. Patient fields need a patient."""
     patient_changes = {
@@ -126,6 +128,8 @@ def account_update(
             "sites": sites,
             "timezone": timezone,
             "log_reminder_time": log_reminder_time,
+            "phone": phone,
+            "call_time": call_time,
         }.items()
         if value is not _UNSET
     }
@@ -146,6 +150,7 @@ def account_update(
 # What changes a patient's clock or what the flag rules read about them.
 _REPLAN_FIELDS = {"timezone", "log_reminder_time", "restaging_interval_weeks", "enrolled_on"}
 _EVALUATE_FIELDS = {"timezone", "sites", "restaging_interval_weeks", "enrolled_on"}
+_TRIMMED_FIELDS = {"call_time", "hospital_number"}
 
 
 @transaction.atomic
@@ -161,6 +166,13 @@ def patient_profile_update(*, profile: PatientProfile, **changes: object) -> Pat
         raise ValidationError(dict.fromkeys(refused, "This cannot be changed."))
     if "sites" in changes:
         changes["sites"] = normalise_sites(list(changes["sites"]))  # type: ignore[call-overload]
+    if "phone" in changes:  # any usual spelling in, E.164 out; one clear message if not a number
+        try:
+            changes["phone"] = normalise_phone(changes["phone"])
+        except ValidationError as error:
+            raise ValidationError({"phone": error.messages}) from None
+    for key in _TRIMMED_FIELDS & set(changes):
+        changes[key] = str(changes[key] or "").strip()
     changed = {key for key, value in changes.items() if getattr(profile, key) != value}
     for key, value in changes.items():
         setattr(profile, key, value)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import unicodedata
 import zoneinfo
 
+import phonenumbers
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.choices import MetastasisSite
 
@@ -46,3 +51,48 @@ def normalise_sites(sites: list[str]) -> list[str]:
     chosen = set(sites)
     unknown = sorted(chosen - set(METASTASIS_SITE_CODES))
     return [code for code in METASTASIS_SITE_CODES if code in chosen] + unknown
+
+
+# --- Contact and identity details on the profile ------------------------------------------------
+
+EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+PHONE_MESSAGE = (
+    "This does not look like a phone number we can call. Write it as you would dial it, "
+    "for example 07911 123456, or with the country code, for example +44 7911 123456."
+)
+
+
+def normalise_phone(value: object) -> str:
+    """Any usual spelling of a real phone number in E.164 ("+447911123456"); "" for none.
+    Numbers without a country code are read as PHONENUMBER_DEFAULT_REGION's."""
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(PHONE_MESSAGE, code="invalid_phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def validate_phone(value: object) -> None:
+    normalise_phone(value)
+
+
+def validate_plain_text(value: str) -> None:
+    """Short free text typed by a person: no control characters (tabs, new lines included)."""
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in str(value)):
+        raise ValidationError(
+            "Please use letters, numbers and spaces only, on one line.", code="control_character"
+        )
+
+
+def validate_date_of_birth(value: dt.date) -> None:
+    if value > timezone.localdate():
+        raise ValidationError("A date of birth cannot be in the future.", code="future_birth")
+    if value < EARLIEST_BIRTH_DATE:
+        raise ValidationError(
+            "Please check the year: a date of birth is after 1 January 1900.", code="early_birth"
+        )

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from weasyprint import HTML
+from weasyprint import HTML, Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 
@@ -41,6 +41,11 @@ class StaticOnlyFetcher(URLFetcher):
         return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
 
 
+def render_document(html: str, *, base_url: str) -> Document:
+    """``html`` laid out on pages; relative links resolve against ``base_url`` (our origin)."""
+    return HTML(string=html, base_url=base_url, url_fetcher=StaticOnlyFetcher(base_url)).render()
+
+
 def render_pdf(html: str, *, base_url: str) -> bytes:
-    """The PDF bytes of ``html``; relative links resolve against ``base_url`` (our origin)."""
-    return HTML(string=html, base_url=base_url, url_fetcher=StaticOnlyFetcher(base_url)).write_pdf()
+    """The PDF bytes of ``html``."""
+    return render_document(html, base_url=base_url).write_pdf()

@@ -18,13 +18,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+from weasyprint import Document
 
 from accounts.decorators import patient_required
 from accounts.models import PatientProfile, User
 from flags import facts, services, summary_pdf
-from flags.models import Flag, FlagStatus, PatientResponse
+from flags.models import Flag, FlagLevel, FlagRule, FlagStatus, PatientResponse
 from flags.selectors import LIVE, open_flags_for
-from lib.dates import short_date
+from lib.dates import date_list, dated_day, full_date, short_date
 from symptoms import questions, selectors, trends
 from symptoms.forms import QuestionForm
 
@@ -88,12 +89,48 @@ def raise_with_team(request: HttpRequest, profile: PatientProfile) -> HttpRespon
 
 
 # --- Visit summary --------------------------------------------------------------------------
+# A document a clinician files (CLINICAL.md, "The visit summary"): read days or weeks later, so
+# every date is absolute ("3 Nov 2026", never "yesterday"). The flags' own sentences speak to the
+# patient about "today" as it was when they were written, so the summary shows each flag's title,
+# level, rule and days instead.
 
 SUMMARY_DAYS = 28
 
 
+@dataclass(frozen=True)
+class SummaryFlag:
+    """A live flag as the summary prints it: what, how urgent, since when, on which days."""
+
+    title: str
+    level: str
+    facts: str  # "Urgent · Fever · raised Sun 29 Nov 2026 · seen by the care team"
+    days_text: str  # "29 Nov 2026"
+
+
+def _summary_flags(profile: PatientProfile) -> list[SummaryFlag]:
+    zone = profile.zone
+    result = []
+    for flag in open_flags_for(patient=profile.user):
+        facts_words = [
+            FlagLevel(flag.level).label,
+            FlagRule(flag.rule).label,
+            f"raised {dated_day(flag.opened_at.astimezone(zone).date())}",
+        ]
+        if flag.status == FlagStatus.ACKNOWLEDGED:
+            facts_words.append("seen by the care team")
+        result.append(
+            SummaryFlag(
+                title=flag.title,
+                level=flag.level,
+                facts=" · ".join(facts_words),
+                days_text=date_list(flag.evidence_days),
+            )
+        )
+    return result
+
+
 def _summary_context(profile: PatientProfile) -> dict[str, object]:
-    """The last 4 weeks for a visit: trends per site, flags, questions still to ask."""
+    """The last 4 weeks for a visit: who, the patient's questions, flags, trends per site."""
     patient = profile.user
     today = profile.local_today()
     window = selectors.history(patient=patient, today=today, days=SUMMARY_DAYS)
@@ -101,11 +138,16 @@ def _summary_context(profile: PatientProfile) -> dict[str, object]:
         window, set(profile.sites), fever_line=float(facts.thresholds().fever_celsius)
     )
     quiet_names = [site.name.lower() for site in quiet_sites]
+    first_day = window.days[0]
     return {
         "profile": profile,
+        "full_name": patient.get_full_name(),
+        "date_of_birth": full_date(profile.date_of_birth) if profile.date_of_birth else "",
         "today": today,
+        "made_on": full_date(today),
+        "period": f"{full_date(first_day)} to {full_date(today)}",
         "days": SUMMARY_DAYS,
-        "first_day": window.days[0],
+        "first_day": first_day,
         "logged_count": len(window.logged),
         "groups": groups,
         "quiet_text": (
@@ -113,7 +155,7 @@ def _summary_context(profile: PatientProfile) -> dict[str, object]:
             if quiet_names
             else ""
         ),
-        "flag_cards": _flag_cards(patient),
+        "summary_flags": _summary_flags(profile),
         "questions": list(questions.questions_for(patient=patient, include_done=False)),
         "standard_questions": questions.STANDARD_QUESTIONS,
     }
@@ -125,16 +167,22 @@ def visit_summary(request: HttpRequest, profile: PatientProfile) -> HttpResponse
     return render(request, "flags/visit_summary.html", _summary_context(profile))
 
 
+def summary_document(request: HttpRequest, profile: PatientProfile) -> tuple[Document, dt.date]:
+    """The printed summary laid out on A4 pages (WeasyPrint), built from local files only,
+    and the day it was made."""
+    context = _summary_context(profile) | {"pdf": True}
+    html = render(request, "flags/visit_summary.html", context).content.decode()
+    base_url = request.build_absolute_uri("/")
+    return summary_pdf.render_document(html, base_url=base_url), context["today"]
+
+
 @require_GET
 @patient_required
 def visit_summary_pdf(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
-    """The same summary as a PDF (WeasyPrint), built from local files only: no network."""
-    context = _summary_context(profile) | {"pdf": True}
-    html = render(request, "flags/visit_summary.html", context).content.decode()
-    pdf = summary_pdf.render_pdf(html, base_url=request.build_absolute_uri("/"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"visit-summary-{context['today']:%Y-%m-%d}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    """The same summary as a PDF download: no network, never cached."""
+    document, today = summary_document(request, profile)
+    response = HttpResponse(document.write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="visit-summary-{today:%Y-%m-%d}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -63,3 +63,25 @@ def last_seen(moment: dt.datetime, today: dt.date) -> str:
     if name not in ("today", "tomorrow", "yesterday"):
         name = f"on {name}"
     return f"{name} at {clock_time(moment)}"
+
+
+# --- Documents read later (the visit summary): absolute dates only, never "today" ------------
+
+
+def full_date(day: dt.date) -> str:
+    """3 November 2026"""
+    return f"{day.day} {day:%B} {day.year}"
+
+
+def dated_day(day: dt.date) -> str:
+    """Tue 3 Nov 2026"""
+    return f"{day:%a} {day.day} {day:%b} {day.year}"
+
+
+def date_list(days: list[dt.date]) -> str:
+    """ "3 Nov, 4 Nov 2026"; the year after each day when they span years."""
+    if not days:
+        return ""
+    if len({day.year for day in days}) > 1:
+        return ", ".join(f"{short_date(day)} {day.year}" for day in days)
+    return ", ".join(short_date(day) for day in days) + f" {days[-1].year}"

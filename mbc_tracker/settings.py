@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "auditlog",
+    "phonenumber_field",
     "accounts",
     "symptoms",
     "flags",
@@ -282,6 +283,10 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="999")
 CARE_TEAM_24H_LINE = env.str("CARE_TEAM_24H_LINE", default="0800 000 0000")
 DEFAULT_PATIENT_TIMEZONE = env.str("DEFAULT_PATIENT_TIMEZONE", default="Europe/London")
+# Phone numbers written without a country code ("07911 123456") are read as this country's;
+# every number is stored and shown in E.164 ("+447911123456").
+PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="GB")
+PHONENUMBER_DEFAULT_FORMAT = "E164"
 # How often the coordinator's triage panel refreshes itself in the browser (htmx polling).
 CARE_PANEL_REFRESH_SECONDS = env.int("CARE_PANEL_REFRESH_SECONDS", default=60)
 

@@ -54,20 +54,26 @@ def home(request: HttpRequest) -> HttpResponse:
 def settings_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     profile = selectors.patient_profile_for(user)
+    form_kwargs: dict[str, object] = {}
     if profile is not None:
         initial = {
             "name": user.name,
             "preferred_name": profile.preferred_name,
+            "phone": str(profile.phone or ""),
+            "call_time": profile.call_time,
             "sites": profile.sites,
             "timezone": profile.timezone,
             "log_reminder_time": profile.log_reminder_time,
         }
         form_class: type[PatientSettingsForm] | type[AccountForm] = PatientSettingsForm
+        # ?tz=auck: the time-zone search, without JavaScript (a GET form on the page).
+        search = " ".join(request.GET.get("tz", "").split())[:TZ_SEARCH_MAX]
+        form_kwargs = {"current_zone": profile.timezone, "search": search}
     else:
         initial = {"name": user.name}
         form_class = AccountForm
 
-    form = form_class(request.POST or None, initial=initial)
+    form = form_class(request.POST or None, initial=initial, **form_kwargs)
     if request.method == "POST" and form.is_valid():
         try:
             services.account_update(user=user, **form.cleaned_data)  # re-plans after commit
@@ -87,6 +93,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/settings.html", context)
 
 
+TZ_SEARCH_MAX = 60
 VIEWERS_DAYS = 90  # how far back a patient's settings page shows who looked at their record
 
 

@@ -47,6 +47,20 @@ class PatientSettingsSerializer(serializers.Serializer):
     sites = SitesField(required=False)
     timezone = serializers.CharField(required=False, validators=[timezone_name])
     log_reminder_time = serializers.TimeField(required=False, format="%H:%M")
+    phone = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text="Any usual spelling of a real number; stored and returned in E.164, e.g. "
+        "+447911123456. Numbers without a country code are read as UK numbers (a setting). "
+        "Empty removes it.",
+    )
+    call_time = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=80,
+        help_text='The best time to call, in the patient\'s words, e.g. "mornings".',
+    )
 
 
 class MeSerializer(serializers.Serializer):
@@ -69,6 +83,22 @@ class MeUpdateSerializer(PatientSettingsSerializer):
 
     name = serializers.CharField(required=False, max_length=150)
     patient = PatientSettingsSerializer(required=False)
+
+    def to_internal_value(self, data):
+        # Unknown fields are refused, not ignored: a client that thinks it changed "email" or
+        # "role" must hear that it did not (../shared/API.md, "Who am I").
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            nested = data.get("patient")
+            if isinstance(nested, dict):
+                unknown += sorted(
+                    f"patient.{key}" for key in set(nested) - set(self.fields["patient"].fields)
+                )
+            if unknown:
+                raise serializers.ValidationError(
+                    dict.fromkeys(unknown, "This field does not exist or cannot be changed.")
+                )
+        return super().to_internal_value(data)
 
     def validate(self, attrs: dict) -> dict:
         nested = attrs.pop("patient", {}) or {}

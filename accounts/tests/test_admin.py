@@ -118,3 +118,76 @@ def test_admin_cannot_give_staff_access_to_a_coordinator(people, client):
     assert response.status_code == 200
     coordinator.refresh_from_db()
     assert not coordinator.is_staff
+
+
+def _profile_change_form(profile: PatientProfile, **changes: str) -> dict[str, object]:
+    data: dict[str, object] = {
+        "preferred_name": profile.preferred_name,
+        "care_team": str(profile.care_team_id),
+        "sites": list(profile.sites),
+        "timezone": profile.timezone,
+        "log_reminder_time": "19:00",
+        "restaging_interval_weeks": str(profile.restaging_interval_weeks),
+        "enrolled_on": profile.enrolled_on.isoformat(),
+        "hormone_receptor_status": profile.hormone_receptor_status,
+        "her2_status": profile.her2_status,
+        "pik3ca_status": profile.pik3ca_status,
+        "pd_l1_status": profile.pd_l1_status,
+        "current_treatment": profile.current_treatment,
+    }
+    return data | changes
+
+
+def test_admin_records_identity_and_contact_details(people, client):
+    profile = people.patient_a.patient_profile
+    client.force_login(people.admin)
+    url = reverse("admin:accounts_patientprofile_change", args=[profile.pk])
+
+    page = client.get(url).content.decode()
+    response = client.post(
+        url,
+        _profile_change_form(
+            profile,
+            phone="07911 123456",
+            call_time="Mornings, not Fridays",
+            date_of_birth="1961-04-23",
+            hospital_number=" RX1 234 567 ",
+        ),
+    )
+
+    for field in ("date_of_birth", "hospital_number", "phone", "call_time"):
+        assert f'name="{field}"' in page
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    profile.refresh_from_db()
+    assert str(profile.phone) == "+447911123456"
+    assert profile.call_time == "Mornings, not Fridays"
+    assert profile.date_of_birth.isoformat() == "1961-04-23"
+    assert profile.hospital_number == "RX1 234 567"
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("phone", "not a number"),
+        ("phone", "0791"),
+        ("date_of_birth", "2999-01-01"),
+        ("date_of_birth", "1899-12-31"),
+        ("hospital_number", "RX1\t234"),
+        ("hospital_number", "x" * 33),
+        ("call_time", "after\nlunch"),
+    ],
+)
+def test_admin_refuses_bad_identity_and_contact_details(people, client, field, value):
+    profile = people.patient_a.patient_profile
+    client.force_login(people.admin)
+    url = reverse("admin:accounts_patientprofile_change", args=[profile.pk])
+
+    response = client.post(
+        url, _profile_change_form(profile, **{"phone": "07911 123456", field: value})
+    )
+
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    profile.refresh_from_db()
+    assert (str(profile.phone), profile.call_time, profile.date_of_birth) == ("", "", None)  # none
+    assert profile.hospital_number == ""

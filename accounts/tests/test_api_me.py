@@ -16,7 +16,13 @@ def test_patient_reads_their_settings(people, api_client):
         "email": "patient.a@example.org",
         "name": "Alice Patient",
         "role": "patient",
-        "patient": {"sites": ["bone"], "timezone": "Europe/London", "log_reminder_time": "19:00"},
+        "patient": {
+            "sites": ["bone"],
+            "timezone": "Europe/London",
+            "log_reminder_time": "19:00",
+            "phone": "",
+            "call_time": "",
+        },
     }
 
 
@@ -45,6 +51,8 @@ def test_patient_updates_sites_timezone_time_and_name(people, api_client):
         "sites": ["bone", "liver"],
         "timezone": "Pacific/Auckland",
         "log_reminder_time": "20:30",
+        "phone": "",
+        "call_time": "",
     }
     people.patient_a.refresh_from_db()
     profile = people.patient_a.patient_profile
@@ -72,6 +80,13 @@ def test_patient_fields_may_also_be_nested(people, api_client):
         ({"sites": "bone"}, "sites"),
         ({"log_reminder_time": "25:00"}, "log_reminder_time"),
         ({"name": "x" * 151}, "name"),
+        ({"phone": "hello"}, "phone"),
+        ({"phone": "123"}, "phone"),
+        ({"phone": "+44 20 7946 09"}, "phone"),  # one digit short
+        ({"call_time": "x" * 81}, "call_time"),
+        ({"call_time": "mornings\u0000"}, "call_time"),
+        ({"language_of_love": "en"}, "language_of_love"),
+        ({"patient": {"hospital_number": "123"}}, "patient.hospital_number"),
     ],
 )
 def test_bad_values_are_400_and_nothing_changes(people, api_client, body, field):
@@ -87,11 +102,15 @@ def test_bad_values_are_400_and_nothing_changes(people, api_client, body, field)
 
 def test_role_and_email_cannot_be_changed(people, api_client):
     api_client.force_authenticate(people.patient_a)
-    response = api_client.patch(URL, {"role": "admin", "email": "evil@example.org"}, format="json")
-    assert response.status_code == 200
+    response = api_client.patch(
+        URL, {"name": "Changed", "role": "admin", "email": "evil@example.org"}, format="json"
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"role", "email"}
     people.patient_a.refresh_from_db()
     assert people.patient_a.role == "patient"
     assert people.patient_a.email == "patient.a@example.org"
+    assert people.patient_a.name == "Alice Patient"  # nothing half-saved
     assert not people.patient_a.is_staff
 
 
@@ -109,3 +128,48 @@ def test_staff_cannot_set_patient_settings(people, api_client):
 def test_staff_may_change_their_name(people, api_client):
     api_client.force_authenticate(people.coordinator_a)
     assert api_client.patch(URL, {"name": "Nurse A"}, format="json").json()["name"] == "Nurse A"
+
+
+@pytest.mark.parametrize(
+    "typed,stored",
+    [
+        ("07911 123456", "+447911123456"),  # a UK number as people write it (default region)
+        ("+44 (0)7911 123456", "+447911123456"),
+        ("0044 7911 123456", "+447911123456"),
+        ("+1 (415) 555-2671", "+14155552671"),
+        ("+49 30 901820", "+4930901820"),
+    ],
+)
+def test_phone_in_any_usual_spelling_is_stored_in_e164(people, api_client, typed, stored):
+    api_client.force_authenticate(people.patient_a)
+
+    response = api_client.patch(URL, {"phone": typed, "call_time": " mornings "}, format="json")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["patient"]["phone"] == stored
+    assert response.json()["patient"]["call_time"] == "mornings"
+    profile = people.patient_a.patient_profile
+    profile.refresh_from_db()
+    assert str(profile.phone) == stored and profile.call_time == "mornings"
+    assert api_client.get(URL).json()["patient"]["phone"] == stored
+
+
+def test_a_bad_phone_is_a_clear_400(people, api_client):
+    api_client.force_authenticate(people.patient_a)
+
+    response = api_client.patch(URL, {"phone": "my mobile", "call_time": "mornings"}, format="json")
+
+    assert response.status_code == 400
+    assert "does not look like a phone number" in response.json()["phone"][0]
+    profile = people.patient_a.patient_profile
+    profile.refresh_from_db()
+    assert profile.phone == "" and profile.call_time == ""  # nothing half-saved
+
+
+def test_the_phone_can_be_removed(people, api_client):
+    api_client.force_authenticate(people.patient_a)
+    api_client.patch(URL, {"phone": "07911 123456"}, format="json")
+
+    response = api_client.patch(URL, {"phone": ""}, format="json")
+
+    assert response.status_code == 200 and response.json()["patient"]["phone"] == ""

@@ -104,6 +104,9 @@ def test_seed_demo_gives_two_teams_and_varied_patients():
     ada = PatientProfile.objects.get(user__email="ada@example.org")
     assert fay.enrolled_on > ada.enrolled_on  # Fay is new; the others enrolled before their logs
     assert not DailyLog.objects.filter(patient=ada.user, date__lt=ada.enrolled_on).exists()
+    # Phone numbers in E.164, and the identity a visit summary prints.
+    assert (str(ada.phone), ada.call_time) == ("+447911123456", "Mornings")
+    assert ada.date_of_birth.year == 1958 and ada.hospital_number.startswith("NHS")
 
 
 def test_seed_demo_refuses_production(settings):

@@ -51,3 +51,13 @@ def test_when_and_last_seen():
     assert dates.when(earlier, TODAY) == "Monday 30 November at 09:05"
     assert dates.last_seen(earlier, TODAY) == "on Monday 30 November at 09:05"
     assert dates.last_seen(dt.datetime(2026, 12, 2, 9, 15), TODAY) == "today at 09:15"
+
+
+def test_document_dates_are_absolute():
+    assert dates.full_date(dt.date(2026, 11, 3)) == "3 November 2026"
+    assert dates.dated_day(dt.date(2026, 11, 3)) == "Tue 3 Nov 2026"
+    assert dates.date_list([dt.date(2026, 11, 3), dt.date(2026, 11, 4)]) == "3 Nov, 4 Nov 2026"
+    assert dates.date_list([dt.date(2025, 12, 31), dt.date(2026, 1, 1)]) == (
+        "31 Dec 2025, 1 Jan 2026"
+    )
+    assert dates.date_list([]) == ""

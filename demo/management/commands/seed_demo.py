@@ -54,6 +54,15 @@ PATIENTS = (
     DemoPatient("fay@example.org", "Fay Müller", TEAMS[1], ("brain",), "Europe/Berlin", 5),
 )
 ADMIN = ("admin@example.org", "Alex Admin")
+# Made-up contact and identity details: (phone, best time to call, date of birth, hospital number).
+DETAILS = {
+    "ada@example.org": ("07911 123456", "Mornings", dt.date(1958, 3, 14), "NHS 943 476 5919"),
+    "bea@example.org": ("+1 212 555 0123", "After 2pm", dt.date(1966, 9, 2), "MRN 0048213"),
+    "cara@example.org": ("+91 98765 43210", "", dt.date(1979, 1, 27), "MRN 771-204"),
+    "dee@example.org": ("+1 310 555 0188", "Any time", dt.date(1971, 6, 30), ""),
+    "eve@example.org": ("+64 21 555 0123", "Evenings", dt.date(1983, 11, 5), "NHI ZZZ0032"),
+    "fay@example.org": ("+49 30 901820", "", None, ""),
+}
 
 
 class Command(BaseCommand):
@@ -127,6 +136,13 @@ class Command(BaseCommand):
                     password=DEMO_PASSWORD,
                     invite=False,
                     enrolled_on=local_today - dt.timedelta(days=patient.enrolled_days_ago),
+                    **dict(
+                        zip(
+                            ("phone", "call_time", "date_of_birth", "hospital_number"),
+                            DETAILS.get(patient.email, ("", "", None, "")),
+                            strict=True,
+                        )
+                    ),
                 )
             patients[patient.email] = user
         return patients
