@@ -335,7 +335,9 @@ class DailyLogForm(forms.Form):
             if rows:
                 group_rows = GroupRows(site=group.site, own_site=group.own_site, rows=tuple(rows))
                 (own if group.own_site else other).append(group_rows)
-        found = sum(1 for group in own + other for row in group.rows if row.shown)
+        found = sum(
+            1 for group in own + other for row in group.rows if query and matches(row.find, query)
+        )
         return LogLayout(
             temperatures=tuple(temperatures),
             own=tuple(own),
