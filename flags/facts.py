@@ -17,8 +17,8 @@ from appointments.choices import SCAN_KINDS
 from appointments.models import Appointment, AppointmentStatus
 from appointments.selectors import last_restaging_subquery
 from flags import rules
-from flags.rules.checks import DISTRESS_SYMPTOMS
 from flags.models import FlagThresholds
+from flags.rules.checks import DISTRESS_SYMPTOMS
 from symptoms.catalogue import get_catalogue
 from symptoms.models import DailyLog
 

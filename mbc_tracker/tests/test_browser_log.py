@@ -186,3 +186,32 @@ def test_a_bad_day_fits_without_javascript(browser: Browser, live_server: Any, a
         log_the_bad_day(context.new_page(), live_server, axe, javascript=False)
     finally:
         context.close()
+
+
+def test_the_finder_filters_as_you_type_and_the_fever_advice_reads_the_number(
+    page: Page, live_server: Any, axe: Axe
+) -> None:
+    make_patient(email="cara@example.org", name="Cara Jones", sites=["brain", "lung"])
+    log_in(page, live_server.url, "cara@example.org")
+    page.goto(f"{live_server.url}/log/")
+
+    chip(page, "Headache").click()
+    page.get_by_label("Find a symptom").fill("bone")
+    expect(chip(page, "Bone pain")).to_be_visible()
+    expect(chip(page, "Headache")).to_be_visible()  # chosen: never hidden
+    expect(chip(page, "Cough")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Lung")).to_be_hidden()
+    expect(page.locator("#finder-status")).to_have_text("Showing what matches \u201cbone\u201d.")
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Show all symptoms").click()
+    expect(chip(page, "Cough")).to_be_visible()
+    assert page.url == f"{live_server.url}/log/"  # filtered in the page, no round trip
+
+    temperature = page.get_by_label("Temperature (°C)")
+    fever = page.locator(".fb-fever")
+    temperature.fill("37,9")
+    expect(fever).to_be_hidden()
+    temperature.fill("38,0")
+    expect(fever).to_be_visible()
+    temperature.fill("37.95")  # not a fever, and refused on save for its two decimals
+    expect(fever).to_be_hidden()
