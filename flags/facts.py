@@ -19,6 +19,7 @@ from appointments.models import Appointment, AppointmentStatus
 from appointments.selectors import last_restaging_subquery
 from flags import rules
 from flags.models import FlagThresholds
+from flags.rules.checks import DISTRESS_SYMPTOMS
 from symptoms.catalogue import get_catalogue
 from symptoms.models import DailyLog
 
@@ -157,3 +158,8 @@ def patient_facts(profile: PatientProfile, *, now: dt.datetime) -> rules.Patient
     (loaded,) = profiles_for_rules([profile.pk], now=now, lock=False)
     logs = day_logs([profile.pk], date_from=window_start(now))
     return facts_for(loaded, now=now, logs=logs.get(profile.pk, {}))
+
+
+def distress_symptoms() -> tuple[str, ...]:
+    """Symptoms whose high scores are left to the ``distress`` rule (support), not ``severe``."""
+    return DISTRESS_SYMPTOMS

@@ -1,14 +1,18 @@
-"""The daily log form: one field per active symptom, grouped by site as the patient sees them.
+"""The daily log form: the patient picks what bothered them, then answers only for those.
 
-The form checks only the shape of the answers (a whole number, yes or no, a number in °C). The
-log service checks the rest (ranges, dates) and its messages are put back next to the field they
-belong to. A log is a full snapshot, so only real answers become entries: a score above 0, a
-"yes" or a temperature. Everything left at 0 / "no" / empty is simply not sent.
+Every active symptom is a choice (a checkbox named ``chosen``); a chosen ``severity`` symptom
+needs a score from 1 to 10, a chosen ``presence`` symptom means "yes, I had this". Temperatures
+are typed in a box of their own. The form checks only the shape of the answers; the log service
+checks the rest (ranges, dates) and its messages are put back next to the field they belong to.
+A log is a full snapshot, so only chosen symptoms (and a typed temperature) become entries:
+a score left behind on a symptom that was un-chosen again is not saved.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
@@ -20,17 +24,50 @@ from symptoms.selectors import SiteGroup
 from symptoms.services import NOTES_MAX_LENGTH, LogInputError
 
 YES, NO = "yes", "no"
-SEVERITY_CHOICES = [str(score) for score in range(11)]
+CHOSEN = "chosen"
+SCORES = [str(score) for score in range(1, 11)]
 ENTRY_KEY = {"severity": "severity", "presence": "present", "temperature": "value"}
+TOO_PRECISE = re.compile(r"\d*\.\d{2,}")
 
 
 class TemperatureField(forms.DecimalField):
-    """A temperature typed with a point or a comma ("37,5"); the service checks the range."""
+    """A temperature typed with a point or a comma ("38,4"), one decimal place at most; the
+    service checks the range. It is a text box (not type=number, which turns "38,4" into 384
+    or nothing in some browsers), so the server does all the parsing."""
+
+    def __init__(self, *, label: str, name: str) -> None:
+        super().__init__(
+            label=label,
+            required=False,
+            decimal_places=1,
+            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+            error_messages={
+                "invalid": f"{name}: please type a number, for example 37.2 or 37,2.",
+                "max_decimal_places": f"{name}: please use one number after the point at most, "
+                "for example 38.4 (not 38.45).",
+            },
+        )
 
     def to_python(self, value: object) -> Decimal | None:
         if isinstance(value, str):
             value = value.strip().replace(",", ".")
+            if TOO_PRECISE.fullmatch(value):  # refuse, never round: 38.45 is not 38.5
+                raise forms.ValidationError(
+                    self.error_messages["max_decimal_places"], code="max_decimal_places"
+                )
         return super().to_python(value)
+
+
+def below_pattern(threshold: Decimal) -> str:
+    """An HTML ``pattern`` matching temperatures (point or comma, at most one decimal) below
+    ``threshold``: the page's CSS shows the fever advice while the box does not match it, so the
+    advice appears as the patient types, without JavaScript."""
+    whole, tenth = divmod(int(threshold * 10), 10)
+    below = "|".join(str(number) for number in range(whole))
+    parts = [f"(?:{below})(?:[.,][0-9])?"] if whole else []
+    if tenth:
+        parts.append(f"{whole}(?:[.,][0-{tenth - 1}])?")
+    return r"\s*(?:" + "|".join(parts or ["(?!)"]) + r")\s*"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,55 +75,47 @@ class ScaleOption:
     value: str
     band: str
     checked: bool
-    id: str
-
-
-@dataclass(frozen=True, slots=True)
-class ScaleBand:
-    name: str
-    options: tuple[ScaleOption, ...]
+    severe: bool  # at or above the score the care team is told about
 
 
 @dataclass(frozen=True, slots=True)
 class SymptomRow:
-    """What the template needs to draw one symptom's question."""
+    """What the template needs to draw one symptom: its choice and, once chosen, its question."""
 
     symptom: SymptomInfo
-    field: forms.BoundField
+    field: forms.BoundField | None  # None for presence symptoms: choosing them is the answer
+    chosen: bool
     value: str
     errors: tuple[str, ...]
-    bands: tuple[ScaleBand, ...] = ()
+    find: str  # the words the finder matches, lower case
+    shown: bool = True  # False when the finder's words do not match (still sent with the form)
+    options: tuple[ScaleOption, ...] = ()
+    feedback: str = ""  # "severe" | "distress": what a high score tells the team
 
     @property
-    def name(self) -> str:
-        return self.field.html_name
-
-    @property
-    def band_rows(self) -> tuple[tuple[ScaleBand, ...], ...]:
-        """0-3 (none, mild) and 4-10 (moderate, severe): two rows that fit a phone's width."""
-        return self.bands[:2], self.bands[2:]
+    def code(self) -> str:
+        return self.symptom.code
 
     @property
     def id(self) -> str:
-        return self.field.auto_id
+        return f"id_{self.symptom.code}"
 
     @property
     def first_input_id(self) -> str:
         """Where the error summary's link should land."""
-        if self.symptom.kind == "severity":
-            return f"{self.id}_0"
-        if self.symptom.kind == "presence":
-            return f"{self.id}_{NO}"
-        return self.id
-
-    @property
-    def has_value(self) -> bool:
-        """Anything other than the 0 / "no" / empty the form starts with."""
-        return self.value not in {"", "0", NO}
+        if self.symptom.kind == "severity" and self.chosen:
+            return f"{self.id}_1"
+        if self.symptom.kind == "temperature":
+            return self.id
+        return f"pick_{self.symptom.code}"
 
     @property
     def is_red_flag(self) -> bool:
         return self.symptom.red_flag != "none"
+
+    @property
+    def has_value(self) -> bool:
+        return self.chosen or (self.symptom.kind == "temperature" and bool(self.value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,43 +125,107 @@ class GroupRows:
     rows: tuple[SymptomRow, ...]
 
     @property
+    def shown(self) -> bool:
+        return any(row.shown for row in self.rows)
+
+    @property
     def has_value(self) -> bool:
         return any(row.has_value or row.errors for row in self.rows)
 
 
-def initial_from_log(log: DailyLog | None) -> dict[str, str]:
-    """The form's starting answers: a saved log's values, else nothing (0 / no / empty)."""
+@dataclass(frozen=True, slots=True)
+class LogLayout:
+    """The form as the page draws it: temperatures first, then the choices by site."""
+
+    temperatures: tuple[SymptomRow, ...]
+    own: tuple[GroupRows, ...]
+    other: tuple[GroupRows, ...]
+    query: str = ""
+    matches: int = 0
+    chosen: tuple[str, ...] = field(default=())
+
+
+def find_words(symptom: SymptomInfo, site: SiteInfo) -> str:
+    return " ".join(
+        {symptom.name.lower(): None, site.name.lower(): None, symptom.code.replace("_", " "): None}
+    )
+
+
+def matches(words: str, query: str) -> bool:
+    return all(word in words for word in query.lower().split())
+
+
+def initial_from_log(log: DailyLog | None) -> dict[str, object]:
+    """The form's starting answers: a saved log's values, else nothing chosen."""
     if log is None:
         return {}
-    initial = {"notes": log.notes}
+    initial: dict[str, object] = {"notes": log.notes}
+    chosen: list[str] = []
     for entry in log.entries.all():
-        if entry.severity is not None:
+        if entry.severity:
+            chosen.append(entry.symptom_id)
             initial[entry.symptom_id] = str(entry.severity)
-        elif entry.present is not None:
-            initial[entry.symptom_id] = YES if entry.present else NO
+        elif entry.present:
+            chosen.append(entry.symptom_id)
         elif entry.temperature is not None:
             initial[entry.symptom_id] = str(entry.temperature)
+    initial[CHOSEN] = chosen
     return initial
 
 
-class DailyLogForm(forms.Form):
-    """One day's answers. Field names are the symptom codes, plus ``notes``."""
+def initial_from_answers(answers: Mapping[str, list[str]]) -> dict[str, object]:
+    """Unsaved answers carried over a search (lists of strings, as a posted form holds them)."""
+    initial: dict[str, object] = {CHOSEN: list(answers.get(CHOSEN, []))}
+    for name, values in answers.items():
+        if name != CHOSEN and values and name != "csrfmiddlewaretoken":
+            initial[name] = values[-1]
+    return initial
 
-    def __init__(self, *args: object, groups: list[SiteGroup], **kwargs: object) -> None:
+
+class ChosenField(forms.MultipleChoiceField):
+    """The symptoms the patient picked. A code no longer in the form (retired since the page was
+    loaded) is dropped rather than refused: there is nothing the patient could do about it."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def clean(self, value: object) -> list[str]:
+        known = {str(code) for code, _ in self.choices}
+        return [code for code in dict.fromkeys(self.to_python(value)) if code in known]
+
+
+class DailyLogForm(forms.Form):
+    """One day's answers: ``chosen`` symptom codes, one field per symptom code, and ``notes``."""
+
+    def __init__(
+        self,
+        *args: object,
+        groups: list[SiteGroup],
+        severe_from: int = 7,
+        distress_from: int = 7,
+        distress_codes: tuple[str, ...] = (),
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.groups = groups
+        self.severe_from = severe_from
+        self.distress_from = distress_from
+        self.distress_codes = distress_codes
         self.symptoms: dict[str, SymptomInfo] = {}
+        choices: list[tuple[str, str]] = []
         for group in groups:
             for symptom in group.symptoms:
                 self.symptoms[symptom.code] = symptom
                 self.fields[symptom.code] = self._field_for(symptom)
+                if symptom.kind != "temperature":
+                    choices.append((symptom.code, symptom.name))
+        self.fields[CHOSEN] = ChosenField(choices=choices, required=False)
         self.fields["notes"] = forms.CharField(
             label="Anything else about this day? (optional)",
             help_text="In your own words. Your care team can read this, but not straight away: "
             "if you need help now, please phone.",
             required=False,
             max_length=NOTES_MAX_LENGTH,
-            widget=forms.Textarea(attrs={"rows": 3}),
+            widget=forms.Textarea(attrs={"rows": 2}),
             error_messages={
                 "max_length": "Notes can be up to %(limit_value)d characters. Please shorten "
                 "them a little."
@@ -145,29 +238,36 @@ class DailyLogForm(forms.Form):
             return forms.IntegerField(
                 label=symptom.name,
                 required=False,
-                initial="0",
-                error_messages={
-                    "invalid": f"{symptom.name}: please choose a number from 0 (none) to 10."
-                },
+                error_messages={"invalid": f"{symptom.name}: please choose a number from 1 to 10."},
             )
         if symptom.kind == "presence":
+            # Not drawn: choosing the symptom is the "yes". An explicit "yes" (an older page, a
+            # script) still counts as chosen.
             return forms.ChoiceField(
                 label=symptom.name,
                 required=False,
-                initial=NO,
                 choices=[(NO, "No"), (YES, "Yes")],
                 error_messages={"invalid_choice": f"{symptom.name}: please choose yes or no."},
             )
-        return TemperatureField(
-            label=f"{symptom.name} (°C)",
-            required=False,
-            widget=forms.NumberInput(
-                attrs={"step": "0.1", "min": "34", "max": "43", "inputmode": "decimal"}
-            ),
-            error_messages={
-                "invalid": f"{symptom.name}: please type a number, for example 37.2.",
-            },
-        )
+        return TemperatureField(label=f"{symptom.name} (°C)", name=symptom.name)
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        chosen = set(cleaned.get(CHOSEN) or [])
+        for code, symptom in self.symptoms.items():
+            if symptom.kind != "severity":
+                continue
+            if code not in chosen:
+                # A score left on a symptom the patient took off the list again is not an
+                # answer, so it cannot be a wrong one either.
+                self._errors.pop(code, None)
+            elif cleaned.get(code) is None and code not in self._errors:
+                self.add_error(
+                    code,
+                    f"{symptom.name}: please choose how bad it was, from 1 to 10, or tap "
+                    f"“{symptom.name}” again to take it off.",
+                )
+        return cleaned
 
     # --- What the template draws -------------------------------------------------------------
 
@@ -175,57 +275,106 @@ class DailyLogForm(forms.Form):
         value = self[name].value()
         return "" if value is None else str(value).strip()
 
-    def _row(self, symptom: SymptomInfo) -> SymptomRow:
-        field = self[symptom.code]
-        value = self._value(symptom.code)
-        errors = tuple(str(error) for error in field.errors)
-        bands: tuple[ScaleBand, ...] = ()
-        if symptom.kind == "severity":
-            by_band: dict[str, list[ScaleOption]] = {}
-            for choice in SEVERITY_CHOICES:
-                band = severity_band(int(choice))
-                option = ScaleOption(choice, band, value == choice, f"{field.auto_id}_{choice}")
-                by_band.setdefault(band, []).append(option)
-            bands = tuple(ScaleBand(name, tuple(options)) for name, options in by_band.items())
-        return SymptomRow(symptom=symptom, field=field, value=value, errors=errors, bands=bands)
+    def chosen_now(self) -> set[str]:
+        """The symptoms picked on the page as it stands (typed or saved answers)."""
+        value = self[CHOSEN].value() or []
+        chosen = {str(code) for code in (value if isinstance(value, list | tuple) else [value])}
+        for code, symptom in self.symptoms.items():
+            if symptom.kind == "presence" and self._value(code) == YES:
+                chosen.add(code)
+        return chosen & set(self.symptoms)
 
-    def group_rows(self) -> tuple[list[GroupRows], list[GroupRows]]:
-        """The patient's own groups (their sites, general, treatment) and the other sites."""
+    def _row(
+        self, symptom: SymptomInfo, site: SiteInfo, chosen: set[str], query: str
+    ) -> SymptomRow:
+        code = symptom.code
+        bound = self[code]
+        value = self._value(code)
+        errors = tuple(str(error) for error in bound.errors) if self.is_bound else ()
+        is_chosen = code in chosen
+        words = find_words(symptom, site)
+        shown = not query or is_chosen or bool(errors) or matches(words, query)
+        options: tuple[ScaleOption, ...] = ()
+        feedback = ""
+        if symptom.kind == "severity":
+            distress = code in self.distress_codes
+            threshold = self.distress_from if distress else self.severe_from
+            feedback = "distress" if distress else "severe"
+            options = tuple(
+                ScaleOption(
+                    score, severity_band(int(score)), value == score, int(score) >= threshold
+                )
+                for score in SCORES
+            )
+        return SymptomRow(
+            symptom=symptom,
+            field=None if symptom.kind == "presence" else bound,
+            chosen=is_chosen,
+            value=value,
+            errors=errors,
+            find=words,
+            shown=shown,
+            options=options,
+            feedback=feedback,
+        )
+
+    def layout(self, query: str = "") -> LogLayout:
+        """Temperatures first, then the patient's own groups (their sites, general, treatment),
+        then the other sites; with a search, symptoms that do not match are hidden (but still
+        sent, so nothing chosen is lost)."""
+        query = " ".join(query.split())[:60]
+        chosen = self.chosen_now()
+        temperatures: list[SymptomRow] = []
         own: list[GroupRows] = []
         other: list[GroupRows] = []
         for group in self.groups:
-            rows = GroupRows(
-                site=group.site,
-                own_site=group.own_site,
-                rows=tuple(self._row(symptom) for symptom in group.symptoms),
-            )
-            (own if group.own_site else other).append(rows)
-        return own, other
+            rows = []
+            for symptom in group.symptoms:
+                row = self._row(symptom, group.site, chosen, query)
+                (temperatures if symptom.kind == "temperature" else rows).append(row)
+            if rows:
+                group_rows = GroupRows(site=group.site, own_site=group.own_site, rows=tuple(rows))
+                (own if group.own_site else other).append(group_rows)
+        found = sum(
+            1 for group in own + other for row in group.rows if query and matches(row.find, query)
+        )
+        return LogLayout(
+            temperatures=tuple(temperatures),
+            own=tuple(own),
+            other=tuple(other),
+            query=query,
+            matches=found,
+            chosen=tuple(code for code in self.symptoms if code in chosen),
+        )
 
     def error_links(self) -> list[tuple[str, str]]:
         """(target id, message) for the error summary at the top, in page order."""
         links: list[tuple[str, str]] = []
-        own, other = self.group_rows()
-        for group in own + other:
-            for row in group.rows:
-                links.extend((row.first_input_id, error) for error in row.errors)
+        layout = self.layout()
+        rows = list(layout.temperatures)
+        for group in layout.own + layout.other:
+            rows.extend(group.rows)
+        for row in rows:
+            links.extend((row.first_input_id, error) for error in row.errors)
         links.extend((self["notes"].auto_id, str(error)) for error in self["notes"].errors)
         return links
 
     # --- What the service receives -----------------------------------------------------------
 
     def entries(self) -> list[dict[str, object]]:
-        """API-shaped entries for the answers that say something (call after is_valid())."""
+        """API-shaped entries for the chosen symptoms and a typed temperature (after is_valid())."""
+        chosen = set(self.cleaned_data.get(CHOSEN) or [])
         entries: list[dict[str, object]] = []
         for code, symptom in self.symptoms.items():
             value = self.cleaned_data.get(code)
-            if value in (None, "", NO):
-                continue
-            if symptom.kind == "severity" and value == 0:
-                continue
-            if symptom.kind == "presence":
-                value = value == YES
-            entries.append({"symptom": code, ENTRY_KEY[symptom.kind]: value})
+            if symptom.kind == "severity":
+                if code in chosen and value:
+                    entries.append({"symptom": code, "severity": value})
+            elif symptom.kind == "presence":
+                if code in chosen or value == YES:
+                    entries.append({"symptom": code, "present": True})
+            elif value is not None:
+                entries.append({"symptom": code, ENTRY_KEY[symptom.kind]: value})
         return entries
 
     def add_service_error(self, error: LogInputError, entries: list[dict[str, object]]) -> None:
@@ -235,9 +384,9 @@ class DailyLogForm(forms.Form):
                 for index, message in enumerate(messages):
                     if isinstance(message, dict) and index < len(entries):
                         code = str(entries[index]["symptom"])
-                        field = code if code in self.fields else None
+                        field_name = code if code in self.fields else None
                         for texts in message.values():
-                            self.add_error(field, list(texts))
+                            self.add_error(field_name, list(texts))
                     elif isinstance(message, str):
                         self.add_error(None, message)
             else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -24,7 +25,13 @@ from flags import facts, urgent
 from lib.dates import capitalised, day_name, long_date
 from symptoms import questions, selectors, services, trends
 from symptoms.catalogue import get_catalogue
-from symptoms.forms import DailyLogForm, QuestionForm, initial_from_log
+from symptoms.forms import (
+    DailyLogForm,
+    QuestionForm,
+    below_pattern,
+    initial_from_answers,
+    initial_from_log,
+)
 from symptoms.models import DailyLog
 
 STRIP_DAYS = 14
@@ -130,15 +137,42 @@ def _saved(
     return redirect(_log_url(log.date, today))
 
 
+DRAFT_SESSION_KEY = "log_draft"
+
+
+def _keep_draft(request: HttpRequest, day: dt.date, today: dt.date) -> HttpResponse:
+    """ "Find" without JavaScript: keep the unsaved answers in the session (never in the URL:
+    they are health data) and show the page again filtered, as a plain GET ?q=… (PRG)."""
+    answers = {
+        name: values
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", "find", "q")
+    }
+    request.session[DRAFT_SESSION_KEY] = {"day": day.isoformat(), "answers": answers}
+    query = "" if request.POST["find"] == "all" else " ".join(request.POST.get("q", "").split())
+    url = _log_url(day, today)
+    return redirect(f"{url}?{urlencode({'q': query})}#finder" if query else f"{url}#finder")
+
+
+def _take_draft(request: HttpRequest, day: dt.date) -> dict[str, object] | None:
+    draft = request.session.pop(DRAFT_SESSION_KEY, None)
+    if not draft or draft.get("day") != day.isoformat():
+        return None
+    return initial_from_answers(draft.get("answers", {}))
+
+
 @patient_required
 def log_page(
     request: HttpRequest, profile: PatientProfile, day: dt.date | None = None
 ) -> HttpResponse:
-    """The day's form: quick actions at the top, then every symptom grouped by site."""
+    """The day's page: quick actions at the top, then "What's bothering you?": a temperature
+    box, a finder, and every symptom as a choice (own sites first), asked about once chosen."""
     today = profile.local_today()
     day = day or today
     if not _in_range(day, today):
         return _out_of_range(request, day, today)
+    if request.method == "POST" and "find" in request.POST:
+        return _keep_draft(request, day, today)
     patient = request.user
     strip_start = today - dt.timedelta(days=STRIP_DAYS - 1)
     previous_day = day - dt.timedelta(days=1)
@@ -150,8 +184,17 @@ def log_page(
     logged = selectors.logged_days(patient=patient, date_from=strip_start, date_to=today)
 
     groups = selectors.symptom_groups(patient_sites=profile.sites)
+    thresholds = facts.thresholds()
     data = request.POST if request.method == "POST" else None
-    form = DailyLogForm(data, groups=groups, initial=initial_from_log(log))
+    draft = _take_draft(request, day) if data is None else None
+    form = DailyLogForm(
+        data,
+        groups=groups,
+        initial=draft if draft is not None else initial_from_log(log),
+        severe_from=thresholds.severe,
+        distress_from=thresholds.distress_level,
+        distress_codes=facts.distress_symptoms(),
+    )
     if request.method == "POST" and form.is_valid():
         entries = form.entries()
         try:
@@ -163,7 +206,7 @@ def log_page(
         else:
             return _saved(request, saved, created, today)
 
-    own_groups, other_groups = form.group_rows()
+    has_errors = bool(form.errors)
     strip = [
         StripDay(d, d in logged, d == day, _log_url(d, today))
         for d in (strip_start + dt.timedelta(days=offset) for offset in range(STRIP_DAYS))
@@ -177,16 +220,19 @@ def log_page(
         "title": _day_title(day, today),
         "log": log,
         "log_text": _entries_text(log) if log else "",
-        "show_usual": log is None and not form.errors,
-        "show_same": blank and previous is not None and not form.errors,
+        # Never a "saved" card beside answers that need another look, nor a one-tap save that
+        # would throw away what was typed.
+        "show_saved": log is not None and not has_errors and draft is None,
+        "show_usual": log is None and not has_errors and draft is None,
+        "show_same": blank and previous is not None and not has_errors and draft is None,
         "previous_text": _entries_text(previous, copyable_only=True) if previous else "",
         "previous_had_red_flag": bool(previous)
         and _entries_text(previous) != _entries_text(previous, copyable_only=True),
         "previous_name": day_name(previous_day, today),
         "form": form,
-        "own_groups": own_groups,
-        "other_groups": other_groups,
-        "other_open": any(group.has_value for group in other_groups),
+        "layout": form.layout(request.GET.get("q", "")),
+        "fever_from": thresholds.fever_celsius,
+        "below_fever": below_pattern(thresholds.fever_celsius),
         "strip": strip,
         "earliest": earliest,
     }

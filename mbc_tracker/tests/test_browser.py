@@ -87,18 +87,18 @@ def test_patient_logs_a_usual_day_in_two_taps_and_a_bad_day_then_sees_history_on
     page.get_by_role("navigation", name="Other days").get_by_role("link").nth(-2).click()
     page.wait_for_url(f"{live_server.url}/log/{yesterday.isoformat()}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Yesterday, ")
-    page.get_by_role("group", name="Bone pain", exact=True).get_by_role(
-        "radio", name="7 of 10, severe"
-    ).check()
-    page.get_by_role("group", name="Nausea or vomiting", exact=True).get_by_role(
-        "radio", name="5 of 10, moderate"
+    page.locator('label[for="pick_bone_pain"]').click()
+    page.get_by_role("group", name="Bone pain: how bad").get_by_role("radio", name="7").check()
+    page.locator('label[for="pick_nausea"]').click()
+    page.get_by_role("group", name="Nausea or vomiting: how bad").get_by_role(
+        "radio", name="5"
     ).check()
     page.get_by_label("Temperature").fill("38.4")
     assert_accessible(axe, page)
     page.get_by_role("button", name="Save", exact=True).last.click()
     expect(page.get_by_role("status")).to_contain_text("Thank you — yesterday is saved")
     expect(page.get_by_role("alert")).to_contain_text("Call your care team's 24-hour line now")
-    expect(page.get_by_role("radio", name="7 of 10, severe").first).to_be_checked()
+    expect(page.locator('input[name="bone_pain"][value="7"]')).to_be_checked()
     bad_day = DailyLog.objects.get(patient=patient, date=yesterday)
     assert {e.symptom_id: float(e.value) for e in bad_day.entries.all()} == {
         "bone_pain": 7.0,

@@ -23,8 +23,8 @@ def test_saving_a_seizure_shows_the_emergency_banner_at_once(
     log_in(page, live_server.url, "alice@example.org")
 
     page.goto(f"{live_server.url}/log/")
-    seizure = page.get_by_role("group", name="Seizure (fit)", exact=True)
-    seizure.get_by_role("radio", name="Yes").check()
+    page.locator('label[for="pick_seizure"]').click()
+    expect(page.locator("#id_seizure")).to_contain_text("Please call 999")
     page.get_by_role("button", name="Save", exact=True).last.click()
 
     page.wait_for_url(f"{live_server.url}/log/")

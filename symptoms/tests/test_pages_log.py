@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import re
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.tests.factories import make_patient
 from symptoms import services
+from symptoms.forms import below_pattern
 from symptoms.models import DailyLog, Symptom
 from symptoms.tests.factories import log_day, log_days_back
 
@@ -42,17 +45,18 @@ def values_of(log: DailyLog) -> dict[str, object]:
     return {entry.symptom_id: entry.value for entry in log.entries.all()}
 
 
-def every_field_at_rest(client, url: str) -> dict[str, str]:
-    """What a browser sends for the untouched form: every 0 / "No" radio and empty boxes."""
+def every_field_at_rest(client, url: str) -> dict[str, object]:
+    """What a browser sends for the untouched form: nothing chosen, no score, empty boxes."""
     body = client.get(url).content.decode()
-    data: dict[str, str] = {}
-    for match in re.finditer(
-        r'<input type="radio" name="([\w-]+)" id="[\w-]+" value="(\w+)"', body
-    ):
-        name, value = match.groups()
-        data.setdefault(name, value)  # the first radio is 0 or "no"
-    data["fever"] = ""
-    data["notes"] = ""
+    assert "checked" not in body.split('class="log-form"')[1].split("</form>")[0]
+    return {"fever": "", "q": "", "notes": ""}
+
+
+def chosen(**answers: object) -> dict[str, object]:
+    """The form as a browser sends it after choosing symptoms: ``chosen`` lists every symptom
+    answered (a score, or True for "I had this"), plus their scores."""
+    data: dict[str, object] = {"chosen": list(answers), "fever": "", "notes": "", "q": ""}
+    data.update({code: str(value) for code, value in answers.items() if value is not True})
     return data
 
 
@@ -89,8 +93,9 @@ def test_a_usual_day_takes_one_post(people, client):
 def test_a_bad_day_with_three_kinds_of_symptom_is_saved_and_shown_again(people, client):
     patient = people.patient_a
     client.force_login(patient)
-    data = every_field_at_rest(client, LOG)
-    data.update(bone_pain="6", seizure="yes", fever="38.2", notes="Hard night.")
+    every_field_at_rest(client, LOG)
+    data = chosen(bone_pain=6, seizure=True)
+    data.update(fever="38.2", notes="Hard night.")
 
     response = client.post(LOG, data, follow=True)
 
@@ -106,53 +111,83 @@ def test_a_bad_day_with_three_kinds_of_symptom_is_saved_and_shown_again(people, 
     assert "Seizure (fit)" in body and 'Call <a href="tel:999">999</a>' in body
     assert "38.2 °C" in body and "24-hour line now" in body
     assert body.index('role="alert"') < body.index("Thank you — today is saved.")
-    assert re.search(r'id="id_bone_pain_6" value="6" checked', body)
-    assert re.search(r'id="id_seizure_yes" value="yes" checked', body)
+    assert 'name="bone_pain" value="6" checked' in body
+    assert 'value="seizure" id="pick_seizure" checked' in body
+    assert 'value="bone_pain" id="pick_bone_pain" checked' in body
     assert 'value="38.2"' in body
     assert "Hard night." in body
     assert "You noted: Bone pain 6, Seizure (fit): yes, Temperature 38.2 °C." in body
 
 
-def test_only_real_answers_become_entries(people, client):
-    """Untouched 0s and "No"s are not stored: a log is a full snapshot."""
+def test_only_chosen_symptoms_become_entries(people, client):
+    """A score left on a symptom that was taken off the list again is not stored, and nothing
+    unchosen is: a log is a full snapshot."""
     client.force_login(people.patient_a)
-    data = every_field_at_rest(client, LOG)
-    assert data["bone_pain"] == "0" and data["seizure"] == "no"
-    data["fatigue"] = "3"
+    data = chosen(fatigue=3, seizure=True)
+    data.update(bone_pain="6", headache="2")  # scores picked, then the symptom un-chosen
     assert client.post(LOG, data).status_code == 302
-    assert values_of(DailyLog.objects.get(patient=people.patient_a)) == {"fatigue": 3}
+    assert values_of(DailyLog.objects.get(patient=people.patient_a)) == {
+        "fatigue": 3,
+        "seizure": True,
+    }
 
 
-def test_form_groups_own_sites_first_and_hides_other_sites_until_needed(people, client):
+def test_a_chosen_symptom_needs_a_score(people, client):
+    client.force_login(people.patient_a)
+    data = chosen(fatigue=3)
+    data["chosen"].append("nausea")
+    response = client.post(LOG, data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert (
+        '<a href="#id_nausea_1">Nausea or vomiting: please choose how bad it was, from 1 to 10, '
+        "or tap “Nausea or vomiting” again to take it off.</a>"
+    ) in body
+    assert 'value="nausea" id="pick_nausea" checked' in body  # still chosen, question open
+    assert 'name="fatigue" value="3" checked' in body  # the other answer is kept
+    assert not DailyLog.objects.exists()
+
+
+def test_every_site_is_offered_own_sites_first_nothing_collapsed(people, client):
     patient = make_patient(sites=["liver"], care_team=people.team_a)
     client.force_login(patient)
     body = client.get(LOG).content.decode()
-    liver = body.index("<h2>Liver</h2>")
-    general = body.index("<h2>How you feel in general</h2>")
-    treatment = body.index("<h2>Treatment side effects</h2>")
-    other = body.index("Something else? Other symptoms")
-    assert liver < general < treatment < other < body.index("<h3>Bone</h3>")
-    assert '<details class="card other-sites">' in body  # closed
-    assert body.count('type="radio"') > 0
-    assert 'inputmode="decimal"' in body and 'step="0.1"' in body
+    form = body[body.index('class="log-form"') : body.index("</form>", body.index("log-form"))]
+    temperature = form.index('id="id_fever"')
+    finder = form.index('id="id_q"')
+    liver = form.index("<h3>Liver</h3>")
+    general = form.index("<h3>How you feel in general</h3>")
+    treatment = form.index("<h3>Treatment side effects</h3>")
+    other = form.index("Other parts of the body")
+    assert temperature < finder < liver < general < treatment < other < form.index("<h3>Bone</h3>")
+    assert form.index("<h3>Bone</h3>") < form.index("<h3>Brain</h3>") < form.index("<h3>Lung</h3>")
+    assert "<details" not in form and " hidden" not in form.replace(
+        'class="link-button show-all" hidden', ""
+    )
+    # every active symptom is a choice, none is pre-chosen
+    assert (
+        form.count('type="checkbox" class="pick" name="chosen"')
+        == Symptom.objects.filter(active=True).exclude(kind="temperature").count()
+    )
+    assert " checked" not in form
+    # a temperature is typed as text (type=number breaks "38,4")
+    assert re.search(r'<input type="text" inputmode="decimal" class="temperature-input"', form)
+    assert 'type="number"' not in form
 
-    log_day(patient, today_of(patient), {"bone_pain": 2})
-    body = client.get(LOG).content.decode()
-    assert '<details class="card other-sites" open>' in body  # it has a value: keep it open
 
-
-def test_severity_radios_have_accessible_names_and_anchors(people, client):
+def test_choices_and_scales_have_accessible_names_and_anchors(people, client):
     client.force_login(people.patient_a)
     body = client.get(LOG).content.decode()
-    assert '<legend class="symptom-name">Bone pain</legend>' in body
-    assert '5<span class="visually-hidden"> of 10, moderate</span>' in body
-    assert '0<span class="visually-hidden"> of 10, none</span>' in body
-    assert '10<span class="visually-hidden"> of 10, severe</span>' in body
-    for band in ("none", "mild", "moderate", "severe"):
-        assert f'<span class="scale-caption" aria-hidden="true">{band}</span>' in body
-    # red-flag help is shown, not hidden, and linked to its question
-    assert 'class="red-flag-help" id="id_seizure_helptext"' in body
-    assert 'aria-describedby="id_seizure_helptext"' in body
+    assert '<label class="chip" for="pick_bone_pain">Bone pain</label>' in body
+    assert (
+        '<fieldset class="ask" id="id_bone_pain"><legend>Bone pain: how bad, from 1 to 10?' in body
+    )
+    assert '<input type="radio" name="bone_pain" value="1" id="id_bone_pain_1">' in body
+    assert 'name="bone_pain" value="0"' not in body  # chosen means there was something
+    # a red flag's when-to-call help is tied to its choice, so it is read out before choosing
+    assert 'id="pick_seizure" aria-describedby="id_seizure_helptext"' in body
+    assert 'class="help red-flag-help" id="id_seizure_helptext"' in body
+    assert '<fieldset class="site-group"' in body and "<legend><h3>Brain</h3></legend>" in body
 
 
 # --- Same as yesterday ----------------------------------------------------------------------
@@ -223,10 +258,10 @@ def test_editing_a_past_day_within_30_days(people, client):
     client.force_login(patient)
     body = client.get(day_url(day)).content.decode()
     assert f"{day:%A} {day.day} {day:%B}" in body
-    assert re.search(r'id="id_nausea_5" value="5" checked', body)
+    assert 'name="nausea" value="5" checked' in body
     assert "This day is saved" in body
 
-    response = client.post(day_url(day), {"nausea": "2", "diarrhea": "4"}, follow=True)
+    response = client.post(day_url(day), chosen(nausea=2, diarrhea=4), follow=True)
 
     assert response.redirect_chain == [(day_url(day), 302)]
     assert f"your answers for {day:%A} {day.day} {day:%B} are updated" in messages_in(response)
@@ -306,8 +341,8 @@ def test_bad_values_get_kind_messages_and_nothing_is_saved(people, client):
     patient = people.patient_a
     log_days_back(patient, 0, {"fatigue": 2}, notes="Before")
     client.force_login(patient)
-    data = every_field_at_rest(client, LOG)
-    data.update(bone_pain="11", fever="45", fatigue="8", notes="After")
+    data = chosen(bone_pain=11, fatigue=8)
+    data.update(fever="45", notes="After")
 
     response = client.post(LOG, data)
 
@@ -315,11 +350,11 @@ def test_bad_values_get_kind_messages_and_nothing_is_saved(people, client):
     body = response.content.decode()
     assert "Some answers need another look" in body
     assert "Nothing is saved yet" in body
-    assert '<a href="#id_bone_pain_0">Bone pain: severity must be from 0 to 10.</a>' in body
+    assert '<a href="#id_bone_pain_1">Bone pain: severity must be from 0 to 10.</a>' in body
     assert "Temperature: a temperature must be between 34.0 and 43.0 °C." in body
     assert '<a href="#id_fever">' in body
     # each message sits next to its question and is linked to it
-    assert 'aria-describedby=" id_bone_pain_error"' in body
+    assert 'id="id_bone_pain" aria-describedby="id_bone_pain_error"' in body
     assert 'id="id_bone_pain_error"' in body
     assert re.search(
         r'aria-describedby="id_fever_helptext id_fever_error" aria-invalid="true"', body
@@ -327,6 +362,8 @@ def test_bad_values_get_kind_messages_and_nothing_is_saved(people, client):
     assert 'value="45"' in body  # what they typed is kept
     assert "<title>Please check your answers:" in body
     assert "I feel as usual" not in body  # one tap must not throw away what they typed
+    # never a "saved" card beside answers that need another look
+    assert "Today is saved" not in body and "You noted" not in body
     # nothing half-saved: the earlier answers are untouched
     log = DailyLog.objects.get(patient=patient)
     assert values_of(log) == {"fatigue": 2}
@@ -336,15 +373,17 @@ def test_bad_values_get_kind_messages_and_nothing_is_saved(people, client):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("bone_pain", "lots", "Bone pain: please choose a number from 0 (none) to 10."),
+        ("bone_pain", "lots", "Bone pain: please choose a number from 1 to 10."),
         ("bone_pain", "-1", "Bone pain: severity must be from 0 to 10."),
         ("seizure", "maybe", "Seizure (fit): please choose yes or no."),
-        ("fever", "hot", "Temperature: please type a number, for example 37.2."),
+        ("fever", "hot", "Temperature: please type a number, for example 37.2 or 37,2."),
+        ("fever", "38.45", "Temperature: please use one number after the point at most"),
+        ("fever", "38,45", "Temperature: please use one number after the point at most"),
     ],
 )
 def test_values_of_the_wrong_shape(people, client, field, value, message):
     client.force_login(people.patient_a)
-    response = client.post(LOG, {field: value})
+    response = client.post(LOG, {"chosen": [field] if field != "fever" else [], field: value})
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not DailyLog.objects.exists()
@@ -415,7 +454,7 @@ def test_a_retired_symptom_leaves_the_form(people, client):
     body = client.get(LOG).content.decode()
     assert 'name="bone_swelling"' not in body
     assert "Swelling over a bone" not in body
-    assert client.post(LOG, {"bone_swelling": "4", "fatigue": "2"}).status_code == 302
+    assert client.post(LOG, chosen(bone_swelling=4, fatigue=2)).status_code == 302
     assert values_of(DailyLog.objects.get()) == {"fatigue": 2}
 
 
@@ -488,5 +527,137 @@ def test_log_page_queries_do_not_grow_with_logs(people, client, django_assert_ma
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(LOG).status_code == 200
         assert client.get(yesterday).status_code == 200
-    # session, user, profile, 2 logs, strip days, live flags (the attention state)
-    assert len(few.captured_queries) <= 2 * 7
+    # session, user, profile, 2 logs, strip days, live flags (the attention state), the
+    # thresholds in force (for the feedback)
+    assert len(few.captured_queries) <= 2 * 8
+
+
+# --- The page that fits a phone: finder, feedback, decimal comma, one Save, weight ---------
+
+
+def shown_choices(body: str) -> set[str]:
+    """Codes of the symptom choices the page shows (not hidden by the finder)."""
+    return set(
+        re.findall(r'<li class="sym[^"]*" data-find="[^"]*">\s*<input[^>]*value="(\w+)"', body)
+    )
+
+
+def test_the_finder_works_without_javascript_and_keeps_chosen_answers(people, client):
+    patient = people.patient_a
+    client.force_login(patient)
+    data = chosen(headache=6)
+    data.update(fever="38,1", notes="Rough day", q="bone", find="1")
+
+    response = client.post(LOG, data)
+
+    # Nothing is saved; the answers wait in the session (not in the URL) for a plain GET ?q=
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOG}?q=bone#finder"
+    assert not DailyLog.objects.exists()
+    body = client.get(f"{LOG}?q=bone").content.decode()
+    bone_site = set(Symptom.objects.filter(site="bone").values_list("code", flat=True))
+    assert shown_choices(body) == bone_site | {"headache"}  # the site's name matches too
+    assert "Showing what matches “bone” and what you chose." in body
+    assert 'value="headache" id="pick_headache" checked' in body
+    assert 'name="headache" value="6" checked' in body
+    assert 'value="38,1"' in body and "Rough day" in body
+    # hidden choices are still in the form, so saving from here loses nothing
+    assert 'value="fatigue" id="pick_fatigue"' in body
+    assert "I feel as usual" not in body  # one tap must not throw away the answers
+
+    # choose bone pain on the filtered page and save: everything arrives
+    data = chosen(headache=6, bone_pain=8)
+    data.update(fever="38,1", notes="Rough day", q="bone")
+    assert client.post(f"{LOG}?q=bone", data).status_code == 302
+    log = DailyLog.objects.get(patient=patient)
+    assert values_of(log) == {"headache": 6, "bone_pain": 8, "fever": Decimal("38.1")}
+    assert log.notes == "Rough day"
+
+
+def test_the_finder_alone_and_show_all(people, client):
+    patient = people.patient_a
+    log_days_back(patient, 0, {"fatigue": 2})
+    client.force_login(patient)
+    body = client.get(f"{LOG}?q=SHORTNESS  of").content.decode()
+    assert shown_choices(body) == {"shortness_of_breath", "fatigue"}  # saved answers stay
+    body = client.get(f"{LOG}?q=zebra").content.decode()
+    assert "Nothing matches “zebra”. Try another word, or write it in the notes." in body
+    response = client.post(LOG, {**chosen(fatigue=2), "q": "zebra", "find": "all"})
+    assert response["Location"] == f"{LOG}#finder"
+    body = client.get(LOG).content.decode()
+    assert len(shown_choices(body)) == Symptom.objects.exclude(kind="temperature").count()
+    # a draft belongs to its day: it does not follow the patient to another day's page
+    client.post(LOG, {**chosen(nausea=3), "q": "", "find": "1"})
+    yesterday = client.get(day_url(today_of(patient) - dt.timedelta(days=1))).content.decode()
+    assert 'name="nausea" value="3" checked' not in yesterday
+
+
+def test_a_decimal_comma_is_a_decimal_point(people, client):
+    client.force_login(people.patient_a)
+    assert client.post(LOG, {**chosen(), "fever": " 38,4 "}).status_code == 302
+    assert values_of(DailyLog.objects.get()) == {"fever": Decimal("38.4")}
+
+
+def test_two_decimals_are_refused_not_rounded(people, client):
+    client.force_login(people.patient_a)
+    response = client.post(LOG, {**chosen(), "fever": "38,45"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert (
+        '<a href="#id_fever">Temperature: please use one number after the point at most, '
+        "for example 38.4 (not 38.45).</a>"
+    ) in body
+    assert 'value="38,45"' in body  # what they typed is kept to correct
+    assert not DailyLog.objects.exists()
+
+
+def test_the_temperature_form_field_parses_commas():
+    from symptoms.forms import TemperatureField
+
+    field = TemperatureField(label="Temperature (°C)", name="Temperature")
+    assert field.clean("38,4") == Decimal("38.4")
+    assert field.clean("37.0") == Decimal("37.0")
+    assert field.clean("") is None
+    for bad in ("38,45", "38.45", "38,4,1", "hot"):
+        with pytest.raises(ValidationError):
+            field.clean(bad)
+
+
+@pytest.mark.parametrize(
+    ("threshold", "below", "not_below"),
+    [
+        (
+            "38.0",
+            ["37,9", "37.9", "37", "36.6", " 35,2 "],
+            ["38", "38,0", "38.4", "40", "384", "3a"],
+        ),
+        ("37.5", ["37,4", "37", "36.9"], ["37,5", "37.9", "38"]),
+    ],
+)
+def test_the_fever_pattern_matches_only_temperatures_below_the_line(threshold, below, not_below):
+    """The box's pattern is what lets CSS show the fever advice without JavaScript."""
+    pattern = re.compile(below_pattern(Decimal(threshold)))
+    assert all(pattern.fullmatch(value) for value in below)
+    assert not any(pattern.fullmatch(value) for value in not_below)
+
+
+def test_one_save_button_and_quick_actions_in_other_words(people, client):
+    patient = people.patient_a
+    log_days_back(patient, 1, {"fatigue": 2})
+    client.force_login(patient)
+    body = client.get(LOG).content.decode()
+    assert len(re.findall(r"<button[^>]*>\s*Save\s*</button>", body)) == 1
+    assert ">I feel as usual</button>" in body and ">Same as yesterday</button>" in body
+    assert 'src="/static/js/log.js" defer' in body
+
+
+def test_the_log_page_is_light(people, client):
+    """All sites, so every symptom is on the page: at most 60 KB of HTML, 30 KB gzipped."""
+    patient = make_patient(sites=["bone", "brain", "liver", "lung"], care_team=people.team_a)
+    log_days_back(patient, 1, {"fatigue": 2, "bone_pain": 4})
+    client.force_login(patient)
+    html = client.get(LOG).content
+    packed = gzip.compress(html)
+    print(f"\nlog page, all sites: {len(html)} bytes of HTML, {len(packed)} bytes gzipped")
+    assert len(html) <= 60 * 1024
+    assert len(packed) <= 30 * 1024
