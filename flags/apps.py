@@ -12,7 +12,7 @@ class FlagsConfig(AppConfig):
         # escalation only while its flag is unanswered.
         from auditlog.registry import auditlog
 
-        from flags.models import Flag, FlagThresholds
+        from flags.models import Flag, FlagContact, FlagThresholds
         from flags.services.alerts import flag_alert_still_wanted
         from notifications import checks
 
@@ -20,3 +20,4 @@ class FlagsConfig(AppConfig):
         # Who changed a flag or the rule thresholds, and how (django-auditlog).
         auditlog.register(Flag)
         auditlog.register(FlagThresholds)
+        auditlog.register(FlagContact)

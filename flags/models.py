@@ -120,6 +120,35 @@ class Flag(models.Model):
         return sorted(days)
 
 
+class ContactOutcome(models.TextChoices):
+    """How a call attempt about a flag ended (CLINICAL.md, "Every call attempt is recorded")."""
+
+    REACHED = "reached", "Reached the patient"
+    NO_ANSWER = "no_answer", "No answer"
+    LEFT_MESSAGE = "left_message", "Left a message"
+    SENT_TO_EMERGENCY = "sent_to_emergency", "Sent to the emergency department"
+    ADVISED = "advised", "Gave advice by phone"
+
+
+class FlagContact(models.Model):
+    """One attempt by the care team to reach the patient about a flag: who, when, how it ended."""
+
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="contacts")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="flag_contacts"
+    )
+    at = models.DateTimeField()
+    outcome = models.CharField(max_length=20, choices=ContactOutcome.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["flag", "at"], name="flagcontact_flag_at")]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} about flag {self.flag_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
 DEFAULTS = Thresholds()  # the shipped thresholds, defined once in the pure rules
 
 
