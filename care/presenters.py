@@ -4,10 +4,12 @@ patient and the sections of a patient's record. No queries here beyond the selec
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
+import phonenumbers
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,9 +21,9 @@ from appointments.models import Appointment, AppointmentStatus
 from care import selectors
 from care.selectors import PanelPatient, Tier, Triage
 from flags import facts
-from flags.models import Flag, FlagLevel, FlagStatus, PatientResponse
+from flags.models import ContactOutcome, Flag, FlagContact, FlagLevel, FlagStatus, PatientResponse
 from flags.selectors import flag_priority
-from lib.clock import local_time
+from lib.clock import local_time, zone_info
 from lib.dates import days_ago, short_date
 from notifications import selectors as notification_selectors
 from notifications.models import Notification
@@ -61,6 +63,51 @@ class PanelRow(TypedDict):
     restaging_due_text: str  # "3 Mar 2027"
     restaging_overdue: bool
     patient_answer: str  # "Cara answered “I have called my care team”, 3 Dec 10:42 GMT"; or ""
+    call: CallLink | None  # beside urgent flags only
+
+
+# --- The call link beside urgent flags (CLINICAL.md, "The nurse can phone") ----------------
+
+
+class CallLink(TypedDict):
+    """How to phone the patient now: a one-tap ``tel:`` link (or where to add a number), their
+    local time and their best time to call, in the third person."""
+
+    name: str
+    tel: str  # "tel:+447911123456"; "" when no number is recorded
+    phone_text: str  # "+44 7911 123456"
+    local_time_text: str  # "local time 14:05 (Asia/Kolkata)"
+    call_time: str  # in the patient's words, or ""
+    set_url: str  # where a number can be added when none is recorded
+
+
+def phone_set_url(patient_id: int) -> str:
+    """Where the team adds a missing number: the record's profile section (the patient can also
+    add it in their own settings)."""
+    return reverse("care:record", args=[patient_id]) + "#profile-heading"
+
+
+def call_link(
+    *, patient_id: int, name: str, phone: object, call_time: str, zone: str, now: dt.datetime
+) -> CallLink:
+    number = str(phone or "")
+    try:
+        parsed = phonenumbers.parse(number) if number else None
+    except phonenumbers.NumberParseException:
+        parsed = None
+    local = now.astimezone(zone_info(zone))
+    return CallLink(
+        name=name,
+        tel=f"tel:{number}" if number else "",
+        phone_text=(
+            phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+            if parsed
+            else number
+        ),
+        local_time_text=f"local time {local:%H:%M} ({zone})",
+        call_time=call_time,
+        set_url=phone_set_url(patient_id),
+    )
 
 
 def first_name(patient: PanelPatient) -> str:
@@ -114,6 +161,18 @@ def panel_row(patient: PanelPatient, *, now: dt.datetime) -> PanelRow:
         restaging_due_text=f"{short_date(due)} {due.year}",
         restaging_overdue=result.restaging_overdue,
         patient_answer=answer_words(first_name(patient), result.response, result.responded_at),
+        call=(
+            call_link(
+                patient_id=patient.pk,
+                name=patient.display_name,
+                phone=patient.phone,
+                call_time=patient.call_time,
+                zone=patient.timezone,
+                now=now,
+            )
+            if result.counts[FlagLevel.URGENT]
+            else None
+        ),
     )
 
 
@@ -130,20 +189,30 @@ class TimelineDay:
     entries: list[tuple[str, str, bool]]  # (symptom name, value in words, notable)
     notes: str
     usual: bool  # nothing above none/no: "as usual"
+    calls: list[FlagContact] = field(default_factory=list)  # the team's call attempts that day
+    logged: bool = True  # False: a day with calls but no log
 
 
-def _flags(profile: PatientProfile, now: dt.datetime) -> tuple[list[Flag], list[Flag]]:
-    """The patient's live flags, most pressing first, and those resolved in the last 90 days."""
+def _flags(
+    profile: PatientProfile, now: dt.datetime
+) -> tuple[list[Flag], list[Flag], list[FlagContact]]:
+    """The patient's live flags, most pressing first, those resolved in the last 90 days, and
+    the call attempts about any of them (oldest first; two queries in all)."""
     rows = list(
         Flag.objects.filter(patient_id=profile.pk)
         .exclude(status=FlagStatus.RESOLVED, resolved_at__lt=now - dt.timedelta(days=90))
         .select_related("acknowledged_by", "resolved_by")
+        .prefetch_related(Prefetch("contacts", queryset=FlagContact.objects.select_related("by")))
         .order_by("-opened_at", "-pk")
     )
     live = [flag for flag in rows if flag.status != FlagStatus.RESOLVED]
     live.sort(key=lambda flag: flag_priority(flag.level, flag.status, flag.opened_at))
     resolved = [flag for flag in rows if flag.status == FlagStatus.RESOLVED]
-    return live, resolved[:RESOLVED_SHOWN]
+    contacts = sorted(
+        (contact for flag in rows for contact in flag.contacts.all()),
+        key=lambda contact: (contact.at, contact.pk),
+    )
+    return live, resolved[:RESOLVED_SHOWN], contacts
 
 
 def _timeline(logs: list[DailyLog], today: dt.date) -> list[TimelineDay]:
@@ -166,6 +235,29 @@ def _timeline(logs: list[DailyLog], today: dt.date) -> list[TimelineDay]:
         entries.sort(key=lambda entry: (not entry[2], entry[0]))  # what stands out first
         days.append(TimelineDay(log.date, entries, log.notes, usual=not entries))
     return days
+
+
+def _with_calls(
+    days: list[TimelineDay], contacts: list[FlagContact], *, zone: str, today: dt.date
+) -> list[TimelineDay]:
+    """The timeline with the team's call attempts on the day they were made (in the patient's
+    time, like the log days); a day with calls and no log gets a row of its own. Newest first."""
+    first = today - dt.timedelta(days=TIMELINE_DAYS - 1)
+    by_day: dict[dt.date, list[FlagContact]] = {}
+    for contact in contacts:
+        day = local_time(contact.at, zone).date()
+        if day >= first:
+            by_day.setdefault(day, []).append(contact)
+    if not by_day:
+        return days
+    merged = [
+        TimelineDay(d.day, d.entries, d.notes, d.usual, calls=by_day.pop(d.day, [])) for d in days
+    ]
+    merged += [
+        TimelineDay(day, [], "", usual=False, calls=calls, logged=False)
+        for day, calls in by_day.items()
+    ]
+    return sorted(merged, key=lambda d: d.day, reverse=True)
 
 
 def _appointments(
@@ -191,12 +283,20 @@ def record_context(*, patient: PanelPatient, user: AnyUser, days: int) -> dict[s
     now = timezone.now()
     zone = ZoneInfo(profile.timezone)
     today = profile.local_today(now)
-    live, resolved = _flags(profile, now)
+    live, resolved, contacts = _flags(profile, now)
     name = first_name(patient)
     for flag in live:  # the patient's answer to urgent advice, in words for the team
         flag.patient_answer = answer_words(  # type: ignore[attr-defined]
             name, flag.patient_response, flag.patient_responded_at
         )
+    call = call_link(
+        patient_id=profile.pk,
+        name=patient.display_name,
+        phone=profile.phone,
+        call_time=profile.call_time,
+        zone=profile.timezone,
+        now=now,
+    )
     # One read of the logs serves the trends and the (shorter) timeline.
     logs = list(
         symptom_selectors.logs_for(
@@ -236,7 +336,11 @@ def record_context(*, patient: PanelPatient, user: AnyUser, days: int) -> dict[s
         "logged_count": len(window.logged),
         "groups": groups,
         "quiet_sites": [site.name for site in quiet_sites],
-        "timeline": _timeline(logs, today),
+        "timeline": _with_calls(
+            _timeline(logs, today), contacts, zone=profile.timezone, today=today
+        ),
+        "call": call,
+        "contact_outcomes": ContactOutcome.choices,
         "upcoming": upcoming,
         "past": past,
         "sent": sent,

@@ -48,6 +48,8 @@ PANEL_VALUES = {
     "last_log_date": "last_log_date",
     "next_appointment": "next_appointment",
     "last_restaging_at": "last_restaging_at",
+    "phone": "phone",  # for the call link beside urgent flags
+    "call_time": "call_time",
 }
 
 
@@ -177,6 +179,8 @@ class PanelPatient:
     last_log_date: dt.date | None
     next_appointment: dt.datetime | None
     last_restaging_at: dt.datetime | None
+    phone: object  # a PhoneNumber (E.164) or "" when none is recorded
+    call_time: str
     triage: Triage
     profile: PatientProfile | None = None
 

@@ -22,5 +22,10 @@ urlpatterns = [
         {"action": "resolve"},
         name="flag_resolve",
     ),
+    path(
+        "patients/<int:patient_id>/flags/<int:flag_id>/contacts/",
+        views.flag_contact,
+        name="flag_contact",
+    ),
     path("alert-burden/", views.alert_burden, name="alert_burden"),
 ]

@@ -25,7 +25,7 @@ from accounts.choices import MetastasisSite
 from accounts.decorators import care_staff_required
 from accounts.models import RecordAccessKind
 from care import burden, presenters, selectors
-from care.forms import FlagNoteForm
+from care.forms import FlagContactForm, FlagNoteForm
 from flags import services as flag_services
 from flags.models import FlagLevel
 
@@ -125,6 +125,44 @@ def flag_action(request: HttpRequest, patient_id: int, flag_id: int, action: str
         done = "acknowledged" if action == "acknowledge" else "resolved"
         name = profile.user.get_full_name()
         messages.success(request, f"{flag.title} for {name}: {done}.")
+    return redirect(back)
+
+
+@require_POST
+@care_staff_required
+def flag_contact(request: HttpRequest, patient_id: int, flag_id: int) -> HttpResponse:
+    """Record a call attempt about one of the patient's flags in one step (outcome and an
+    optional note), then back to the flag. The first attempt acknowledges an open flag."""
+    profile = access.get_profile_or_404(request.user, patient_id)
+    flag = selectors.patient_flag(patient_id=profile.pk, flag_id=flag_id)
+    if flag is None:
+        raise Http404("No such flag.")
+    if not access.is_coordinator(request.user):
+        raise PermissionDenied("Only the patient's care coordinators record calls.")
+    account_services.record_access(
+        request=request, patient_ids=[profile.pk], what=RecordAccessKind.FLAGS
+    )
+    form = FlagContactForm(request.POST)
+    back = reverse("care:record", args=[profile.pk]) + f"#flag-{flag.pk}"
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{flag.title}: {error}")
+        return redirect(back)
+    try:
+        contact = flag_services.flag_contact_record(
+            flag=flag,
+            by=request.user,
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, f"{flag.title}: {text}")
+    else:
+        name = profile.user.get_full_name()
+        outcome = contact.get_outcome_display().lower()
+        messages.success(request, f"Call about {flag.title} for {name} recorded: {outcome}.")
     return redirect(back)
 
 

@@ -4,12 +4,45 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.db.models import Prefetch, prefetch_related_objects
 from rest_framework import serializers
 
-from flags.models import Flag, FlagLevel, FlagRule, FlagStatus, PatientResponse
+from flags.models import (
+    ContactOutcome,
+    Flag,
+    FlagContact,
+    FlagLevel,
+    FlagRule,
+    FlagStatus,
+    PatientResponse,
+)
 from flags.rules import Finding
 from flags.selectors import open_flags_for
 from flags.services.handling import NOTE_MAX_LENGTH
+
+
+class FlagContactSerializer(serializers.ModelSerializer):
+    """One call attempt about a flag; ``by`` is the staff member's name."""
+
+    by = serializers.CharField(source="by.get_full_name", read_only=True)
+    outcome = serializers.ChoiceField(choices=ContactOutcome.choices, read_only=True)
+
+    class Meta:
+        model = FlagContact
+        fields = ["at", "by", "outcome", "note"]
+        read_only_fields = fields
+
+
+class FlagContactCreateSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=ContactOutcome.choices)
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH, default=""
+    )
+
+
+def contacts_prefetch() -> Prefetch:
+    """The flags' call attempts with who made them, oldest first (one query for any number)."""
+    return Prefetch("contacts", queryset=FlagContact.objects.select_related("by"))
 
 
 class FlagSerializer(serializers.ModelSerializer):
@@ -40,6 +73,9 @@ class FlagSerializer(serializers.ModelSerializer):
         help_text="What the patient says they did about urgent advice, or null.",
     )
     patient_responded_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    contacts = FlagContactSerializer(
+        many=True, read_only=True, help_text="The care team's call attempts, oldest first."
+    )
 
     class Meta:
         model = Flag
@@ -63,6 +99,7 @@ class FlagSerializer(serializers.ModelSerializer):
             "reported_at",
             "patient_response",
             "patient_responded_at",
+            "contacts",
         ]
         read_only_fields = fields
 
@@ -96,7 +133,9 @@ def live_flags_data(
     """The patient's open and acknowledged flags as the flags API shows them, most pressing
     first, then the urgent ``findings`` the rules made in this request that the worker has not
     stored as flags yet (``id`` null): a saved log's response shows them at once."""
-    stored = list(FlagSerializer(open_flags_for(patient=patient_id), many=True).data)
+    flags = open_flags_for(patient=patient_id)
+    prefetch_related_objects(flags, contacts_prefetch())  # no query when there are none
+    stored = list(FlagSerializer(flags, many=True).data)
     known = {(flag["rule"], flag["symptom"] or flag["site"] or "") for flag in stored}
     return stored + [
         {
@@ -119,6 +158,7 @@ def live_flags_data(
             "reported_at": None,
             "patient_response": None,
             "patient_responded_at": None,
+            "contacts": [],
         }
         for finding in findings
         if (finding.rule, finding.subject) not in known

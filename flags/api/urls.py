@@ -11,4 +11,9 @@ urlpatterns = [
     ),
     path("flags/<int:pk>/resolve/", views.FlagResolveView.as_view(), name="api-flag-resolve"),
     path("flags/<int:pk>/respond/", views.FlagRespondView.as_view(), name="api-flag-respond"),
+    path(
+        "flags/<int:pk>/contacts/",
+        views.FlagContactCreateView.as_view(),
+        name="api-flag-contacts",
+    ),
 ]

@@ -27,10 +27,13 @@ from accounts.models import RecordAccessKind
 from accounts.services import record_access
 from flags import services
 from flags.api.serializers import (
+    FlagContactCreateSerializer,
+    FlagContactSerializer,
     FlagFilterSerializer,
     FlagNoteSerializer,
     FlagRespondSerializer,
     FlagSerializer,
+    contacts_prefetch,
 )
 from flags.models import Flag, FlagStatus
 
@@ -50,7 +53,7 @@ class FlagListView(RecordAccessListMixin, generics.ListAPIView):
             queryset = queryset.filter(status=filters.validated_data["status"])
         if "patient" in filters.validated_data:
             queryset = queryset.filter(patient_id=filters.validated_data["patient"])
-        return queryset.order_by("-opened_at", "-pk")
+        return queryset.prefetch_related(contacts_prefetch()).order_by("-opened_at", "-pk")
 
     @extend_schema(
         parameters=[
@@ -166,3 +169,40 @@ class FlagRespondView(APIView):
         except DjangoValidationError as error:
             raise ValidationError(error.message_dict) from None
         return Response(FlagSerializer(flag).data)
+
+
+class FlagContactCreateView(APIView):
+    """Record a call attempt about a flag: the patient's coordinators only (other roles 403, a
+    flag they may not see 404). The first attempt on an open flag acknowledges it."""
+
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(
+        operation_id="v1_flags_contacts_create",
+        parameters=[ID_PARAMETER],
+        request=FlagContactCreateSerializer,
+        responses={
+            201: FlagContactSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="An unknown outcome, a note too long, or a resolved flag.",
+            ),
+            403: OpenApiResponse(description="Not a care coordinator."),
+            404: OpenApiResponse(description="No such flag among your patients'."),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        flag = _flag_for_coordinator(request, pk)
+        record_access(request=request, patient_ids=[flag.patient_id], what=RecordAccessKind.FLAGS)
+        data = FlagContactCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            contact = services.flag_contact_record(
+                flag=flag,
+                by=request.user,
+                outcome=data.validated_data["outcome"],
+                note=data.validated_data["note"],
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from None
+        return Response(FlagContactSerializer(contact).data, status=201)

@@ -1,11 +1,12 @@
 """Writes about flags, by sub-domain: ``evaluation`` (run the rules, reconcile stored flags),
-``alerts`` (the care team's alerts and digests in the outbox) and ``handling`` (a coordinator
-acknowledges or resolves) and ``response`` (the patient answers urgent advice). The public names
-are here."""
+``alerts`` (the care team's alerts and digests in the outbox), ``handling`` (a coordinator
+acknowledges or resolves), ``contacts`` (the team's call attempts) and ``response`` (the patient
+answers urgent advice). The public names are here."""
 
 from flags.services.alerts import flag_alert_still_wanted, flag_digests_plan, urgent_alerts_plan
+from flags.services.contacts import flag_contact_record
 from flags.services.evaluation import EvaluationResult, evaluate_patient, evaluate_patients
-from flags.services.handling import flag_acknowledge, flag_resolve
+from flags.services.handling import flag_acknowledge, flag_resolve, may_handle
 from flags.services.response import flag_respond
 
 __all__ = [
@@ -14,8 +15,10 @@ __all__ = [
     "evaluate_patients",
     "flag_acknowledge",
     "flag_alert_still_wanted",
+    "flag_contact_record",
     "flag_digests_plan",
     "flag_resolve",
     "flag_respond",
+    "may_handle",
     "urgent_alerts_plan",
 ]

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import access
 from accounts.models import User
 from flags.models import Flag, FlagStatus
 from flags.selectors import LIVE
@@ -19,6 +20,12 @@ NOTE_MAX_LENGTH = 2000  # what a coordinator writes when acknowledging or resolv
 RESOLVE_NEEDS_NOTE = (
     "Please add a short note saying how this was resolved, for the rest of the team."
 )
+
+
+def may_handle(user: User, flag: Flag) -> bool:
+    """The one rule for acting on a flag from the care pages and the API: a coordinator of the
+    flag's patient (administrators act through admin)."""
+    return access.is_coordinator(user) and access.can_view_patient(user, flag.patient_id)
 
 
 def append_note(old: str, new: str) -> str:

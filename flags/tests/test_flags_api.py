@@ -34,6 +34,7 @@ FIELDS = {
     "reported_at",
     "patient_response",
     "patient_responded_at",
+    "contacts",
 }
 
 
