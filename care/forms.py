@@ -33,5 +33,5 @@ class FlagContactForm(forms.Form):
         required=False,
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Note (optional)",
+        label="About the call (optional)",
     )
