@@ -65,7 +65,9 @@ def test_moving_the_flags_keeps_their_rows_and_their_audit_history():
         old_thresholds_type, _ = OldContentType.objects.get_or_create(
             app_label="symptoms", model="flagthresholds"
         )
-        assert not OldContentType.objects.filter(app_label="flags").exists()
+        # Content types of models added later (FlagContact) may linger; the moved two must not.
+        moved = {"flag", "flagthresholds"}
+        assert not OldContentType.objects.filter(app_label="flags", model__in=moved).exists()
 
         User = old.get_model("accounts", "User")
         patient = User.objects.create(
