@@ -164,5 +164,10 @@ def burden_flags(request: HttpRequest) -> HttpResponse:
     if found is None:
         raise Http404("No such figure.")
     whose, what, flags = found
+    account_services.record_access(  # the list names patients, as the panel does
+        request=request,
+        patient_ids=sorted({flag.patient_id for flag in flags}),
+        what=RecordAccessKind.PANEL,
+    )
     context = {"whose": whose, "what": what, "flags": flags, "now": now}
     return render(request, "care/burden_flags.html", context)

@@ -261,6 +261,15 @@ def test_each_figure_links_to_exactly_its_flags(people, client) -> None:
         listed = client.get(f"/alert-burden/flags/?{team}&figure=reached-7").content.decode()
     assert "Alice Patient" in listed and flag.title in listed
     assert "reported 1 Dec 2026" in listed
+    # Naming patients in a list is an access, as on the panel; never another team's patient.
+    from accounts.models import RecordAccess
+
+    seen = set(
+        RecordAccess.objects.filter(path__startswith="/alert-burden/flags/").values_list(
+            "patient_id", flat=True
+        )
+    )
+    assert seen == {people.patient_a.pk}
 
 
 def test_another_teams_figures_are_404_and_patients_are_refused(people, client) -> None:
