@@ -125,6 +125,17 @@ def answer_words(name: str, response: str, at: dt.datetime | None) -> str:
     return f"{name} answered “{label}”, {short_date(local.date())} {local:%H:%M} {local.tzname()}"
 
 
+def waiting_words(name: str, flag: Flag) -> str:
+    """How long an open flag has waited, from the patient's report (CLINICAL.md, "The urgent
+    loop"), in the third person and the care team's time: "Waiting since 1 Dec 15:10 GMT, when
+    Cara saved the log". Whole-patient rules have no report: they wait from when they opened."""
+    local = timezone.localtime(flag.reported_at or flag.opened_at)  # the care team's time
+    when = f"{short_date(local.date())} {local:%H:%M} {local.tzname()}"
+    if flag.reported_at is None:
+        return f"Waiting since {when}, when the flag was raised"
+    return f"Waiting since {when}, when {name} saved the log"
+
+
 def panel_row(patient: PanelPatient, *, now: dt.datetime) -> PanelRow:
     last_log = patient.last_log_date
     result: Triage = patient.triage
@@ -289,6 +300,7 @@ def record_context(*, patient: PanelPatient, user: AnyUser, days: int) -> dict[s
         flag.patient_answer = answer_words(  # type: ignore[attr-defined]
             name, flag.patient_response, flag.patient_responded_at
         )
+        flag.waiting_words = waiting_words(name, flag)  # type: ignore[attr-defined]
     call = call_link(
         patient_id=profile.pk,
         name=patient.display_name,

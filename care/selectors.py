@@ -93,6 +93,13 @@ class LiveFlag:
     title: str
     patient_response: str = ""  # what the patient says they did about urgent advice
     patient_responded_at: dt.datetime | None = None
+    reported_at: dt.datetime | None = None  # when the patient saved the log behind it
+
+    @property
+    def waiting_since(self) -> dt.datetime:
+        """Time counts from the report (CLINICAL.md, "The urgent loop"); whole-patient rules
+        have no report, so they count from when the flag opened."""
+        return self.reported_at or self.opened_at
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,9 @@ class Triage:
 
     tier: int
     counts: dict[str, int]
-    urgent_waiting_since: dt.datetime | None = None  # their oldest unacknowledged urgent flag
+    urgent_waiting_since: dt.datetime | None = (
+        None  # oldest report of an unacknowledged urgent flag
+    )
     top_flag_title: str = ""  # their most pressing flag
     top_flag_level: str = ""
     restaging_overdue: bool = False
@@ -121,7 +130,9 @@ def triage(flags: list[LiveFlag]) -> Triage:
     for flag in flags:
         counts[flag.level] = counts.get(flag.level, 0) + 1
     waiting = [
-        f.opened_at for f in flags if f.level == FlagLevel.URGENT and f.status == FlagStatus.OPEN
+        f.waiting_since
+        for f in flags
+        if f.level == FlagLevel.URGENT and f.status == FlagStatus.OPEN
     ]
     rules = {flag.rule for flag in flags}
     if waiting:
@@ -197,7 +208,7 @@ class PanelPatient:
 
 
 def triage_order(patient: PanelPatient) -> tuple:
-    """Sort key: tier, then the oldest unacknowledged urgent flag first, then name."""
+    """Sort key: tier, then the oldest report behind an unacknowledged urgent flag, then name."""
     return (
         patient.triage.tier,
         patient.triage.urgent_waiting_since or _FAR_FUTURE,
@@ -231,6 +242,7 @@ def with_triage(profiles: QuerySet[PatientProfile], *, now: dt.datetime) -> list
         "title",
         "patient_response",
         "patient_responded_at",
+        "reported_at",
     ):
         if patient_id in flags:
             flags[patient_id].append(LiveFlag(*fields))

@@ -28,4 +28,5 @@ urlpatterns = [
         name="flag_contact",
     ),
     path("alert-burden/", views.alert_burden, name="alert_burden"),
+    path("alert-burden/flags/", views.burden_flags, name="burden_flags"),
 ]

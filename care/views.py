@@ -184,3 +184,28 @@ def alert_burden(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     report = burden.alert_burden(user=request.user, now=now)
     return render(request, "care/alert_burden.html", {"report": report, "now": now})
+
+
+@require_GET
+@care_staff_required
+def burden_flags(request: HttpRequest) -> HttpResponse:
+    """The flags behind one alert-burden figure, for one of the caller's teams or one of their
+    teams' coordinators; anything outside what the caller's report shows is 404."""
+    now = timezone.now()
+    found = burden.flags_behind(
+        user=request.user,
+        now=now,
+        figure=request.GET.get("figure", ""),
+        team_id=request.GET.get("team"),
+        coordinator_id=request.GET.get("coordinator"),
+    )
+    if found is None:
+        raise Http404("No such figure.")
+    whose, what, flags = found
+    account_services.record_access(  # the list names patients, as the panel does
+        request=request,
+        patient_ids=sorted({flag.patient_id for flag in flags}),
+        what=RecordAccessKind.PANEL,
+    )
+    context = {"whose": whose, "what": what, "flags": flags, "now": now}
+    return render(request, "care/burden_flags.html", context)

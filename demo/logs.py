@@ -32,7 +32,8 @@ from symptoms.models import DailyLog
 
 DEMO_DAYS = 60
 
-Values = dict[str, int | bool]  # symptom code -> severity (0-10) or present (yes/no)
+# symptom code -> severity (0-10), present (yes/no), or a temperature in °C (a float)
+Values = dict[str, int | bool | float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +224,19 @@ EVE_NOTES = (
 )
 
 
+EVE_FEVER_DAYS_BACK = 9  # a fever the team called her about (demo.contacts)
+
+
 def _eve(ctx: DayContext) -> DemoDay | None:
+    if ctx.days_back == EVE_FEVER_DAYS_BACK:
+        values = {
+            "cough": 2,
+            "shortness_of_breath": 2,
+            "neuropathy": 1,
+            "fatigue": 4,
+            "fever": 38.4,
+        }
+        return DemoDay(ctx.days_back, values, "Hot and shivery since lunch.")
     if ctx.skips(0.1):
         return None
     values: Values = {
@@ -309,6 +322,8 @@ def entries_for(values: Values) -> list[dict[str, object]]:
     for code, value in values.items():
         if isinstance(value, bool):
             entries.append({"symptom": code, "present": value})
+        elif isinstance(value, float):
+            entries.append({"symptom": code, "value": value})
         elif value:
             entries.append({"symptom": code, "severity": value})
     return entries
@@ -344,13 +359,15 @@ def seed_demo_logs(
                 continue
             # Saved as the patient would have saved it: at midday that day (or now, for today).
             saved_at = min(now, dt.datetime.combine(date, dt.time(12), tzinfo=profile.zone))
-            _, new = services.daily_log_save(
+            log, new = services.daily_log_save(
                 patient=patient,
                 date=date,
                 entries=entries_for(day.values),
                 notes=day.notes,
                 now=saved_at,
             )
+            # The save time is when the patient reported (flags count from it): the demo's.
+            DailyLog.objects.filter(pk=log.pk).update(updated_at=saved_at)
             created += new
     return created
 

@@ -140,6 +140,23 @@ def test_eve_steady_mild_cough_and_breathlessness(patients):
         assert values["neuropathy"] >= 1
 
 
+def test_eve_had_one_fever_the_team_called_her_about(patients):
+    from accounts.tests.factories import CoordinatorFactory
+    from demo.contacts import seed_demo_contacts
+    from demo.logs import EVE_FEVER_DAYS_BACK
+    from flags.models import Flag
+
+    eve = _seed_one(patients, "eve")
+    hot = [log.date for log in _logs(eve) if _values(log).get("fever")]
+    assert hot == [_today(eve) - dt.timedelta(days=EVE_FEVER_DAYS_BACK)]
+    CoordinatorFactory(email="nurse.south@example.org", teams=[eve.patient_profile.care_team])
+    assert seed_demo_contacts(patients={"eve@example.org": eve}, now=NOW) == 2
+    assert seed_demo_contacts(patients={"eve@example.org": eve}, now=NOW) == 0  # idempotent
+    flag = Flag.objects.get(patient=eve)
+    minutes = [(c.at - flag.reported_at).total_seconds() / 60 for c in flag.contacts.all()]
+    assert minutes == [25, 50]
+
+
 def test_fay_is_new_with_five_days(patients):
     fay = _seed_one(patients, "fay")
     dates = [log.date for log in _logs(fay)]

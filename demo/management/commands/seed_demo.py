@@ -23,6 +23,7 @@ from care.selectors import triage_panel
 from demo import appointments as appointment_demo
 from demo import logs as demo
 from demo.appointments import DemoAppointmentSummary
+from demo.contacts import seed_demo_contacts
 from demo.logs import DemoLogSummary
 from flags.services import evaluate_patients
 from symptoms import reminder_planning as log_reminders
@@ -96,6 +97,7 @@ class Command(BaseCommand):
 
         # The demo patients carry the flags their logs imply, at once (not after the worker).
         evaluate_patients([patient.pk for patient in patients.values()], now=now)
+        seed_demo_contacts(patients=patients, now=now)  # a past urgent episode, called twice
         self._print_logins()
         self._print_logs(demo.demo_log_summaries(patients=patients, now=now), created)
         self._print_appointments(
