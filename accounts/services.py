@@ -214,6 +214,7 @@ def patient_details_update(
         raise ValidationError(dict.fromkeys(refused, "This cannot be changed here."))
     errors: dict[str, list[str]] = {}
     user = profile.user
+    old_name = user.name
     if name is not _UNSET:
         user.name = str(name or "").strip()
         if not user.name:
@@ -230,6 +231,7 @@ def patient_details_update(
         for field, messages in error.message_dict.items():
             errors.setdefault(field, []).extend(messages)
     if errors:
+        user.name = old_name  # the caller's copy stays as stored
         raise ValidationError(errors)  # the outer transaction rolls back anything written
     if name is not _UNSET:
         user.save(update_fields=["name"])

@@ -44,6 +44,7 @@ def test_a_valid_name_is_not_saved_beside_an_invalid_profile() -> None:
             profile=patient.patient_profile, name="Cara Smith", phone="not a number"
         )
     assert User.objects.get(pk=patient.pk).name == "Cara Jones"
+    assert patient.patient_profile.user.name == "Cara Jones"  # the caller's copy too
 
 
 def test_fields_outside_the_care_teams_details_are_refused() -> None:
