@@ -185,6 +185,60 @@ def patient_profile_update(*, profile: PatientProfile, **changes: object) -> Pat
     return profile
 
 
+# What a patient's care team records about them, on the record page and the patients API.
+PATIENT_DETAILS_FIELDS = (
+    "phone",
+    "call_time",
+    "sites",
+    "timezone",
+    "restaging_interval_weeks",
+    "hormone_receptor_status",
+    "her2_status",
+    "pik3ca_status",
+    "pd_l1_status",
+    "current_treatment",
+    "date_of_birth",
+    "hospital_number",
+)
+
+
+@transaction.atomic
+def patient_details_update(
+    *, profile: PatientProfile, name: object = _UNSET, **changes: object
+) -> PatientProfile:
+    """A member of the care team changes a patient's details: their name and the profile
+    fields above. All or nothing: every error is reported at once and nothing is saved unless
+    everything is valid. Reminders and flags follow as for ``patient_profile_update``."""
+    refused = sorted(set(changes) - set(PATIENT_DETAILS_FIELDS))
+    if refused:
+        raise ValidationError(dict.fromkeys(refused, "This cannot be changed here."))
+    errors: dict[str, list[str]] = {}
+    user = profile.user
+    old_name = user.name
+    if name is not _UNSET:
+        user.name = str(name or "").strip()
+        if not user.name:
+            errors["name"] = ["Please write the patient's full name."]
+        else:
+            try:
+                user.full_clean(exclude=["password"])
+            except ValidationError as error:
+                errors.update(error.message_dict)
+    try:
+        with transaction.atomic():  # a savepoint: the profile is validated even if the name is not
+            profile = patient_profile_update(profile=profile, **changes)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        user.name = old_name  # the caller's copy stays as stored
+        raise ValidationError(errors)  # the outer transaction rolls back anything written
+    if name is not _UNSET:
+        user.save(update_fields=["name"])
+    profile.user = user
+    return profile
+
+
 def enrolment_team(*, by: User, team: CareTeam | None) -> CareTeam:
     """Which care team a patient enrolled by ``by`` joins: the one they name, if it is one of
     theirs (any team, for administrators); with none named, their only team."""

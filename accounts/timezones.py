@@ -98,14 +98,16 @@ def _choices(names: list[str], now: dt.datetime) -> list[ZoneChoice]:
     return [ZoneChoice(name, label(name, now)) for name in names]
 
 
-def likely_zones(current: str | None, now: dt.datetime) -> list[tuple[str, list[ZoneChoice]]]:
+def likely_zones(
+    current: str | None, now: dt.datetime, *, current_title: str = "Your time zone now"
+) -> list[tuple[str, list[ZoneChoice]]]:
     """Groups for the picker, each zone once: the patient's zone, the other zones of its
-    country, then a few common ones."""
+    country, then a few common ones. Staff pages pass their own ``current_title``."""
     zone_country, country_zones, names = _countries()
     known = available_timezones()
     groups: list[tuple[str, list[str]]] = []
     if current and current in known:
-        groups.append(("Your time zone now", [current]))
+        groups.append((current_title, [current]))
         country = zone_country.get(current, "")
         others = [name for name in country_zones.get(country, ()) if name != current]
         if others:

@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
-from django import forms
+import datetime as dt
 
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts import timezones
+from accounts.choices import HER2Status, HormoneReceptorStatus, MutationStatus, PDL1Status
+from accounts.forms import SitesField
+from accounts.validators import (
+    available_timezones,
+    normalise_phone,
+    validate_date_of_birth,
+    validate_plain_text,
+    validate_timezone,
+)
 from flags.models import ContactOutcome
 from flags.services.handling import NOTE_MAX_LENGTH
 
@@ -35,3 +50,122 @@ class FlagContactForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         label="About the call (optional)",
     )
+
+
+class PatientDetailsForm(forms.Form):
+    """A patient's details as their care team records them (the record's "Edit details").
+    Field by field the same validators as admin; ``accounts.services.patient_details_update``
+    checks the whole. The time zone is the settings page's short menu of likely zones, with the
+    zones matching ``search`` first."""
+
+    name = forms.CharField(label="Full name", max_length=150)
+    phone = forms.CharField(
+        label="Phone number",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
+    )
+    call_time = forms.CharField(
+        label="Best time to call",
+        max_length=80,
+        required=False,
+        validators=[validate_plain_text],
+        help_text="In the patient's words, for example “mornings” or “after 2pm”.",
+    )
+    sites = SitesField(
+        help_text="Known metastasis sites. They decide which symptoms the patient is asked "
+        "about first, and which rules raise flags."
+    )
+    timezone = forms.CharField(
+        label="Time zone",
+        max_length=64,
+        validators=[validate_timezone],
+        widget=forms.Select,
+        help_text="Where the patient lives: their reminders follow this clock.",
+    )
+    restaging_interval_weeks = forms.IntegerField(
+        label="Weeks between restaging visits",
+        min_value=4,
+        max_value=26,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text="From 4 to 26; usually 8 to 16.",
+    )
+    hormone_receptor_status = forms.ChoiceField(
+        label="Hormone receptors", choices=HormoneReceptorStatus.choices
+    )
+    her2_status = forms.ChoiceField(label="HER2", choices=HER2Status.choices)
+    pik3ca_status = forms.ChoiceField(label="PIK3CA", choices=MutationStatus.choices)
+    pd_l1_status = forms.ChoiceField(label="PD-L1", choices=PDL1Status.choices)
+    current_treatment = forms.CharField(
+        label="Current treatment",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example “Letrozole and palbociclib”.",
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        required=False,
+        validators=[validate_date_of_birth],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    hospital_number = forms.CharField(
+        label="Hospital number",
+        max_length=32,
+        required=False,
+        validators=[validate_plain_text],
+        help_text="For example their NHS number or MRN.",
+    )
+
+    # Shown in groups on the page, in this order.
+    SECTIONS = (
+        ("Contact", ("name", "phone", "call_time")),
+        ("Care", ("sites", "timezone", "restaging_interval_weeks", "current_treatment")),
+        (
+            "Tumour biology",
+            ("hormone_receptor_status", "her2_status", "pik3ca_status", "pd_l1_status"),
+        ),
+        ("Identity", ("date_of_birth", "hospital_number")),
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        current_zone: str | None = None,
+        search: str = "",
+        now: dt.datetime | None = None,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        now = now or timezone.now()
+        self.search = search
+        self.matches = timezones.search(search, now) if search else []
+        groups = timezones.likely_zones(current_zone, now, current_title="Their time zone now")
+        if search:
+            groups.insert(0, (f"Matches for “{search}”", self.matches))
+        if self.matches and not self.is_bound:
+            self.initial["timezone"] = self.matches[0].name  # chosen, not saved until Save
+        shown = {choice.name for _, choices in groups for choice in choices}
+        chosen = str(self["timezone"].value() or "")
+        if chosen and chosen not in shown and chosen in available_timezones():
+            groups.insert(
+                0, ("Chosen", [timezones.ZoneChoice(chosen, timezones.label(chosen, now))])
+            )
+        self.fields["timezone"].widget.choices = [
+            (title, [(choice.name, choice.label) for choice in choices])
+            for title, choices in groups
+            if choices
+        ]
+        region = settings.PHONENUMBER_DEFAULT_REGION
+        self.fields["phone"].help_text = (
+            "For calls about urgent symptoms. If it is not a "
+            f"{timezones.country_name(region)} number, start with + and the country code."
+        )
+
+    def clean_phone(self) -> str:
+        try:
+            return normalise_phone(self.cleaned_data["phone"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]

@@ -82,9 +82,9 @@ class CallLink(TypedDict):
 
 
 def phone_set_url(patient_id: int) -> str:
-    """Where the team adds a missing number: the record's profile section (the patient can also
-    add it in their own settings)."""
-    return reverse("care:record", args=[patient_id]) + "#profile-heading"
+    """Where the team adds a missing number: the edit page of the patient's details (the
+    patient can also add it in their own settings)."""
+    return reverse("care:patient_edit", args=[patient_id]) + "#id_phone"
 
 
 def call_link(

@@ -10,6 +10,7 @@ app_name = "care"
 urlpatterns = [
     path("patients/", views.panel, name="panel"),
     path("patients/<int:patient_id>/", views.patient_record, name="record"),
+    path("patients/<int:patient_id>/edit/", views.patient_edit, name="patient_edit"),
     path(
         "patients/<int:patient_id>/flags/<int:flag_id>/acknowledge/",
         views.flag_action,

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
 from accounts import selectors as account_selectors
@@ -25,7 +25,7 @@ from accounts.choices import MetastasisSite
 from accounts.decorators import care_staff_required
 from accounts.models import RecordAccessKind
 from care import burden, presenters, selectors
-from care.forms import FlagContactForm, FlagNoteForm
+from care.forms import FlagContactForm, FlagNoteForm, PatientDetailsForm
 from flags import services as flag_services
 from flags.models import FlagLevel
 
@@ -164,6 +164,45 @@ def flag_contact(request: HttpRequest, patient_id: int, flag_id: int) -> HttpRes
         outcome = contact.get_outcome_display().lower()
         messages.success(request, f"Call about {flag.title} for {name} recorded: {outcome}.")
     return redirect(back)
+
+
+# --- Edit the patient's details -----------------------------------------------------------------
+
+TZ_SEARCH_MAX = 60
+
+
+@require_http_methods(["GET", "POST"])
+@care_staff_required
+def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The patient's details as their care team records them: contact, sites, zone, restaging
+    interval, tumour biology, treatment and identity. The same service as admin saves them
+    (reminders re-planned, flags evaluated again after commit); all or nothing. ``?tz=auck``
+    searches the time zones without JavaScript, as on the settings page."""
+    profile = access.get_profile_or_404(request.user, patient_id)
+    account_services.record_access(
+        request=request, patient_ids=[profile.pk], what=RecordAccessKind.RECORD
+    )
+    initial = {name: getattr(profile, name) for name in account_services.PATIENT_DETAILS_FIELDS}
+    initial |= {"name": profile.user.name, "phone": str(profile.phone or "")}
+    search = " ".join(request.GET.get("tz", "").split())[:TZ_SEARCH_MAX]
+    form = PatientDetailsForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        current_zone=profile.timezone,
+        search=search,
+    )
+    who = profile.display_name
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.patient_details_update(profile=profile, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"{who}'s details are saved.")
+            return redirect("care:record", patient_id=profile.pk)
+    context = {"form": form, "profile": profile, "patient": profile.user, "who": who}
+    return render(request, "care/patient_edit.html", context)
 
 
 def _without(request: HttpRequest, name: str) -> str:

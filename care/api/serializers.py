@@ -124,12 +124,28 @@ class PatientDetailSerializer(PatientSerializer):
         choices=PDL1Status.choices, source="profile.pd_l1_status", read_only=True
     )
     current_treatment = serializers.CharField(source="profile.current_treatment", read_only=True)
+    phone = serializers.SerializerMethodField(
+        help_text='Their phone number in E.164, e.g. "+447911123456"; "" if not recorded.'
+    )
+    call_time = serializers.CharField(
+        source="profile.call_time",
+        read_only=True,
+        help_text='The best time to call them, in their words, e.g. "mornings".',
+    )
+    date_of_birth = serializers.DateField(
+        source="profile.date_of_birth", read_only=True, allow_null=True
+    )
+    hospital_number = serializers.CharField(source="profile.hospital_number", read_only=True)
     recent_logs = serializers.SerializerMethodField(
         help_text="Their logs of the last 14 days (in their time zone), newest first."
     )
     flags = serializers.SerializerMethodField(
         help_text="Their open and acknowledged flags, most urgent first."
     )
+
+    @extend_schema_field(serializers.CharField())
+    def get_phone(self, patient: PanelPatient) -> str:
+        return str(patient.profile.phone or "") if patient.profile else ""
 
     @extend_schema_field(RecentLogSerializer(many=True))
     def get_recent_logs(self, patient: PanelPatient) -> list[dict[str, object]]:
@@ -154,3 +170,41 @@ class PatientEnrolSerializer(serializers.Serializer):
         required=False,
         help_text="Needed only when the coordinator belongs to more than one care team.",
     )
+
+
+class PatientUpdateSerializer(serializers.Serializer):
+    """PATCH /patients/{id}/: what the patient's care team may change. Every field is optional;
+    unknown ones are refused, not ignored. The service validates the whole as admin does."""
+
+    name = serializers.CharField(required=False, max_length=150)
+    sites = SitesField(required=False)
+    phone = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text="Any usual spelling of a real number; stored and returned in E.164, e.g. "
+        "+447911123456. Numbers without a country code are read as UK numbers (a setting). "
+        "Empty removes it.",
+    )
+    call_time = serializers.CharField(required=False, allow_blank=True, max_length=80)
+    timezone = serializers.CharField(required=False, validators=[timezone_name])
+    restaging_interval_weeks = serializers.IntegerField(required=False, min_value=4, max_value=26)
+    hormone_receptor_status = serializers.ChoiceField(
+        choices=HormoneReceptorStatus.choices, required=False
+    )
+    her2_status = serializers.ChoiceField(choices=HER2Status.choices, required=False)
+    pik3ca_status = serializers.ChoiceField(choices=MutationStatus.choices, required=False)
+    pd_l1_status = serializers.ChoiceField(choices=PDL1Status.choices, required=False)
+    current_treatment = serializers.CharField(required=False, allow_blank=True)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    hospital_number = serializers.CharField(required=False, allow_blank=True, max_length=32)
+
+    def to_internal_value(self, data):
+        # A client that thinks it changed "email" or "care_team" must hear that it did not.
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    dict.fromkeys(unknown, "This field does not exist or cannot be changed.")
+                )
+        return super().to_internal_value(data)

@@ -22,6 +22,7 @@ from care.api.serializers import (
     PatientDetailSerializer,
     PatientEnrolSerializer,
     PatientSerializer,
+    PatientUpdateSerializer,
 )
 from care.selectors import PanelPatient
 from flags.models import FlagLevel
@@ -80,10 +81,25 @@ class PatientListCreateView(RecordAccessListMixin, generics.ListCreateAPIView):
 
 
 class PatientDetailView(generics.RetrieveAPIView):
-    """One patient of the caller's care teams; anybody else's patient is 404."""
+    """One patient of the caller's care teams; anybody else's patient is 404. PATCH changes
+    their details (the same service as the record's edit page and admin)."""
 
     permission_classes = [IsCareStaff]
     serializer_class = PatientDetailSerializer
+
+    @extend_schema(request=PatientUpdateSerializer, responses={200: PatientDetailSerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        patient = self.get_object()  # 404 before the body is read; access-logged
+        data = PatientUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.patient_details_update(profile=patient.profile, **data.validated_data)
+        except DjangoValidationError as error:
+            raise as_api_error(error) from None
+        fresh = care_selectors.record_profile(
+            user=request.user, patient_id=patient.pk, now=timezone.now()
+        )
+        return Response(PatientDetailSerializer(fresh).data)
 
     def get_object(self):
         profile = care_selectors.record_profile(

@@ -92,7 +92,7 @@ def test_call_link_on_the_record_beside_the_urgent_flag(people, kolkata):
 def test_no_phone_says_so_and_points_to_where_to_add_it(people):
     FlagFactory(patient=people.patient_a, rule="red_flag")
     client = signed_in(people.coordinator_a)
-    profile_link = reverse("care:record", args=[people.patient_a.pk]) + "#profile-heading"
+    profile_link = reverse("care:patient_edit", args=[people.patient_a.pk]) + "#id_phone"
     panel = client.get(reverse("care:panel")).content.decode()
     page = record(client, people.patient_a)
     for body in (panel, page):

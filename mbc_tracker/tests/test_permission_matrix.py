@@ -259,6 +259,21 @@ FLAG_ACTION_API = row(
     admin=403,
     anonymous=401,
 )
+EDIT_PATIENT = {
+    "name": ALICE,
+    "phone": "07911 123456",
+    "call_time": "Mornings",
+    "sites": ["bone"],
+    "timezone": "Europe/London",
+    "restaging_interval_weeks": "12",
+    "hormone_receptor_status": "positive",
+    "her2_status": "low",
+    "pik3ca_status": "unknown",
+    "pd_l1_status": "unknown",
+    "current_treatment": "Letrozole",
+    "date_of_birth": "1970-03-04",
+    "hospital_number": "RX123",
+}
 EDIT_APPOINTMENT = {"kind": "mri", "date": "2026-07-01", "time": "11:00", "duration_minutes": "60"}
 
 
@@ -390,6 +405,28 @@ ENTRIES = [
         ),
     ),
     Entry(
+        "care:patient_edit",
+        lambda w: [w.patient.pk],
+        get=row(
+            patient_a=403,
+            patient_b=403,
+            coordinator_a=200,
+            coordinator_b=404,
+            admin=200,
+            anonymous=LOGIN,
+        ),
+        post=row(
+            patient_a=403,
+            patient_b=403,
+            coordinator_a=302,
+            coordinator_b=404,
+            admin=302,
+            anonymous=LOGIN,
+        ),
+        data=EDIT_PATIENT,
+        state=object_state(lambda w: w.patient.patient_profile),
+    ),
+    Entry(
         "care:flag_acknowledge",
         lambda w: [w.patient.pk, w.flag.pk],
         get=everyone(405),
@@ -417,6 +454,16 @@ ENTRIES = [
             admin=200,
             anonymous=401,
         ),
+        patch=row(
+            patient_a=403,
+            patient_b=403,
+            coordinator_a=200,
+            coordinator_b=404,
+            admin=200,
+            anonymous=401,
+        ),
+        data={"phone": "07911 123456", "her2_status": "low"},
+        state=object_state(lambda w: w.patient.patient_profile),
     ),
     Entry(
         "api-flag-acknowledge",
