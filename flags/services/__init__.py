@@ -1,12 +1,13 @@
 """Writes about flags, by sub-domain: ``evaluation`` (run the rules, reconcile stored flags),
-``alerts`` (the care team's alerts and digests in the outbox) and ``handling`` (a coordinator
-acknowledges or resolves) and ``response`` (the patient answers urgent advice). The public names
-are here."""
+``alerts`` (the care team's alerts and digests in the outbox), ``handling`` (a coordinator
+acknowledges or resolves), ``response`` (the patient answers urgent advice) and ``thresholds``
+(the one row admins tune). The public names are here."""
 
 from flags.services.alerts import flag_alert_still_wanted, flag_digests_plan, urgent_alerts_plan
 from flags.services.evaluation import EvaluationResult, evaluate_patient, evaluate_patients
 from flags.services.handling import flag_acknowledge, flag_resolve
 from flags.services.response import flag_respond
+from flags.services.thresholds import thresholds_row
 
 __all__ = [
     "EvaluationResult",
@@ -17,5 +18,6 @@ __all__ = [
     "flag_digests_plan",
     "flag_resolve",
     "flag_respond",
+    "thresholds_row",
     "urgent_alerts_plan",
 ]
