@@ -14,6 +14,7 @@ from django.urls import reverse
 from accounts.admin import RecordAccessAdminMixin
 from flags import services
 from flags.models import Flag, FlagThresholds
+from flags.selectors import flag_staff_title
 
 
 @admin.register(FlagThresholds)
@@ -83,7 +84,7 @@ class FlagThresholdsAdmin(admin.ModelAdmin):
 class FlagAdmin(RecordAccessAdminMixin, admin.ModelAdmin):
     """Read-only: flags are raised by the rules and handled through the actions."""
 
-    list_display = ("title", "patient", "rule", "level", "status", "opened_at", "updated_at")
+    list_display = ("staff_title", "patient", "rule", "level", "status", "opened_at", "updated_at")
     list_filter = ("status", "level", "rule")
     search_fields = ("patient__email", "patient__name", "title", "subject")
     list_select_related = ("patient",)
@@ -92,6 +93,11 @@ class FlagAdmin(RecordAccessAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Flag._meta.fields]
+
+    @admin.display(description="Flag", ordering="rule")
+    def staff_title(self, flag: Flag) -> str:
+        # The stored title speaks to the patient; staff read the rule and what it is about.
+        return flag_staff_title(flag.rule, flag.subject)
 
     def has_add_permission(self, request) -> bool:
         return False

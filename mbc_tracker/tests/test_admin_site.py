@@ -68,3 +68,19 @@ def test_the_access_log_in_admin_speaks_about_the_patient(people, client):
     text = client.get(reverse("admin:accounts_recordaccess_changelist")).content.decode()
     assert "Opened the patient&#x27;s details in the admin pages" in text
     assert "your details" not in text.lower()
+
+
+def test_the_flags_list_in_admin_names_flags_in_staff_words(people, client):
+    from flags.tests.factories import FlagFactory
+
+    FlagFactory(
+        patient=people.patient_a,
+        rule="red_flag",
+        subject="seizure",
+        title="Seizure (fit): get emergency help now",
+        explanation="You told us “Seizure (fit)” yesterday.",
+    )
+    client.force_login(people.admin)
+    text = client.get(reverse("admin:flags_flag_changelist")).content.decode()
+    assert "Red-flag symptom: Seizure (fit)" in text
+    assert "get emergency help now" not in text
