@@ -119,9 +119,14 @@ class UserAdmin(RecordAccessAdminMixin, DjangoUserAdmin):
         return obj.pk if obj.role == Role.PATIENT else None
 
 
+def _site_labels(profile: PatientProfile) -> str:
+    """ "Bone, Brain": the sites as people say them, never the stored JSON list."""
+    return ", ".join(profile.site_labels) or "—"
+
+
 class PatientInline(admin.TabularInline):
     model = PatientProfile
-    fields = ("user", "sites", "timezone", "enrolled_on")
+    fields = ("user", "site_list", "timezone", "enrolled_on")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -129,6 +134,10 @@ class PatientInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description="Sites")
+    def site_list(self, profile: PatientProfile) -> str:
+        return _site_labels(profile)
 
 
 @admin.register(CareTeam)
@@ -217,7 +226,7 @@ class PatientProfileAdmin(RecordAccessAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Sites")
     def site_list(self, profile: PatientProfile) -> str:
-        return ", ".join(profile.site_labels) or "—"
+        return _site_labels(profile)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

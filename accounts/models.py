@@ -243,13 +243,24 @@ class PatientProfile(models.Model):
 
 
 class RecordAccessKind(models.TextChoices):
-    """What a member of staff looked at. The labels are shown to the patient."""
+    """What a member of staff looked at. The labels are for staff (the record, admin) and speak
+    about the patient; the patient's own page uses ``RECORD_ACCESS_PATIENT_WORDS``."""
 
-    PANEL = "panel", "Saw you in their list of patients"
-    RECORD = "record", "Opened your record"
-    FLAGS = "flags", "Looked at your flags"
-    APPOINTMENTS = "appointments", "Looked at your appointments"
-    ADMIN = "admin", "Opened your details in the admin pages"
+    PANEL = "panel", "Saw the patient in their list of patients"
+    RECORD = "record", "Opened the record"
+    FLAGS = "flags", "Looked at the patient's flags"
+    APPOINTMENTS = "appointments", "Looked at the patient's appointments"
+    ADMIN = "admin", "Opened the patient's details in the admin pages"
+
+
+# The same looks, told to the patient on their settings page ("Who has looked at your record").
+RECORD_ACCESS_PATIENT_WORDS = {
+    RecordAccessKind.PANEL: "Saw you in their list of patients",
+    RecordAccessKind.RECORD: "Opened your record",
+    RecordAccessKind.FLAGS: "Looked at your flags",
+    RecordAccessKind.APPOINTMENTS: "Looked at your appointments",
+    RecordAccessKind.ADMIN: "Opened your details in the admin pages",
+}
 
 
 class RecordAccess(models.Model):

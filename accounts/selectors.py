@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.models import (
+    RECORD_ACCESS_PATIENT_WORDS,
     CareTeam,
     PatientProfile,
     RecordAccess,
-    RecordAccessKind,
     Role,
     User,
 )
@@ -45,7 +45,7 @@ class RecordViewer:
     name: str
     email: str
     role_label: str
-    what_label: str
+    what_label: str  # in the patient's words: "Opened your record"
     times: int
     last_at: dt.datetime
 
@@ -65,7 +65,7 @@ def record_viewers(*, patient_id: int, days: int = 90, limit: int = 50) -> list[
         .annotate(times=Count("pk"), last_at=Max("at"))
         .order_by("-last_at", "viewer_name")[:limit]
     )
-    roles, kinds = dict(Role.choices), dict(RecordAccessKind.choices)
+    roles, kinds = dict(Role.choices), RECORD_ACCESS_PATIENT_WORDS
     return [
         RecordViewer(
             name=row["viewer_name"],

@@ -63,6 +63,11 @@ _REMINDER_WHAT = {
     Kind.VISIT_PREP: "Your visit summary and questions, ready to look at",
     Kind.POST_SCAN_CHECKIN: "A gentle check-in while you wait for results",
 }
+# The same, as staff read them: about the patient.
+_REMINDER_WHAT_STAFF = _REMINDER_WHAT | {
+    Kind.VISIT_PREP: "Their visit summary and questions, ready to look at",
+    Kind.POST_SCAN_CHECKIN: "A gentle check-in while they wait for results",
+}
 
 
 def _days_apart_text(days: int) -> str:
@@ -86,10 +91,15 @@ class ReminderRow:
 
 
 def reminder_rows(
-    appointment: Appointment, reminders: list[Notification], now: dt.datetime
+    appointment: Appointment,
+    reminders: list[Notification],
+    now: dt.datetime,
+    *,
+    staff: bool = False,
 ) -> list[ReminderRow]:
     """The reminders a person should see: planned, being sent, sent or failed. Cancelled and
-    skipped ones are not coming, so they are left out."""
+    skipped ones are not coming, so they are left out. ``staff``: words about the patient."""
+    words = _REMINDER_WHAT_STAFF if staff else _REMINDER_WHAT
     zone = appointment.patient.patient_profile.zone
     starts_on = local_time(appointment.starts_at, zone).date()
     rows = []
@@ -97,7 +107,7 @@ def reminder_rows(
         if reminder.status in (Status.CANCELLED, Status.SKIPPED):
             continue
         days = (local_time(reminder.due_at, zone).date() - starts_on).days
-        what = _REMINDER_WHAT.get(reminder.kind, "A reminder")
+        what = words.get(reminder.kind, "A reminder")
         if reminder.kind == Kind.APPOINTMENT_REMINDER and appointment.is_scan and days <= -7:
             what += ", how to get ready, and a nudge to ask when results will come"
         rows.append(
@@ -407,7 +417,12 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
         "cancelled": appointment.status == AppointmentStatus.CANCELLED,
         "over": over,
         "changeable": _changeable(appointment, now),
-        "reminders": reminder_rows(appointment, selectors.reminders_of(appointment), now),
+        "reminders": reminder_rows(
+            appointment,
+            selectors.reminders_of(appointment),
+            now,
+            staff=access.is_care_staff(request.user),
+        ),
         "support_url": _link_or_path(
             "appointment_support", appointment.pk, f"/appointments/{appointment.pk}/support/"
         )

@@ -22,7 +22,7 @@ from care import selectors
 from care.selectors import PanelPatient, Tier, Triage
 from flags import facts
 from flags.models import ContactOutcome, Flag, FlagContact, FlagLevel, FlagStatus, PatientResponse
-from flags.selectors import flag_priority
+from flags.selectors import flag_priority, flag_staff_explanation, flag_staff_title
 from lib.clock import local_time, zone_info
 from lib.dates import days_ago, short_date
 from notifications import selectors as notification_selectors
@@ -301,6 +301,11 @@ def record_context(*, patient: PanelPatient, user: AnyUser, days: int) -> dict[s
             name, flag.patient_response, flag.patient_responded_at
         )
         flag.waiting_words = waiting_words(name, flag)  # type: ignore[attr-defined]
+    for flag in (*live, *resolved):  # stored words speak to the patient; these about them
+        flag.staff_title = flag_staff_title(flag.rule, flag.subject)  # type: ignore[attr-defined]
+        flag.staff_explanation = flag_staff_explanation(  # type: ignore[attr-defined]
+            flag, name=name, today=today
+        )
     call = call_link(
         patient_id=profile.pk,
         name=patient.display_name,
@@ -324,7 +329,10 @@ def record_context(*, patient: PanelPatient, user: AnyUser, days: int) -> dict[s
         logs=[log for log in logs if log.date >= today - dt.timedelta(days=days - 1)],
     )
     groups, quiet_sites = trends.trend_groups(
-        window, set(profile.sites), fever_line=float(facts.thresholds().fever_celsius)
+        window,
+        set(profile.sites),
+        fever_line=float(facts.thresholds().fever_celsius),
+        who=name,  # "noted on 5 of the 12 days Cara logged"
     )
     upcoming, past = _appointments(user, profile, now)
     sent: list[Notification] = list(
@@ -338,6 +346,7 @@ def record_context(*, patient: PanelPatient, user: AnyUser, days: int) -> dict[s
     return {
         "profile": profile,
         "patient": profile.user,
+        "first_name": name,  # what staff words call the patient in a sentence
         "now_local": now.astimezone(zone),
         "today": today,
         "row": panel_row(patient, now=now),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
@@ -28,7 +28,7 @@ from accounts.models import CareTeam, PatientProfile
 from appointments import selectors as appointment_selectors
 from flags.models import Flag, FlagLevel, FlagStatus
 from flags.rules.types import LEVEL_ORDER
-from flags.selectors import LIVE, flag_priority
+from flags.selectors import LIVE, flag_priority, flag_staff_title
 from symptoms import selectors as symptom_selectors
 
 # What a panel row reads of a profile, its user and team: plain values, no model instances
@@ -243,9 +243,12 @@ def with_triage(profiles: QuerySet[PatientProfile], *, now: dt.datetime) -> list
         "patient_response",
         "patient_responded_at",
         "reported_at",
+        "subject",
     ):
         if patient_id in flags:
-            flags[patient_id].append(LiveFlag(*fields))
+            *shown, subject = fields
+            flag = LiveFlag(*shown)  # the title in staff words, not the patient's
+            flags[patient_id].append(replace(flag, title=flag_staff_title(flag.rule, subject)))
     patients = [PanelPatient(*row, triage=triage(flags[row[0]])) for row in rows]
     return sorted(patients, key=triage_order)
 

@@ -28,6 +28,7 @@ from care import burden, presenters, selectors
 from care.forms import FlagContactForm, FlagNoteForm, PatientDetailsForm
 from flags import services as flag_services
 from flags.models import FlagLevel
+from flags.selectors import flag_staff_title
 
 RECORD_WINDOWS = (30, 90)
 PANEL_PAGE_SIZE = 100
@@ -109,9 +110,10 @@ def flag_action(request: HttpRequest, patient_id: int, flag_id: int, action: str
         raise PermissionDenied("Only the patient's care coordinators act on flags.")
     form = FlagNoteForm(request.POST)
     back = reverse("care:record", args=[profile.pk])
+    title = flag_staff_title(flag.rule, flag.subject)  # the stored title speaks to the patient
     if not form.is_valid():
         for error in form.errors.get("note", []):
-            messages.error(request, f"{flag.title}: {error}")
+            messages.error(request, f"{title}: {error}")
         return redirect(back)
     service = (
         flag_services.flag_acknowledge if action == "acknowledge" else flag_services.flag_resolve
@@ -120,11 +122,11 @@ def flag_action(request: HttpRequest, patient_id: int, flag_id: int, action: str
         service(flag=flag, by=request.user, note=form.cleaned_data["note"])
     except ValidationError as error:
         for text in error.messages:
-            messages.error(request, f"{flag.title}: {text}")
+            messages.error(request, f"{title}: {text}")
     else:
         done = "acknowledged" if action == "acknowledge" else "resolved"
         name = profile.user.get_full_name()
-        messages.success(request, f"{flag.title} for {name}: {done}.")
+        messages.success(request, f"{title} for {name}: {done}.")
     return redirect(back)
 
 
@@ -143,11 +145,12 @@ def flag_contact(request: HttpRequest, patient_id: int, flag_id: int) -> HttpRes
         request=request, patient_ids=[profile.pk], what=RecordAccessKind.FLAGS
     )
     form = FlagContactForm(request.POST)
+    title = flag_staff_title(flag.rule, flag.subject)  # the stored title speaks to the patient
     back = reverse("care:record", args=[profile.pk]) + f"#flag-{flag.pk}"
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, f"{flag.title}: {error}")
+                messages.error(request, f"{title}: {error}")
         return redirect(back)
     try:
         contact = flag_services.flag_contact_record(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -152,6 +153,20 @@ class FlagContact(models.Model):
 DEFAULTS = Thresholds()  # the shipped thresholds, defined once in the pure rules
 
 
+def _points(name: str, default: int, help_text: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        name, default=default, help_text=help_text, validators=[MaxValueValidator(10)]
+    )
+
+
+def _count(
+    name: str, default: int, help_text: str, least: int = 1
+) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        name, default=default, help_text=help_text, validators=[MinValueValidator(least)]
+    )
+
+
 class FlagThresholds(models.Model):
     """The numeric thresholds of the flag rules (CLINICAL.md, "Flag rules"). One row; admins tune
     it in Django admin and every change is audited (django-auditlog). Defaults are the shipped
@@ -159,30 +174,95 @@ class FlagThresholds(models.Model):
 
     singleton = models.PositiveSmallIntegerField(default=1, unique=True, editable=False)
     fever_celsius = models.DecimalField(
-        max_digits=3, decimal_places=1, default=DEFAULTS.fever_celsius
+        "fever from (°C)",
+        max_digits=3,
+        decimal_places=1,
+        default=DEFAULTS.fever_celsius,
+        help_text="°C. A temperature at or above this in a recent log is urgent.",
     )
-    severe = models.PositiveSmallIntegerField(default=DEFAULTS.severe)
-    worsening_rise = models.PositiveSmallIntegerField(default=DEFAULTS.worsening_rise)
-    worsening_floor = models.PositiveSmallIntegerField(default=DEFAULTS.worsening_floor)
-    worsening_min_baseline_logs = models.PositiveSmallIntegerField(
-        default=DEFAULTS.worsening_min_baseline_logs
+    severe = _points(
+        "severe from (points)",
+        DEFAULTS.severe,
+        "Points on the 0 to 10 scale. A symptom at or above this in a recent log is raised today.",
     )
-    worsening_baseline_days = models.PositiveSmallIntegerField(
-        default=DEFAULTS.worsening_baseline_days
+    worsening_rise = _points(
+        "rise above usual (points)",
+        DEFAULTS.worsening_rise,
+        "Points on the 0 to 10 scale above the patient's usual level (their median).",
     )
-    persistent_level = models.PositiveSmallIntegerField(default=DEFAULTS.persistent_level)
-    persistent_count = models.PositiveSmallIntegerField(default=DEFAULTS.persistent_count)
-    persistent_of_last = models.PositiveSmallIntegerField(default=DEFAULTS.persistent_of_last)
-    persistent_days = models.PositiveSmallIntegerField(default=DEFAULTS.persistent_days)
-    new_site_level = models.PositiveSmallIntegerField(default=DEFAULTS.new_site_level)
-    new_site_count = models.PositiveSmallIntegerField(default=DEFAULTS.new_site_count)
-    new_site_days = models.PositiveSmallIntegerField(default=DEFAULTS.new_site_days)
-    distress_level = models.PositiveSmallIntegerField(default=DEFAULTS.distress_level)
-    hypercalcemia_level = models.PositiveSmallIntegerField(default=DEFAULTS.hypercalcemia_level)
-    hypercalcemia_days = models.PositiveSmallIntegerField(default=DEFAULTS.hypercalcemia_days)
-    not_logging_days = models.PositiveSmallIntegerField(default=DEFAULTS.not_logging_days)
-    restaging_grace_days = models.PositiveSmallIntegerField(default=DEFAULTS.restaging_grace_days)
-    recent_red_flag_days = models.PositiveSmallIntegerField(default=DEFAULTS.recent_red_flag_days)
+    worsening_floor = _points(
+        "worsening from at least (points)",
+        DEFAULTS.worsening_floor,
+        "Points on the 0 to 10 scale. Both of the last two logs must be at least this.",
+    )
+    worsening_min_baseline_logs = _count(
+        "logs needed for the usual level (logs)",
+        DEFAULTS.worsening_min_baseline_logs,
+        "Logs. With fewer logs in the baseline days there is no usual level and no flag.",
+    )
+    worsening_baseline_days = _count(
+        "days behind the usual level (days)",
+        DEFAULTS.worsening_baseline_days,
+        "Days before the older of the two logs that the usual level is taken from.",
+    )
+    persistent_level = _points(
+        "persistent from (points)",
+        DEFAULTS.persistent_level,
+        "Points on the 0 to 10 scale a symptom must reach in enough recent logs.",
+    )
+    persistent_count = _count(
+        "logs at that level (logs)",
+        DEFAULTS.persistent_count,
+        "Logs. How many of the last logs must reach the level.",
+    )
+    persistent_of_last = _count(
+        "out of the last (logs)", DEFAULTS.persistent_of_last, "Logs. How many logs are looked at."
+    )
+    persistent_days = _count(
+        "within (days)", DEFAULTS.persistent_days, "Days. All those logs must be this recent."
+    )
+    new_site_level = _points(
+        "new site from (points)",
+        DEFAULTS.new_site_level,
+        "Points on the 0 to 10 scale for a symptom of a site not in the profile (or present).",
+    )
+    new_site_count = _count(
+        "logs needed (logs)",
+        DEFAULTS.new_site_count,
+        "Logs. How many logs must show that site's symptoms.",
+    )
+    new_site_days = _count(
+        "within (days)", DEFAULTS.new_site_days, "Days. Those logs must be this recent."
+    )
+    distress_level = _points(
+        "distress from (points)",
+        DEFAULTS.distress_level,
+        "Points on the 0 to 10 scale for anxiety or low mood in a recent log.",
+    )
+    hypercalcemia_level = _points(
+        "high calcium sign from (points)",
+        DEFAULTS.hypercalcemia_level,
+        "Points on the 0 to 10 scale for thirst, constipation or nausea (two signs are needed).",
+    )
+    hypercalcemia_days = _count(
+        "within (days)", DEFAULTS.hypercalcemia_days, "Days of logs the signs are looked for in."
+    )
+    not_logging_days = _count(
+        "no log for (days)",
+        DEFAULTS.not_logging_days,
+        "Days since the newest log before a patient who has logged before is raised.",
+    )
+    restaging_grace_days = _count(
+        "grace after the interval (days)",
+        DEFAULTS.restaging_grace_days,
+        "Days after the patient's restaging interval before restaging counts as overdue.",
+        least=0,
+    )
+    recent_red_flag_days = _count(
+        "older red flags looked back (days)",
+        DEFAULTS.recent_red_flag_days,
+        "Days. A red-flag symptom logged this far back (not today or yesterday) is raised today.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

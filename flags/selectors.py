@@ -12,10 +12,12 @@ from django.utils import timezone
 
 from accounts.models import PatientProfile, User
 from flags import facts, urgent
-from flags.models import Flag, FlagLevel, FlagStatus, PatientResponse
+from flags.models import Flag, FlagLevel, FlagRule, FlagStatus, PatientResponse
+from flags.rules import wording
 from flags.rules.types import LEVEL_ORDER
 from lib.clock import local_time
 from lib.dates import clock_time, day_name, last_seen, long_date
+from symptoms.catalogue import get_catalogue
 
 LIVE = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 
@@ -233,3 +235,41 @@ def attention_for(
         ),
     )
     return attention, still_pending
+
+
+# --- Staff words ------------------------------------------------------------------------------
+# Stored titles and explanations are written to the patient. Staff pages (panel, record, alert
+# burden, API for staff) use these instead: the rule, what it is about, and the days, about
+# the patient.
+
+WHOLE_PATIENT_RULES = frozenset(
+    {"fever", "mscc", "hypercalcemia", "several_warnings", "not_logging", "restaging_overdue"}
+)
+
+
+def _subject_name(subject: str) -> str:
+    catalogue = get_catalogue()
+    symptom = catalogue.symptoms.get(subject)
+    if symptom is not None:
+        return symptom.name
+    site = next((site for site in catalogue.sites if site.code == subject), None)
+    return site.name if site is not None else subject
+
+
+def flag_staff_title(rule: str, subject: str) -> str:
+    """ "Red-flag symptom: Seizure (fit)", "Fever": a flag's title for staff."""
+    label = FlagRule(rule).label if rule in FlagRule.values else rule
+    if rule in WHOLE_PATIENT_RULES or not subject:
+        return label
+    return f"{label}: {_subject_name(subject)}"
+
+
+def flag_staff_explanation(flag: Flag, *, name: str, today: dt.date) -> str:
+    """ "Cara logged “Seizure (fit)” yesterday.", with ``today`` in the patient's zone."""
+    return wording.staff_explanation(
+        flag.rule,
+        name=name,
+        subject=_subject_name(flag.subject),
+        evidence=flag.evidence_days,
+        today=today,
+    )

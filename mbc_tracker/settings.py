@@ -51,7 +51,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "mbc_tracker.admin_site.MbcAdminConfig",  # django.contrib.admin, sections ordered
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -6,10 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts.forms import EmailLoginForm, InvitationAwarePasswordResetForm
 from mbc_tracker import views
 
-admin.site.site_header = "MBC Tracker administration"
-admin.site.site_title = "MBC Tracker admin"
-admin.site.index_title = "People, care teams and clinical content"
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("settings/", views.settings_page, name="settings"),

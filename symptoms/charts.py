@@ -377,8 +377,10 @@ def summarise(
     logged_days: int,
     *,
     fever_line: float,
+    who: str = "you",
 ) -> str:
-    """A sentence or two about a symptom over the window, for the chart's description.
+    """A sentence or two about a symptom over the window, for the chart's description. ``who``
+    logged: "you" for the patient, their name for staff.
 
     "Bone pain: noted on 5 of the 12 days you logged. Highest 6 (moderate) on 3 Nov; latest 4
     (moderate) on 24 Nov." Under a heading that already names the symptom, show
@@ -391,7 +393,7 @@ def summarise(
             return f"{name}: no readings in these {len(days)} days."
         return f"{name}: no days logged in these {len(days)} days."
     latest_day, latest = known[-1]
-    of_logged = f"{logged_days} day{'' if logged_days == 1 else 's'} you logged"
+    of_logged = f"{logged_days} day{'' if logged_days == 1 else 's'} {who} logged"
     if kind == "severity":
         noted = sum(1 for _, value in known if value > 0)
         peak = max(value for _, value in known)

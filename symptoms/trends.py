@@ -37,7 +37,9 @@ class TrendGroup:
     empty_text: str
 
 
-def trend_card(series: SymptomSeries, logged: set[dt.date], *, fever_line: float) -> TrendCard:
+def trend_card(
+    series: SymptomSeries, logged: set[dt.date], *, fever_line: float, who: str = "you"
+) -> TrendCard:
     kind = series.symptom.kind
     return TrendCard(
         series=series,
@@ -49,6 +51,7 @@ def trend_card(series: SymptomSeries, logged: set[dt.date], *, fever_line: float
             series.values,
             len(logged),
             fever_line=fever_line,
+            who=who,
         ),
         rows=[
             (day, charts.value_text(kind, value))
@@ -59,17 +62,18 @@ def trend_card(series: SymptomSeries, logged: set[dt.date], *, fever_line: float
 
 
 def trend_groups(
-    trends: selectors.History, own_sites: set[str], *, fever_line: float
+    trends: selectors.History, own_sites: set[str], *, fever_line: float, who: str = "you"
 ) -> tuple[list[TrendGroup], list[SiteInfo]]:
     """Charts for symptoms with something to show, per site; and the other metastasis sites
     with nothing at all (named together in one line rather than one empty section each). The
-    temperature charts draw ``fever_line``: the fever rule's threshold in force."""
+    temperature charts draw ``fever_line``: the fever rule's threshold in force. ``who`` logged
+    the days: "you" on the patient's pages, their name on staff pages."""
     shown: list[TrendGroup] = []
     quiet_other_sites: list[SiteInfo] = []
     days = len(trends.days)
     for site, series_list in trends.groups:
         cards = [
-            trend_card(series, trends.logged, fever_line=fever_line)
+            trend_card(series, trends.logged, fever_line=fever_line, who=who)
             for series in series_list
             if charts.has_something(series.symptom.kind, series.values)
         ]

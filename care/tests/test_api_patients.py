@@ -205,7 +205,13 @@ def test_list_is_in_triage_order_with_flag_counts(people, api_client):
 
     waiting = make_patient(name="Abe Waiting", care_team=people.team_a)
     soon = make_patient(name="Bo Soon", care_team=people.team_a)
-    FlagFactory(patient=waiting, rule="red_flag", age=dt.timedelta(hours=2), title="Seizure")
+    FlagFactory(
+        patient=waiting,
+        rule="red_flag",
+        age=dt.timedelta(hours=2),
+        title="Seizure",
+        subject="seizure",
+    )
     FlagFactory(patient=waiting, rule="persistent")
     FlagFactory(patient=soon, rule="severe")
     api_client.force_authenticate(people.coordinator_a)
@@ -213,7 +219,7 @@ def test_list_is_in_triage_order_with_flag_counts(people, api_client):
     assert [p["name"] for p in results] == ["Abe Waiting", "Bo Soon", "Alice Patient"]
     assert results[0]["open_flags"] == {"urgent": 1, "soon": 0, "next_visit": 1}
     assert results[0]["triage"]["tier"] == 0
-    assert results[0]["triage"]["top_flag"] == "Seizure"
+    assert results[0]["triage"]["top_flag"] == "Red-flag symptom: Seizure (fit)"  # staff words
     assert results[0]["triage"]["urgent_waiting_since"] is not None
     assert results[2]["open_flags"] == {"urgent": 0, "soon": 0, "next_visit": 0}
     assert results[2]["triage"] == {

@@ -47,6 +47,7 @@ def rich_record(people):
         patient=patient,
         rule="severe",
         title="Severe back pain",
+        subject="back_pain",
         evidence=[(today - dt.timedelta(days=5)).isoformat()],
     )
     FlagFactory(patient=patient, rule="red_flag", title="Possible seizure", subject="seizure")
@@ -83,9 +84,9 @@ def test_record_shows_every_section(people, client, rich_record):
         "HER2 Negative",
         "Europe/London",
         "patient.a@example.org",
-        # flags, urgent first, with their evidence and the triage forms
-        "Possible seizure",
-        "Severe back pain",
+        # flags, urgent first, in staff words, with their evidence and the triage forms
+        "Red-flag symptom: Seizure (fit)",
+        "Severe symptom: Back or neck pain",
         "Evidence (logs)",
         "Acknowledge",
         "Resolve",
@@ -101,7 +102,7 @@ def test_record_shows_every_section(people, client, rich_record):
         "Who viewed this record",
     ]:
         assert text in body, text
-    assert body.index("Possible seizure") < body.index("Severe back pain")
+    assert body.index("Red-flag symptom: Seizure") < body.index("Severe symptom: Back or neck")
     assert "Bella Patient" not in body
     # Appointments can be booked, moved and cancelled from here.
     booked = Appointment.objects.get(patient=rich_record)
@@ -183,7 +184,7 @@ def test_acknowledge_in_one_step_with_a_note(people, client, rich_record):
     assert flag.acknowledged_by == people.coordinator_a
     assert "Called, going to A&E" in flag.note
     body = client.get(response["Location"]).content.decode()
-    assert "Possible seizure for Alice Patient: acknowledged." in body
+    assert "Red-flag symptom: Seizure (fit) for Alice Patient: acknowledged." in body
     assert "Acknowledged by" in body
 
 

@@ -104,3 +104,42 @@ def support_advice(numbers: AdviceNumbers) -> str:
         "and tell someone you trust how you feel. Your care team will see this today and can "
         f"help. If you ever feel unsafe, call {numbers.emergency} now."
     )
+
+
+# --- Staff words ------------------------------------------------------------------------------
+# A flag's stored title and explanation speak to the patient ("You told us…"). Staff pages speak
+# about the patient, from the rule, its subject and the evidence days alone.
+
+_STAFF_SENTENCES = {
+    "red_flag": "{name} logged “{subject}” {when}.",
+    "fever": "{name} logged a high temperature {when}.",
+    "mscc": (
+        "{name} logged back or neck pain with new weakness, numbness or bladder or bowel trouble "
+        "{when}: possible spinal cord compression."
+    ),
+    "hypercalcemia": (
+        "{name} logged signs of high calcium (thirst, constipation, nausea or confusion) {when}."
+    ),
+    "severe": "{name} logged {subject_lower} as severe {when}.",
+    "worsening": "{name} logged {subject_lower} well above their usual level {when}.",
+    "persistent": "{name} logged {subject_lower} at moderate or worse {when}.",
+    "new_site": "{name} logged {subject_lower} symptoms {when}: not a known site.",
+    "distress": "{name} logged {subject_lower} as severe {when}. Support was offered.",
+    "several_warnings": "{name} logged several warning signs together {when}.",
+}
+
+
+def staff_explanation(
+    rule: str, *, name: str, subject: str, evidence: Iterable[dt.date], today: dt.date
+) -> str:
+    """ "Cara logged “Seizure (fit)” yesterday.": a flag in the third person, for staff."""
+    evidence = sorted(set(evidence))
+    if rule == "not_logging":
+        if evidence:
+            return f"{name} last logged {day(evidence[-1], today)}."
+        return f"{name} has not logged for several days."
+    if rule == "restaging_overdue":
+        return f"No restaging is booked for {name} and it is overdue."
+    template = _STAFF_SENTENCES.get(rule, "{name}: {subject} {when}.")
+    when = days(evidence, today) if evidence else "recently"
+    return template.format(name=name, subject=subject, subject_lower=lower(subject), when=when)

@@ -18,6 +18,7 @@ from appointments.models import Appointment, AppointmentStatus
 from appointments.services import appointment_create
 from flags import services as flags
 from flags.models import Flag, FlagLevel, FlagStatus
+from flags.selectors import flag_staff_title
 from flags.services.handling import RESOLVE_NEEDS_NOTE
 from flags.tests.flag_helpers import NOW, day, live
 from notifications.models import Kind, Notification, Status
@@ -290,7 +291,8 @@ def test_the_record_page_refuses_to_resolve_without_a_note(people, client, flagg
     response = client.post(url, {"note": ""}, follow=True)
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == reverse("care:record", args=[people.patient_a.pk])
-    assert escape(f"{flag.title}: {RESOLVE_NEEDS_NOTE}") in response.content.decode()
+    title = flag_staff_title(flag.rule, flag.subject)  # staff pages name flags in staff words
+    assert escape(f"{title}: {RESOLVE_NEEDS_NOTE}") in response.content.decode()
     unchanged(flag)
 
 
