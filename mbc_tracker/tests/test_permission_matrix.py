@@ -442,6 +442,14 @@ ENTRIES = [
         data={"note": "Seen in clinic."},
         state=object_state(lambda w: w.flag),
     ),
+    Entry(
+        "care:flag_contact",
+        lambda w: [w.patient.pk, w.flag.pk],
+        get=everyone(405),
+        post=FLAG_ACTION_PAGE,
+        data={"outcome": "no_answer", "note": "Rang twice."},
+        state=object_state(lambda w: w.flag),
+    ),
     # --- API ----------------------------------------------------------------------------------
     Entry(
         "api-patient-detail",
@@ -477,6 +485,20 @@ ENTRIES = [
         lambda w: [w.flag.pk],
         post=FLAG_ACTION_API,
         data={"note": "Seen in clinic."},
+        state=object_state(lambda w: w.flag),
+    ),
+    Entry(
+        "api-flag-contacts",
+        lambda w: [w.flag.pk],
+        post=row(
+            patient_a=403,
+            patient_b=403,
+            coordinator_a=201,
+            coordinator_b=404,
+            admin=403,
+            anonymous=401,
+        ),
+        data={"outcome": "reached", "note": "Spoke to her."},
         state=object_state(lambda w: w.flag),
     ),
     Entry(
