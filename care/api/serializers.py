@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -12,7 +13,7 @@ from accounts.api.serializers import SitesField, timezone_name
 from accounts.choices import HER2Status, HormoneReceptorStatus, MutationStatus, PDL1Status
 from accounts.models import CareTeam
 from care.selectors import PanelPatient, restaging_due
-from flags.api.serializers import FlagSerializer
+from flags.api.serializers import FlagSerializer, contacts_prefetch
 from flags.selectors import open_flags_for
 from symptoms import selectors as symptom_selectors
 from symptoms.api.serializers import entry_data
@@ -157,7 +158,9 @@ class PatientDetailSerializer(PatientSerializer):
 
     @extend_schema_field(FlagSerializer(many=True))
     def get_flags(self, patient: PanelPatient) -> list[dict[str, object]]:
-        return FlagSerializer(open_flags_for(patient=patient.pk), many=True).data
+        flags = open_flags_for(patient=patient.pk)
+        prefetch_related_objects(flags, contacts_prefetch())  # one query for every flag's calls
+        return FlagSerializer(flags, many=True).data
 
 
 class PatientEnrolSerializer(serializers.Serializer):

@@ -255,3 +255,33 @@ def test_detail_has_recent_logs_and_flags(people, api_client):
     assert body["recent_logs"][0]["entries"] == [{"symptom": "bone_pain", "severity": 6}]
     assert [flag["title"] for flag in body["flags"]] == ["Severe bone pain"]
     assert body["open_flags"] == {"urgent": 0, "soon": 1, "next_visit": 0}
+
+
+def test_detail_lists_each_flags_calls_with_a_constant_query_count(
+    people, api_client, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from flags.models import FlagContact
+
+    def flag_with_calls(rule: str, subject: str) -> None:
+        flag = FlagFactory(patient=people.patient_a, rule=rule, subject=subject, level="urgent")
+        for outcome in ("no_answer", "reached"):
+            FlagContact.objects.create(
+                flag=flag, by=people.coordinator_a, at=timezone.now(), outcome=outcome
+            )
+
+    flag_with_calls("red_flag", "seizure")
+    api_client.force_authenticate(people.coordinator_a)
+    url = f"{URL}{people.patient_a.pk}/"
+    with CaptureQueriesContext(connection) as one:
+        body = api_client.get(url).json()
+    assert [call["outcome"] for call in body["flags"][0]["contacts"]] == ["no_answer", "reached"]
+    for subject in ("confusion", "vision_change", "coughing_blood", "jaundice"):
+        flag_with_calls("red_flag", subject)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        body = api_client.get(url).json()
+    assert len(body["flags"]) == 5
+    assert all(len(flag["contacts"]) == 2 for flag in body["flags"])
