@@ -258,6 +258,8 @@ def _with_calls(
     for contact in contacts:
         day = local_time(contact.at, zone).date()
         if day >= first:
+            # The stored title speaks to the patient; the timeline speaks about them.
+            contact.flag_title = flag_staff_title(contact.flag.rule, contact.flag.subject)  # type: ignore[attr-defined]
             by_day.setdefault(day, []).append(contact)
     if not by_day:
         return days

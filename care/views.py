@@ -161,11 +161,11 @@ def flag_contact(request: HttpRequest, patient_id: int, flag_id: int) -> HttpRes
         )
     except ValidationError as error:
         for text in error.messages:
-            messages.error(request, f"{flag.title}: {text}")
+            messages.error(request, f"{title}: {text}")
     else:
         name = profile.user.get_full_name()
         outcome = contact.get_outcome_display().lower()
-        messages.success(request, f"Call about {flag.title} for {name} recorded: {outcome}.")
+        messages.success(request, f"Call about {title} for {name} recorded: {outcome}.")
     return redirect(back)
 
 

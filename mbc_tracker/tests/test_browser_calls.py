@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.tests.factories import CareTeamFactory, CoordinatorFactory, make_patient
 from flags.models import Flag, FlagStatus
+from flags.selectors import flag_staff_title
 from flags.tests.factories import FlagFactory
 from mbc_tracker.tests.browser import assert_accessible, assert_no_horizontal_scroll, log_in
 
@@ -51,11 +52,18 @@ def test_a_coordinator_calls_records_attempts_and_resolves(
     )
     dev = make_patient(name="Dev Shah", care_team=team, sites=["bone"])
     seizure = FlagFactory(
-        patient=cara, rule="red_flag", title="Seizure (fit)", age=dt.timedelta(hours=3)
+        patient=cara,
+        rule="red_flag",
+        subject="seizure",
+        title="Seizure (fit)",
+        age=dt.timedelta(hours=3),
     )
-    FlagFactory(
+    fever = FlagFactory(
         patient=dev, rule="fever", title="Temperature of 38 °C or more", age=dt.timedelta(hours=1)
     )
+    # Staff pages name flags in staff words, not in the words the patient read.
+    seizure_title = flag_staff_title(seizure.rule, seizure.subject)
+    fever_title = flag_staff_title(fever.rule, fever.subject)
     for number in range(6):
         make_patient(name=f"Quiet Patient {number:02d}", care_team=team)
 
@@ -81,29 +89,30 @@ def test_a_coordinator_calls_records_attempts_and_resolves(
     assert_accessible(axe, desk)
 
     flag.get_by_label("No answer").check()
-    flag.get_by_role("button", name="Record the call about Seizure (fit)").click()
+    flag.get_by_role("button", name=f"Record the call about {seizure_title}").click()
     expect(desk.get_by_role("status")).to_contain_text(
-        "Call about Seizure (fit) for Cara Okafor recorded: no answer."
+        f"Call about {seizure_title} for Cara Okafor recorded: no answer."
     )
     flag = desk.locator(f"#flag-{seizure.pk}")
     expect(flag).to_contain_text("Acknowledged by Nora North")  # the first call acknowledges
     flag.get_by_label("Reached the patient").check()
     flag.get_by_label("About the call (optional)").fill("Her son is driving her to A&E.")
-    flag.get_by_role("button", name="Record the call about Seizure (fit)").click()
+    flag.get_by_role("button", name=f"Record the call about {seizure_title}").click()
     expect(desk.get_by_role("status")).to_contain_text("recorded: reached the patient.")
     calls = desk.locator(f"#flag-{seizure.pk} .contact-list li")
     expect(calls).to_have_count(2)
     expect(calls.first).to_contain_text("No answer")
     expect(calls.nth(1)).to_contain_text("Her son is driving her to A&E.")
-    expect(desk.locator("#timeline")).to_contain_text("Call about Seizure (fit): Reached")
+    expect(desk.locator("#timeline")).to_contain_text(f"Call about {seizure_title}: Reached")
     assert_accessible(axe, desk)
     _screenshot(desk, tmp_path / "record-desktop.png")
 
     desk.locator(f"#flag-{seizure.pk}").get_by_label("How it was resolved").fill(
         "Seen in A&E; scan booked."
     )
-    desk.get_by_role("button", name="Resolve flag: Seizure (fit)").click()
-    expect(desk.get_by_role("status")).to_contain_text("Seizure (fit) for Cara Okafor: resolved.")
+    desk.get_by_role("button", name=f"Resolve flag: {seizure_title}").click()
+    resolved = f"{seizure_title} for Cara Okafor: resolved."
+    expect(desk.get_by_role("status")).to_contain_text(resolved)
     assert Flag.objects.get(pk=seizure.pk).status == FlagStatus.RESOLVED
 
     # The panel reorders: Cara is no longer at the top.
@@ -124,7 +133,7 @@ def test_a_coordinator_calls_records_attempts_and_resolves(
     _screenshot(page, tmp_path / "panel-phone.png")
     page.get_by_role("link", name="Dev Shah", exact=True).click()
     page.get_by_label("Left a message").check()
-    page.get_by_role("button", name="Record the call about Temperature of 38 °C or more").click()
+    page.get_by_role("button", name=f"Record the call about {fever_title}").click()
     expect(page.get_by_role("status")).to_contain_text("recorded: left a message.")
     assert_accessible(axe, page)
     assert_no_horizontal_scroll(page)
