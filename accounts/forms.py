@@ -75,7 +75,50 @@ class SitesField(forms.MultipleChoiceField):
         super().__init__(**kwargs)
 
 
-class PatientSettingsForm(forms.Form):
+class ZoneAndPhoneMixin:
+    """The time-zone menu (likely zones first, ``search`` adding the zones that match a word, no
+    JavaScript needed) and the phone number in E.164: shared by the patient's settings and the
+    care team's edit page, which word their labels differently."""
+
+    def zone_menu(
+        self,
+        *,
+        current_zone: str | None,
+        search: str,
+        now: dt.datetime | None,
+        chosen_title: str,
+        current_title: str | None = None,
+    ) -> None:
+        form: forms.Form = self  # type: ignore[assignment]
+        now = now or django_timezone.now()
+        self.search = search
+        self.matches = timezones.search(search, now) if search else []
+        extra = {"current_title": current_title} if current_title else {}
+        groups = timezones.likely_zones(current_zone, now, **extra)
+        if search:
+            groups.insert(0, (f"Matches for “{search}”", self.matches))
+        if self.matches and not form.is_bound:
+            form.initial["timezone"] = self.matches[0].name  # chosen, not saved until Save
+        shown = {choice.name for _, choices in groups for choice in choices}
+        chosen = str(form["timezone"].value() or "")
+        if chosen and chosen not in shown and chosen in available_timezones():
+            choice = timezones.ZoneChoice(chosen, timezones.label(chosen, now))
+            groups.insert(0, (chosen_title, [choice]))
+        form.fields["timezone"].widget.choices = [  # type: ignore[attr-defined]
+            (title, [(choice.name, choice.label) for choice in choices])
+            for title, choices in groups
+            if choices
+        ]
+
+    def clean_phone(self) -> str:
+        form: forms.Form = self  # type: ignore[assignment]
+        try:
+            return normalise_phone(form.cleaned_data["phone"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
+
+
+class PatientSettingsForm(ZoneAndPhoneMixin, forms.Form):
     """What patients set for themselves on their settings page. The time zone is a short menu
     of likely zones (``search`` adds the zones matching a word, first)."""
 
@@ -122,36 +165,15 @@ class PatientSettingsForm(forms.Form):
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)
-        now = now or django_timezone.now()
-        self.search = search
-        self.matches = timezones.search(search, now) if search else []
-        groups = timezones.likely_zones(current_zone, now)
-        if search:
-            groups.insert(0, (f"Matches for “{search}”", self.matches))
-        if self.matches and not self.is_bound:
-            self.initial["timezone"] = self.matches[0].name  # chosen, not saved until Save
-        shown = {choice.name for _, choices in groups for choice in choices}
-        chosen = str(self["timezone"].value() or "")
-        if chosen and chosen not in shown and chosen in available_timezones():
-            choice = timezones.ZoneChoice(chosen, timezones.label(chosen, now))
-            groups.insert(0, ("Your choice", [choice]))
-        self.fields["timezone"].widget.choices = [
-            (title, [(choice.name, choice.label) for choice in choices])
-            for title, choices in groups
-            if choices
-        ]
+        self.zone_menu(
+            current_zone=current_zone, search=search, now=now, chosen_title="Your choice"
+        )
         region = settings.PHONENUMBER_DEFAULT_REGION
         self.fields["phone"].help_text = (
             "Your care team uses this to phone you about urgent symptoms. "
             f"If it is not a {timezones.country_name(region)} number, start with + and the "
             "country code."
         )
-
-    def clean_phone(self) -> str:
-        try:
-            return normalise_phone(self.cleaned_data["phone"])
-        except ValidationError as error:
-            raise forms.ValidationError(error.messages) from None
 
 
 class AccountForm(forms.Form):

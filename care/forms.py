@@ -6,15 +6,11 @@ import datetime as dt
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from accounts import timezones
 from accounts.choices import HER2Status, HormoneReceptorStatus, MutationStatus, PDL1Status
-from accounts.forms import SitesField
+from accounts.forms import SitesField, ZoneAndPhoneMixin
 from accounts.validators import (
-    available_timezones,
-    normalise_phone,
     validate_date_of_birth,
     validate_plain_text,
     validate_timezone,
@@ -52,7 +48,7 @@ class FlagContactForm(forms.Form):
     )
 
 
-class PatientDetailsForm(forms.Form):
+class PatientDetailsForm(ZoneAndPhoneMixin, forms.Form):
     """A patient's details as their care team records them (the record's "Edit details").
     Field by field the same validators as admin; ``accounts.services.patient_details_update``
     checks the whole. The time zone is the settings page's short menu of likely zones, with the
@@ -136,36 +132,18 @@ class PatientDetailsForm(forms.Form):
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)
-        now = now or timezone.now()
-        self.search = search
-        self.matches = timezones.search(search, now) if search else []
-        groups = timezones.likely_zones(current_zone, now, current_title="Their time zone now")
-        if search:
-            groups.insert(0, (f"Matches for “{search}”", self.matches))
-        if self.matches and not self.is_bound:
-            self.initial["timezone"] = self.matches[0].name  # chosen, not saved until Save
-        shown = {choice.name for _, choices in groups for choice in choices}
-        chosen = str(self["timezone"].value() or "")
-        if chosen and chosen not in shown and chosen in available_timezones():
-            groups.insert(
-                0, ("Chosen", [timezones.ZoneChoice(chosen, timezones.label(chosen, now))])
-            )
-        self.fields["timezone"].widget.choices = [
-            (title, [(choice.name, choice.label) for choice in choices])
-            for title, choices in groups
-            if choices
-        ]
+        self.zone_menu(
+            current_zone=current_zone,
+            search=search,
+            now=now,
+            chosen_title="Chosen",
+            current_title="Their time zone now",
+        )
         region = settings.PHONENUMBER_DEFAULT_REGION
         self.fields["phone"].help_text = (
             "For calls about urgent symptoms. If it is not a "
             f"{timezones.country_name(region)} number, start with + and the country code."
         )
-
-    def clean_phone(self) -> str:
-        try:
-            return normalise_phone(self.cleaned_data["phone"])
-        except ValidationError as error:
-            raise forms.ValidationError(error.messages) from None
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
