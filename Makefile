@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/pip
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mbc_tracker
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint format bench venv dev-venv clean
+.PHONY: run test lint format bench venv dev-venv system-packages clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,8 +33,13 @@ run: venv
 	echo "Web server, Celery worker and beat run together; Ctrl-C stops all three." && \
 	exec honcho start --no-colour --env /dev/null --procfile Procfile.dev
 
+## The Debian packages the suite needs (Chromium, Pango, fonts, PostgreSQL and Redis binaries):
+## installed when run as root with apt, otherwise the exact command to run is printed.
+system-packages:
+	@bash .ci/system-packages
+
 ## Run the whole test suite against PostgreSQL and Redis (DATABASE_URL / REDIS_URL override).
-test: dev-venv
+test: system-packages dev-venv
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
 
