@@ -86,4 +86,5 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
     if status == "down":
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response._has_been_logged = True  # type: ignore[attr-defined]  # said above, in one line
     return response

@@ -22,6 +22,7 @@ from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,26 @@ def _retry_path(request: HttpRequest) -> str:
     return path
 
 
+def _page(request: HttpRequest) -> str:
+    numbers = {
+        "EMERGENCY_NUMBER": settings.EMERGENCY_NUMBER,
+        "CARE_TEAM_24H_LINE": settings.CARE_TEAM_24H_LINE,
+    }
+    try:
+        return render_to_string("503.html", {**numbers, "retry_path": _retry_path(request)})
+    except Exception:
+        # The page must never fail in its turn: the same words, without the layout.
+        logger.exception("The outage page could not be drawn")
+        return format_html(
+            "<!doctype html><title>Back in a few minutes</title>"
+            "<h1>We will be back in a few minutes</h1>"
+            "<p>In an emergency, call {}. For urgent advice, call your care team's "
+            "24-hour line: {}.</p>",
+            numbers["EMERGENCY_NUMBER"],
+            numbers["CARE_TEAM_24H_LINE"],
+        )
+
+
 def outage_response(request: HttpRequest, error: BaseException) -> HttpResponse:
     """The 503 for ``request`` after ``error``: logged once, connections discarded, no traceback.
     Builds the page without the database: no request context, so no context processor (the
@@ -82,15 +103,7 @@ def outage_response(request: HttpRequest, error: BaseException) -> HttpResponse:
     if wants_json(request):
         response: HttpResponse = JsonResponse({"detail": API_DETAIL}, status=503)
     else:
-        page = render_to_string(
-            "503.html",
-            {
-                "EMERGENCY_NUMBER": settings.EMERGENCY_NUMBER,
-                "CARE_TEAM_24H_LINE": settings.CARE_TEAM_24H_LINE,
-                "retry_path": _retry_path(request),
-            },
-        )
-        response = HttpResponse(page, status=503)
+        response = HttpResponse(_page(request), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     response._has_been_logged = True  # type: ignore[attr-defined]  # Django logs it no more

@@ -146,6 +146,13 @@ def test_api_answers_json_503_with_retry_after_and_recovers(people, role, caplog
     assert all(r.exc_info is None for r in caplog.records)
 
 
+def test_api_with_a_session_answers_json_503_too(people):
+    client = signed_in(people["coordinator"])  # DRF reads the session to authenticate
+    with database_down():
+        assert_json_503(client.get("/api/v1/patients/"))
+    assert client.get("/api/v1/patients/").status_code == 200
+
+
 def test_anonymous_token_request_answers_json_503(people):
     client = APIClient()
     with override_settings(**NUMBERS), database_down():
@@ -222,11 +229,17 @@ urlpatterns = [
 
 
 @pytest.mark.urls(__name__)
-def test_an_outage_inside_a_middleware_answers_503_too(people):
-    """The session is saved by a middleware after the view: no view error, still no 500."""
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_outage_inside_a_middleware_answers_503_too(people, debug):
+    """The session is saved by a middleware after the view: no view error, still no 500 (nor,
+    in development, Django's debugging page)."""
     # Django's test client re-raises any exception a request signalled, even one answered well.
     client = Client(raise_request_exception=False)
-    with override_settings(**NUMBERS), console_output() as printed, database_down():
+    with (
+        override_settings(DEBUG=debug, **NUMBERS),
+        console_output() as printed,
+        database_down(),
+    ):
         assert_calm_page_503(client.get("/test-session-write/"))
         assert_json_503(client.get("/api/test-session-write/"))
     logged = printed.getvalue()
