@@ -103,6 +103,7 @@ def assert_calm_page_503(response) -> None:
     assert "0800 123 4567" in page
     assert "Traceback" not in page
     assert "OperationalError" not in page
+    assert "999" not in page  # the numbers in settings, never a default
 
 
 @pytest.fixture
@@ -246,6 +247,36 @@ def test_an_outage_inside_a_middleware_answers_503_too(people, debug):
     assert logged.count("Database unavailable; answered 503") == 2
     assert "Traceback" not in logged
     assert "Internal Server Error" not in logged
+
+
+class ReadsTheUserFirst:
+    """Like a middleware that checks a signed-in person's session before any view runs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.user.is_authenticated  # noqa: B018 - loads the session and the user
+        return self.get_response(request)
+
+
+def test_an_outage_in_a_middleware_before_the_view_answers_503(people, settings):
+    after_auth = settings.MIDDLEWARE.index(
+        "django.contrib.auth.middleware.AuthenticationMiddleware"
+    )
+    settings.MIDDLEWARE = [
+        *settings.MIDDLEWARE[: after_auth + 1],
+        f"{__name__}.ReadsTheUserFirst",
+        *settings.MIDDLEWARE[after_auth + 1 :],
+    ]
+    client = signed_in(people["patient"])
+    client.raise_request_exception = False
+    with override_settings(**NUMBERS), console_output() as printed, database_down():
+        # Without that middleware, this is a 404 that needs no database at all.
+        assert_calm_page_503(client.get("/no-such-page/"))
+        assert_json_503(client.get("/api/v1/me/"))
+    assert "Traceback" not in printed.getvalue()
+    assert client.get("/api/v1/me/").status_code == 200
 
 
 def test_the_log_filter_drops_only_outage_tracebacks():
