@@ -32,6 +32,8 @@ from mbc_tracker import urls as project_urls
 from mbc_tracker.celery import app as celery_app
 from mbc_tracker.outage import QuietOutageTracebacks, is_database_outage
 
+# Real connections are closed and cut, so no test runs inside a transaction of its own.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 TOKEN_URL = "/api/v1/auth/token/"
 NUMBERS = {"EMERGENCY_NUMBER": "112", "CARE_TEAM_24H_LINE": "0800 123 4567"}
 
@@ -107,7 +109,7 @@ def assert_calm_page_503(response) -> None:
 
 
 @pytest.fixture
-def people(transactional_db):
+def people():
     with override_settings(**NUMBERS):
         team = CareTeamFactory()
         patient = make_patient(care_team=team)
@@ -360,7 +362,7 @@ def broker_down():
     celery_app.conf.broker_url = saved
 
 
-def test_healthz_when_everything_answers(transactional_db, client):
+def test_healthz_when_everything_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {
@@ -369,7 +371,7 @@ def test_healthz_when_everything_answers(transactional_db, client):
     }
 
 
-def test_healthz_names_the_cache_as_down(transactional_db, client):
+def test_healthz_names_the_cache_as_down(client):
     with cache_down():
         response = client.get("/healthz")
     assert response.status_code == 200
@@ -379,7 +381,7 @@ def test_healthz_names_the_cache_as_down(transactional_db, client):
     }
 
 
-def test_healthz_names_the_broker_as_down(transactional_db, client, broker_down):
+def test_healthz_names_the_broker_as_down(client, broker_down):
     if not settings.CELERY_BROKER_URL.startswith("redis"):
         pytest.skip("needs REDIS_URL")
     response = client.get("/healthz")
@@ -387,7 +389,7 @@ def test_healthz_names_the_broker_as_down(transactional_db, client, broker_down)
     assert response.json()["checks"] == {"database": "ok", "cache": "ok", "broker": "down"}
 
 
-def test_healthz_is_503_when_the_database_is_down_and_ok_after(transactional_db, client):
+def test_healthz_is_503_when_the_database_is_down_and_ok_after(client):
     with database_down():
         response = client.get("/healthz")
     assert response.status_code == 503
