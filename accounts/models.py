@@ -27,6 +27,7 @@ from accounts.choices import (
 from accounts.validators import (
     validate_date_of_birth,
     validate_metastasis_sites,
+    validate_name,
     validate_phone,
     validate_plain_text,
     validate_timezone,
@@ -77,7 +78,7 @@ class User(AbstractUser):
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
-    name = models.CharField("full name", max_length=150, blank=True)
+    name = models.CharField("full name", max_length=150, blank=True, validators=[validate_name])
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
 
     USERNAME_FIELD = "email"
@@ -122,7 +123,7 @@ class User(AbstractUser):
 class CareTeam(models.Model):
     """A named team. Each patient belongs to one; a coordinator may belong to several."""
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[validate_name])
     coordinators = models.ManyToManyField(
         User,
         related_name="care_teams",
@@ -156,6 +157,7 @@ class PatientProfile(models.Model):
     preferred_name = models.CharField(
         max_length=80,
         blank=True,
+        validators=[validate_name],
         help_text="What the patient likes to be called; the full name is used when empty.",
     )
     # How the care team reaches the patient about urgent symptoms (CLINICAL.md, "The urgent loop").

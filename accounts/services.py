@@ -27,7 +27,7 @@ from accounts.models import (
     Role,
     User,
 )
-from accounts.validators import normalise_phone, normalise_sites
+from accounts.validators import normalise_phone, normalise_sites, validate_name
 from lib.followups import after_commit, request_flag_evaluation, request_reminder_replan
 
 _UNSET = object()
@@ -65,7 +65,12 @@ def user_create(
 
 @transaction.atomic
 def care_team_get_or_create(*, name: str) -> CareTeam:
-    team, _ = CareTeam.objects.get_or_create(name=name.strip())
+    name = name.strip()
+    try:
+        validate_name(name)
+    except ValidationError as error:
+        raise ValidationError({"team": error.messages}) from None
+    team, _ = CareTeam.objects.get_or_create(name=name)
     return team
 
 

@@ -89,6 +89,28 @@ def validate_plain_text(value: str) -> None:
         )
 
 
+# Characters that reorder the text around them: a name could show as something else.
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f"  # marks
+    "\u202a\u202b\u202c\u202d\u202e"  # embeddings and overrides
+    "\u2066\u2067\u2068\u2069"  # isolates
+)
+
+
+def validate_name(value: str) -> None:
+    """A person's or a care team's name: one line, no control characters (tabs, new lines,
+    escape codes) and no characters that reorder text. Names go on into pages, emails and
+    exports. Unlike ``validate_plain_text``, the joiners some scripts need in names stay."""
+    if any(
+        unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS
+        for char in str(value)
+    ):
+        raise ValidationError(
+            "Please write the name on one line, without tabs or other hidden characters.",
+            code="control_character",
+        )
+
+
 def validate_date_of_birth(value: dt.date) -> None:
     if value > timezone.localdate():
         raise ValidationError("A date of birth cannot be in the future.", code="future_birth")
