@@ -26,6 +26,7 @@ from accounts.choices import (
 )
 from accounts.validators import (
     validate_date_of_birth,
+    validate_enrolled_on,
     validate_metastasis_sites,
     validate_name,
     validate_phone,
@@ -195,7 +196,9 @@ class PatientProfile(models.Model):
         validators=[MinValueValidator(4), MaxValueValidator(26)],
         help_text="Weeks between restaging visits (usually 8 to 16).",
     )
-    enrolled_on = models.DateField(default=django_timezone.localdate)
+    enrolled_on = models.DateField(
+        default=django_timezone.localdate, validators=[validate_enrolled_on]
+    )
     hormone_receptor_status = models.CharField(
         max_length=16, choices=HormoneReceptorStatus.choices, default=HormoneReceptorStatus.UNKNOWN
     )

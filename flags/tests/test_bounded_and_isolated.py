@@ -14,6 +14,7 @@ import logging
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -269,3 +270,54 @@ def test_the_sweep_command_fails_only_when_nobody_could_be_evaluated(five, monke
     monkeypatch.setattr(tasks, "evaluate_patients", always_fails)
     with pytest.raises(CommandError, match="Could not evaluate the flags of any patient"):
         call_command("evaluate_flags")
+
+
+# --- Dates on the profile ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("enrolled_on", "message"),
+    [
+        (dt.date(9999, 12, 31), "An enrolment date cannot be in the future."),
+        (dt.date(2026, 6, 17), "An enrolment date cannot be in the future."),
+        (
+            dt.date(1999, 12, 31),
+            "Please check the year: an enrolment date is after 1 January 2000.",
+        ),
+        (dt.date(1, 1, 1), "Please check the year: an enrolment date is after 1 January 2000."),
+    ],
+)
+def test_an_enrolment_date_outside_its_window_is_refused(people, enrolled_on, message):
+    profile = people.patient_a.patient_profile
+    with pytest.raises(ValidationError) as error:
+        account_services.patient_profile_update(profile=profile, enrolled_on=enrolled_on)
+    assert error.value.message_dict == {"enrolled_on": [message]}
+
+
+def test_an_enrolment_date_of_today_or_tomorrow_is_kept(people):
+    profile = people.patient_a.patient_profile
+    for enrolled_on in (dt.date(2026, 6, 16), dt.date(2000, 1, 1)):
+        updated = account_services.patient_profile_update(profile=profile, enrolled_on=enrolled_on)
+        assert updated.enrolled_on == enrolled_on
+
+
+@pytest.mark.parametrize("enrolled_on", [dt.date.max, dt.date.min])
+def test_a_stored_enrolment_date_at_the_calendars_ends_breaks_no_page_and_no_pass(
+    people, client, api_client, enrolled_on
+):
+    patient = people.patient_a
+    PatientProfile.objects.filter(pk=patient.pk).update(
+        enrolled_on=enrolled_on, date_of_birth=enrolled_on, timezone=KIRITIMATI
+    )
+    client.force_login(people.coordinator_a)
+    for url in (
+        reverse("care:panel"),
+        reverse("care:record", args=[patient.pk]),
+        reverse("care:patient_edit", args=[patient.pk]),
+    ):
+        assert client.get(url).status_code == 200, url
+    api_client.force_authenticate(people.coordinator_a)
+    for url in ("/api/v1/patients/", f"/api/v1/patients/{patient.pk}/"):
+        assert api_client.get(url).status_code == 200, url
+    assert plan_reminders_nightly.delay().get()["failed"] == 0
+    assert sweep_flags.delay().get()["failed"] == 0
