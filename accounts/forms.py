@@ -200,6 +200,21 @@ class PatientAdminChangeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["timezone"].choices = timezone_choices()
         self.fields["care_team"].queryset = CareTeam.objects.order_by("name")
+        self._stored_dates = {
+            name: getattr(self.instance, name) for name in services.DATE_WINDOW_FIELDS
+        }
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # As the service: a stored date outside its window stays when something else changes.
+        # Compared with the stored value, not changed_data: a field with a default counts as
+        # changed whenever the form's hidden initial value is missing.
+        exclude = super()._get_validation_exclusions()
+        exclude.update(
+            name
+            for name, stored in self._stored_dates.items()
+            if self.instance.pk is not None and self.cleaned_data.get(name) == stored
+        )
+        return exclude
 
 
 class PatientAdminAddForm(PatientAdminChangeForm):

@@ -156,6 +156,10 @@ def account_update(
 _REPLAN_FIELDS = {"timezone", "log_reminder_time", "restaging_interval_weeks", "enrolled_on"}
 _EVALUATE_FIELDS = {"timezone", "sites", "restaging_interval_weeks", "enrolled_on"}
 _TRIMMED_FIELDS = {"call_time", "hospital_number"}
+# Dates checked against a window that moves with the clock (accounts.validators). One stored
+# before the check existed, or since left behind by the clock, is kept as it is when something
+# else changes: a patient must never be stuck on a date they cannot see or change.
+DATE_WINDOW_FIELDS = ("date_of_birth", "enrolled_on")
 
 
 @transaction.atomic
@@ -181,7 +185,7 @@ def patient_profile_update(*, profile: PatientProfile, **changes: object) -> Pat
     changed = {key for key, value in changes.items() if getattr(profile, key) != value}
     for key, value in changes.items():
         setattr(profile, key, value)
-    profile.full_clean()
+    profile.full_clean(exclude=[name for name in DATE_WINDOW_FIELDS if name not in changed])
     profile.save()
     if changed & _REPLAN_FIELDS:
         request_reminder_replan(profile.pk)

@@ -321,3 +321,46 @@ def test_a_stored_enrolment_date_at_the_calendars_ends_breaks_no_page_and_no_pas
         assert api_client.get(url).status_code == 200, url
     assert plan_reminders_nightly.delay().get()["failed"] == 0
     assert sweep_flags.delay().get()["failed"] == 0
+
+
+def test_a_stored_date_outside_its_window_never_blocks_another_change(people, api_client, client):
+    """Stored before the window was checked: kept as it is while the patient changes their zone
+    and an administrator changes something else; refused only if someone sets it anew."""
+    patient = people.patient_a
+    PatientProfile.objects.filter(pk=patient.pk).update(
+        enrolled_on=dt.date(1970, 1, 1), date_of_birth=dt.date(1850, 1, 1)
+    )
+    api_client.force_authenticate(patient)
+    response = api_client.patch(ME, {"timezone": KIRITIMATI}, format="json")
+    assert response.status_code == 200, response.content
+    profile = PatientProfile.objects.get(pk=patient.pk)
+    assert (profile.timezone, profile.enrolled_on) == (KIRITIMATI, dt.date(1970, 1, 1))
+
+    client.force_login(people.admin)
+    url = reverse("admin:accounts_patientprofile_change", args=[patient.pk])
+    form = {
+        "preferred_name": "Ali",
+        "date_of_birth": "1850-01-01",
+        "hospital_number": "",
+        "phone": "",
+        "call_time": "",
+        "care_team": str(profile.care_team_id),
+        "sites": list(profile.sites),
+        "timezone": KIRITIMATI,
+        "log_reminder_time": "19:00",
+        "restaging_interval_weeks": "12",
+        "enrolled_on": "1970-01-01",
+        "hormone_receptor_status": "unknown",
+        "her2_status": "unknown",
+        "pik3ca_status": "unknown",
+        "pd_l1_status": "unknown",
+        "current_treatment": "",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert PatientProfile.objects.get(pk=patient.pk).preferred_name == "Ali"
+    response = client.post(url, {**form, "enrolled_on": "1971-01-01"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["enrolled_on"] == [
+        "Please check the year: an enrolment date is after 1 January 2000."
+    ]

@@ -97,3 +97,15 @@ def test_nesting_depth(text, depth):
 
 def test_nesting_depth_stops_counting_past_the_limit():
     assert nesting_depth("[" * 100_000, limit=5) == 6
+
+
+def test_a_web_form_larger_than_the_upload_limit_is_a_400_and_nothing_is_saved(
+    people, client, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096
+    client.force_login(people.patient_a)
+    form = {"name": "x" * 5000, "sites": ["bone"], "timezone": "Europe/London"}
+    response = client.post("/settings/", form)
+    assert response.status_code == 400
+    people.patient_a.refresh_from_db()
+    assert people.patient_a.name == "Alice Patient"
