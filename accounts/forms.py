@@ -22,6 +22,7 @@ from accounts.models import CareTeam, PatientProfile, User
 from accounts.validators import (
     available_timezones,
     normalise_phone,
+    validate_name,
     validate_plain_text,
     validate_timezone,
 )
@@ -122,9 +123,12 @@ class PatientSettingsForm(ZoneAndPhoneMixin, forms.Form):
     """What patients set for themselves on their settings page. The time zone is a short menu
     of likely zones (``search`` adds the zones matching a word, first)."""
 
-    name = forms.CharField(label="Full name", max_length=150)
+    name = forms.CharField(label="Full name", max_length=150, validators=[validate_name])
     preferred_name = forms.CharField(
-        label="What should we call you? (optional)", max_length=80, required=False
+        label="What should we call you? (optional)",
+        max_length=80,
+        required=False,
+        validators=[validate_name],
     )
     phone = forms.CharField(
         label="Phone number (optional)",
@@ -179,7 +183,7 @@ class PatientSettingsForm(ZoneAndPhoneMixin, forms.Form):
 class AccountForm(forms.Form):
     """Care staff change only their name here; roles and teams are set by an administrator."""
 
-    name = forms.CharField(label="Full name", max_length=150)
+    name = forms.CharField(label="Full name", max_length=150, validators=[validate_name])
 
 
 class PatientAdminChangeForm(forms.ModelForm):
@@ -196,13 +200,28 @@ class PatientAdminChangeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["timezone"].choices = timezone_choices()
         self.fields["care_team"].queryset = CareTeam.objects.order_by("name")
+        self._stored_dates = {
+            name: getattr(self.instance, name) for name in services.DATE_WINDOW_FIELDS
+        }
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # As the service: a stored date outside its window stays when something else changes.
+        # Compared with the stored value, not changed_data: a field with a default counts as
+        # changed whenever the form's hidden initial value is missing.
+        exclude = super()._get_validation_exclusions()
+        exclude.update(
+            name
+            for name, stored in self._stored_dates.items()
+            if self.instance.pk is not None and self.cleaned_data.get(name) == stored
+        )
+        return exclude
 
 
 class PatientAdminAddForm(PatientAdminChangeForm):
     """Admin's one form for a new patient: login, profile and care team together."""
 
     email = forms.EmailField()
-    name = forms.CharField(max_length=150)
+    name = forms.CharField(max_length=150, validators=[validate_name])
     password = forms.CharField(
         required=False,
         widget=forms.PasswordInput(render_value=False),
@@ -220,6 +239,15 @@ class PatientAdminAddForm(PatientAdminChangeForm):
         if password:
             password_validation.validate_password(password)
         return password
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # The model's own validators, field by field, since _post_clean (which would run them)
+        # cannot: a bad value is shown by its field instead of failing in the service.
+        for name, field in self.fields.items():
+            if name in PROFILE_FORM_FIELDS:
+                model_field = PatientProfile._meta.get_field(name)
+                field.validators = [*field.validators, *model_field._validators]
 
     def _post_clean(self) -> None:
         # The profile's user does not exist yet; the enrolment service validates the rest.

@@ -26,7 +26,9 @@ from accounts.choices import (
 )
 from accounts.validators import (
     validate_date_of_birth,
+    validate_enrolled_on,
     validate_metastasis_sites,
+    validate_name,
     validate_phone,
     validate_plain_text,
     validate_timezone,
@@ -77,7 +79,7 @@ class User(AbstractUser):
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
-    name = models.CharField("full name", max_length=150, blank=True)
+    name = models.CharField("full name", max_length=150, blank=True, validators=[validate_name])
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
 
     USERNAME_FIELD = "email"
@@ -122,7 +124,7 @@ class User(AbstractUser):
 class CareTeam(models.Model):
     """A named team. Each patient belongs to one; a coordinator may belong to several."""
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[validate_name])
     coordinators = models.ManyToManyField(
         User,
         related_name="care_teams",
@@ -156,6 +158,7 @@ class PatientProfile(models.Model):
     preferred_name = models.CharField(
         max_length=80,
         blank=True,
+        validators=[validate_name],
         help_text="What the patient likes to be called; the full name is used when empty.",
     )
     # How the care team reaches the patient about urgent symptoms (CLINICAL.md, "The urgent loop").
@@ -193,7 +196,9 @@ class PatientProfile(models.Model):
         validators=[MinValueValidator(4), MaxValueValidator(26)],
         help_text="Weeks between restaging visits (usually 8 to 16).",
     )
-    enrolled_on = models.DateField(default=django_timezone.localdate)
+    enrolled_on = models.DateField(
+        default=django_timezone.localdate, validators=[validate_enrolled_on]
+    )
     hormone_receptor_status = models.CharField(
         max_length=16, choices=HormoneReceptorStatus.choices, default=HormoneReceptorStatus.UNKNOWN
     )

@@ -27,7 +27,7 @@ from accounts.models import (
     Role,
     User,
 )
-from accounts.validators import normalise_phone, normalise_sites
+from accounts.validators import normalise_phone, normalise_sites, validate_name
 from lib.followups import after_commit, request_flag_evaluation, request_reminder_replan
 
 _UNSET = object()
@@ -65,7 +65,12 @@ def user_create(
 
 @transaction.atomic
 def care_team_get_or_create(*, name: str) -> CareTeam:
-    team, _ = CareTeam.objects.get_or_create(name=name.strip())
+    name = name.strip()
+    try:
+        validate_name(name)
+    except ValidationError as error:
+        raise ValidationError({"team": error.messages}) from None
+    team, _ = CareTeam.objects.get_or_create(name=name)
     return team
 
 
@@ -151,6 +156,10 @@ def account_update(
 _REPLAN_FIELDS = {"timezone", "log_reminder_time", "restaging_interval_weeks", "enrolled_on"}
 _EVALUATE_FIELDS = {"timezone", "sites", "restaging_interval_weeks", "enrolled_on"}
 _TRIMMED_FIELDS = {"call_time", "hospital_number"}
+# Dates checked against a window that moves with the clock (accounts.validators). One stored
+# before the check existed, or since left behind by the clock, is kept as it is when something
+# else changes: a patient must never be stuck on a date they cannot see or change.
+DATE_WINDOW_FIELDS = ("date_of_birth", "enrolled_on")
 
 
 @transaction.atomic
@@ -176,7 +185,7 @@ def patient_profile_update(*, profile: PatientProfile, **changes: object) -> Pat
     changed = {key for key, value in changes.items() if getattr(profile, key) != value}
     for key, value in changes.items():
         setattr(profile, key, value)
-    profile.full_clean()
+    profile.full_clean(exclude=[name for name in DATE_WINDOW_FIELDS if name not in changed])
     profile.save()
     if changed & _REPLAN_FIELDS:
         request_reminder_replan(profile.pk)

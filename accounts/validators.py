@@ -56,6 +56,7 @@ def normalise_sites(sites: list[str]) -> list[str]:
 # --- Contact and identity details on the profile ------------------------------------------------
 
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+EARLIEST_ENROLMENT = dt.date(2000, 1, 1)
 PHONE_MESSAGE = (
     "This does not look like a phone number we can call. Write it as you would dial it, "
     "for example 07911 123456, or with the country code, for example +44 7911 123456."
@@ -89,10 +90,45 @@ def validate_plain_text(value: str) -> None:
         )
 
 
+# Characters that reorder the text around them: a name could show as something else.
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f"  # marks
+    "\u202a\u202b\u202c\u202d\u202e"  # embeddings and overrides
+    "\u2066\u2067\u2068\u2069"  # isolates
+)
+
+
+def validate_name(value: str) -> None:
+    """A person's or a care team's name: one line, no control characters (tabs, new lines,
+    escape codes) and no characters that reorder text. Names go on into pages, emails and
+    exports. Unlike ``validate_plain_text``, the joiners some scripts need in names stay."""
+    if any(
+        unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS
+        for char in str(value)
+    ):
+        raise ValidationError(
+            "Please write the name on one line, without tabs or other hidden characters.",
+            code="control_character",
+        )
+
+
 def validate_date_of_birth(value: dt.date) -> None:
     if value > timezone.localdate():
         raise ValidationError("A date of birth cannot be in the future.", code="future_birth")
     if value < EARLIEST_BIRTH_DATE:
         raise ValidationError(
             "Please check the year: a date of birth is after 1 January 1900.", code="early_birth"
+        )
+
+
+def validate_enrolled_on(value: dt.date) -> None:
+    """When a patient joined: from 2000 to today. Restaging is counted from it, so a date far
+    off would put every reminder and due date off with it. Tomorrow is allowed too: the
+    patient's own today may already be the server's tomorrow."""
+    if value > timezone.localdate() + dt.timedelta(days=1):
+        raise ValidationError("An enrolment date cannot be in the future.", code="future_enrolment")
+    if value < EARLIEST_ENROLMENT:
+        raise ValidationError(
+            "Please check the year: an enrolment date is after 1 January 2000.",
+            code="early_enrolment",
         )

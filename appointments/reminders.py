@@ -113,9 +113,13 @@ def restaging_due_date(
     last_restaging_on: dt.date | None,
 ) -> dt.date:
     """When the next restaging is due: the interval after the last scan or restaging visit, or
-    after enrolment if there has been none."""
+    after enrolment if there has been none. Past the end of the calendar (only a date stored
+    before enrolment dates were checked comes near it), the calendar's last day."""
     start = last_restaging_on or enrolled_on
-    return start + dt.timedelta(weeks=interval_weeks)
+    try:
+        return start + dt.timedelta(weeks=interval_weeks)
+    except OverflowError:
+        return dt.date.max
 
 
 def restaging_reminder(

@@ -63,7 +63,7 @@ def log_body(client: int, n: int, dates: list[str]) -> bytes:
         for i, code in enumerate(SEVERITY_SYMPTOMS)
     ]
     entries.append({"symptom": "fracture", "present": False})
-    entries.append({"symptom": "fever", "value": 36.5 + (n % 10) / 10})
+    entries.append({"symptom": "fever", "value": round(36.5 + (n % 10) / 10, 1)})
     body = {"date": dates[n % len(dates)], "entries": entries, "notes": "Bench log."}
     return json.dumps(body).encode()
 

@@ -12,6 +12,7 @@ from accounts.choices import HER2Status, HormoneReceptorStatus, MutationStatus, 
 from accounts.forms import SitesField, ZoneAndPhoneMixin
 from accounts.validators import (
     validate_date_of_birth,
+    validate_name,
     validate_plain_text,
     validate_timezone,
 )
@@ -54,7 +55,7 @@ class PatientDetailsForm(ZoneAndPhoneMixin, forms.Form):
     checks the whole. The time zone is the settings page's short menu of likely zones, with the
     zones matching ``search`` first."""
 
-    name = forms.CharField(label="Full name", max_length=150)
+    name = forms.CharField(label="Full name", max_length=150, validators=[validate_name])
     phone = forms.CharField(
         label="Phone number",
         max_length=40,

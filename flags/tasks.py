@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
+from collections.abc import Callable
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -35,13 +36,19 @@ def evaluate_patient_flags(patient_id: int) -> None:
     evaluate_patient(patient=patient_id)
 
 
-def sweep(*, now: dt.datetime | None = None, batch: int = PATIENT_BATCH) -> dict[str, int]:
+def sweep(
+    *,
+    now: dt.datetime | None = None,
+    batch: int = PATIENT_BATCH,
+    on_failure: Callable[[int], None] | None = None,
+) -> dict[str, int]:
     """Evaluate every active patient, ``batch`` at a time (one transaction each), then plan the
     coordinators' morning digests. Returns counts.
 
     One patient whose evaluation raises does not stop the others: their batch is rolled back
-    and evaluated again one patient at a time, and only the patient who fails again is skipped,
-    logged and counted in ``failed``."""
+    and evaluated again one patient at a time, and only the patient who fails again is skipped
+    (their own transaction rolled back), logged and counted in ``failed``; ``on_failure`` is
+    called with their id."""
     now = now or timezone.now()
     limits, symptoms = facts.thresholds(), facts.symptom_facts()
     ids = PatientProfile.objects.filter(user__is_active=True).order_by("pk")
@@ -75,6 +82,8 @@ def sweep(*, now: dt.datetime | None = None, batch: int = PATIENT_BATCH) -> dict
             except Exception:
                 logger.exception("Could not evaluate the flags of patient %s: skipped", patient_id)
                 totals["failed"] += 1
+                if on_failure is not None:
+                    on_failure(patient_id)
     totals["digests"] = flag_digests_plan(now=now)
     return dict(totals)
 
@@ -87,5 +96,7 @@ def sweep(*, now: dt.datetime | None = None, batch: int = PATIENT_BATCH) -> dict
 )
 def sweep_flags() -> dict[str, int]:
     totals = sweep()
-    logger.info("Flag sweep: %s", totals)
+    # A skipped patient is logged above with the error; the summary says how many there were.
+    level = logging.WARNING if totals["failed"] else logging.INFO
+    logger.log(level, "Flag sweep: %s", totals)
     return totals

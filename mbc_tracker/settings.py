@@ -168,6 +168,10 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 
 # --- REST API ---------------------------------------------------------------------------------
+# The largest body a request may send, web forms and API alike (Django refuses a larger form with
+# a 400, the API a larger JSON body with a 413). A day's log, the largest, is a few kilobytes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api.authentication.TokenAuthentication",
@@ -175,7 +179,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON only, bounded in size and depth before it is parsed (mbc_tracker/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["mbc_tracker.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -10,7 +10,6 @@ a score left behind on a symptom that was un-chosen again is not saved.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,13 +20,12 @@ from symptoms.catalogue import SiteInfo, SymptomInfo
 from symptoms.charts import severity_band
 from symptoms.models import QUESTION_MAX_LENGTH, DailyLog
 from symptoms.selectors import SiteGroup
-from symptoms.services import NOTES_MAX_LENGTH, LogInputError
+from symptoms.services import NOTES_MAX_LENGTH, TOO_PRECISE, LogInputError, too_precise
 
 YES, NO = "yes", "no"
 CHOSEN = "chosen"
 SCORES = [str(score) for score in range(1, 11)]
 ENTRY_KEY = {"severity": "severity", "presence": "present", "temperature": "value"}
-TOO_PRECISE = re.compile(r"\d*\.\d{2,}")
 
 
 class TemperatureField(forms.DecimalField):
@@ -43,19 +41,19 @@ class TemperatureField(forms.DecimalField):
             widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
             error_messages={
                 "invalid": f"{name}: please type a number, for example 37.2 or 37,2.",
-                "max_decimal_places": f"{name}: please use one number after the point at most, "
-                "for example 38.4 (not 38.45).",
+                "max_decimal_places": f"{name}: {TOO_PRECISE}",
             },
         )
 
     def to_python(self, value: object) -> Decimal | None:
         if isinstance(value, str):
             value = value.strip().replace(",", ".")
-            if TOO_PRECISE.fullmatch(value):  # refuse, never round: 38.45 is not 38.5
-                raise forms.ValidationError(
-                    self.error_messages["max_decimal_places"], code="max_decimal_places"
-                )
-        return super().to_python(value)
+        temperature = super().to_python(value)
+        if temperature is not None and too_precise(temperature):  # the log service's rule
+            raise forms.ValidationError(
+                self.error_messages["max_decimal_places"], code="max_decimal_places"
+            )
+        return temperature
 
 
 def below_pattern(threshold: Decimal) -> str:

@@ -33,6 +33,17 @@ MAX_DAYS_BACK = 30
 NOTES_MAX_LENGTH = 2000
 
 
+TOO_PRECISE = "please use one number after the point at most, for example 38.4 (not 38.45)."
+
+
+def too_precise(temperature: Decimal) -> bool:
+    """Whether a temperature has more than one number after the point, as written: 38.45 (or
+    38.40) is refused, never rounded, so the value saved is the value the patient typed. One
+    rule for the log form and the API."""
+    exponent = temperature.as_tuple().exponent
+    return isinstance(exponent, int) and exponent < -1
+
+
 class LogInputError(ValidationError):
     """A bad log. ``detail`` keeps the structure DRF uses: per-entry errors stay aligned with the
     entries (``{"entries": [{}, {"severity": [...]}]}``); the plain ValidationError view has
@@ -119,14 +130,16 @@ def _clean_entry(raw: object, catalogue: Catalogue) -> tuple[CleanEntry | None, 
     try:
         if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
             raise InvalidOperation
-        temperature = Decimal(str(value)).quantize(Decimal("0.1"))
-        if not temperature.is_finite():  # "NaN" quantizes to NaN, which cannot be compared
+        temperature = Decimal(str(value))
+        if not temperature.is_finite():  # "NaN" cannot be compared
             raise InvalidOperation
     except (InvalidOperation, ValueError):
         return None, {"value": [f"{symptom.name}: give a number in °C, for example 37.2."]}
+    if too_precise(temperature):
+        return None, {"value": [f"{symptom.name}: {TOO_PRECISE}"]}
     if not TEMPERATURE_MIN <= temperature <= TEMPERATURE_MAX:
         return None, {"value": [f"{symptom.name}: a temperature must be between 34.0 and 43.0 °C."]}
-    return CleanEntry(symptom.code, temperature=temperature), {}
+    return CleanEntry(symptom.code, temperature=temperature.quantize(Decimal("0.1"))), {}
 
 
 def clean_entries(raw_entries: object, *, catalogue: Catalogue | None = None) -> list[CleanEntry]:

@@ -39,5 +39,7 @@ def replan_patient_reminders(patient_id: int) -> None:
 def plan_reminders_nightly() -> dict[str, int]:
     """Plan the coming days' reminders for every patient (idempotent). Returns the counts."""
     counts = plan_reminders()
-    logger.info("Reminders planned: %s", counts)
+    # A skipped patient is logged with the error; the summary says how many there were.
+    level = logging.WARNING if counts["failed"] else logging.INFO
+    logger.log(level, "Reminders planned: %s", counts)
     return counts

@@ -10,7 +10,7 @@ from accounts.choices import (
     MetastasisSite,
 )
 from accounts.models import User
-from accounts.validators import validate_timezone
+from accounts.validators import validate_name, validate_timezone
 
 
 def timezone_name(value: str) -> str:
@@ -81,7 +81,7 @@ class MeSerializer(serializers.Serializer):
 class MeUpdateSerializer(PatientSettingsSerializer):
     """PATCH /me. Patient fields may be sent at the top level or inside ``patient``."""
 
-    name = serializers.CharField(required=False, max_length=150)
+    name = serializers.CharField(required=False, max_length=150, validators=[validate_name])
     patient = PatientSettingsSerializer(required=False)
 
     def to_internal_value(self, data):

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from accounts.api.serializers import SitesField, timezone_name
 from accounts.choices import HER2Status, HormoneReceptorStatus, MutationStatus, PDL1Status
 from accounts.models import CareTeam
+from accounts.validators import validate_name
 from care.selectors import PanelPatient, restaging_due
 from flags.api.serializers import FlagSerializer, contacts_prefetch
 from flags.selectors import open_flags_for
@@ -165,7 +166,7 @@ class PatientDetailSerializer(PatientSerializer):
 
 class PatientEnrolSerializer(serializers.Serializer):
     email = serializers.EmailField()
-    name = serializers.CharField(max_length=150)
+    name = serializers.CharField(max_length=150, validators=[validate_name])
     sites = SitesField(required=False, default=list)
     timezone = serializers.CharField(validators=[timezone_name])
     care_team = serializers.PrimaryKeyRelatedField(
@@ -179,7 +180,7 @@ class PatientUpdateSerializer(serializers.Serializer):
     """PATCH /patients/{id}/: what the patient's care team may change. Every field is optional;
     unknown ones are refused, not ignored. The service validates the whole as admin does."""
 
-    name = serializers.CharField(required=False, max_length=150)
+    name = serializers.CharField(required=False, max_length=150, validators=[validate_name])
     sites = SitesField(required=False)
     phone = serializers.CharField(
         required=False,

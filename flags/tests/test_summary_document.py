@@ -41,7 +41,7 @@ DAILY = {
     "low_mood": lambda n: 2 + n % 3,
     "neuropathy": lambda n: 1 + n % 3,
     "mouth_sores": lambda n: n % 2,
-    "fever": lambda n: 36.6 + (n % 7) / 5,
+    "fever": lambda n: round(36.6 + (n % 7) / 5, 1),  # one decimal, as a person writes it
     "jaundice": lambda n: n == 20,
 }
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 
 from accounts.tests.factories import make_patient
 from symptoms import services
@@ -195,6 +196,19 @@ BAD_INPUTS = {
     ),
     "temperature 33.9": ({"entries": [{"symptom": "fever", "value": 33.9}]}, "entries", "value"),
     "temperature 43.1": ({"entries": [{"symptom": "fever", "value": 43.1}]}, "entries", "value"),
+    # 43.05 was once rounded to 43.0 and saved: more than one decimal is refused, never rounded.
+    "temperature 43.05": ({"entries": [{"symptom": "fever", "value": 43.05}]}, "entries", "value"),
+    "temperature 38.45": ({"entries": [{"symptom": "fever", "value": 38.45}]}, "entries", "value"),
+    "temperature '38.40'": (
+        {"entries": [{"symptom": "fever", "value": "38.40"}]},
+        "entries",
+        "value",
+    ),
+    "temperature 1e400": (
+        {"entries": [{"symptom": "fever", "value": "1e400"}]},
+        "entries",
+        "value",
+    ),
     "temperature NaN": ({"entries": [{"symptom": "fever", "value": "NaN"}]}, "entries", "value"),
     "temperature a word": ({"entries": [{"symptom": "fever", "value": "hot"}]}, "entries", "value"),
     "temperature bool": ({"entries": [{"symptom": "fever", "value": True}]}, "entries", "value"),
@@ -242,6 +256,45 @@ def test_bad_input_is_rejected_and_nothing_changes(
         "notes": "Before",
         "entries": {"bone_pain": 7, "seizure": False},
     }
+
+
+def test_a_temperature_with_two_decimals_is_refused_in_plain_words(people, api_client):
+    api_client.force_authenticate(people.patient_a)
+    entries = [{"symptom": "fever", "value": 43.05}]
+    response = api_client.post(URL, {"date": str(TODAY), "entries": entries}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "entries": [
+            {
+                "value": [
+                    "Temperature: please use one number after the point at most, for example "
+                    "38.4 (not 38.45)."
+                ]
+            }
+        ]
+    }
+    assert _counts() == (0, 0)
+
+
+@pytest.mark.parametrize("value", [38, 38.4, "38.4", 43.0, 34])
+def test_a_temperature_with_one_decimal_or_none_is_saved_as_given(people, api_client, value):
+    api_client.force_authenticate(people.patient_a)
+    entries = [{"symptom": "fever", "value": value}]
+    response = api_client.post(URL, {"date": str(TODAY), "entries": entries}, format="json")
+    assert response.status_code == 201, response.content
+    assert LogEntry.objects.get().temperature == Decimal(str(value))
+
+
+def test_the_log_form_and_the_api_share_the_temperature_rule():
+    from symptoms import forms
+
+    field = forms.TemperatureField(label="Temperature", name="Temperature")
+    for typed in ("43.05", "38,45", "38.40"):
+        with pytest.raises(ValidationError):
+            field.clean(typed)
+        assert services.too_precise(Decimal(typed.replace(",", ".")))
+    assert field.clean("38,4") == Decimal("38.4")
+    assert not services.too_precise(Decimal("38.4"))
 
 
 def test_body_must_be_an_object(people, api_client):
