@@ -156,6 +156,12 @@ AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# Coordinators' and administrators' sessions end after this many minutes without a request
+# (accounts.middleware.StaffIdleTimeoutMiddleware); patients keep SESSION_COOKIE_AGE.
+STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=30)
+# An API token (one per device) works for this many days after sign-in; so does a token issued
+# before tokens expired, counted from when it was made.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 
