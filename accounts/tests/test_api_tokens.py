@@ -334,3 +334,35 @@ def test_sign_out_everywhere_is_one_service_for_every_door(people):
     assert credentials.sign_out_everywhere(user=people.patient_a) == 1
     assert me_status(key) == 401
     assert not signed_in(browser)
+
+
+def test_an_admin_can_sign_a_person_out_everywhere(people):
+    token = sign_in()["token"]
+    browser = web_session(people.patient_a)
+    bystander = sign_in("patient.b@example.org")["token"]
+    admin = web_session(people.admin)
+
+    response = admin.post(
+        "/admin/accounts/user/",
+        {"action": "sign_out_everywhere", "_selected_action": [people.patient_a.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert b"Signed out everywhere: 1 person" in response.content
+    assert me_status(token) == 401
+    assert not signed_in(browser)
+    assert me_status(bystander) == 200
+    assert signed_in(admin)
+
+
+def test_a_coordinator_cannot_use_the_admin_to_sign_anyone_out(people):
+    token = sign_in()["token"]
+    coordinator = web_session(people.coordinator_a)
+    response = coordinator.post(
+        "/admin/accounts/user/",
+        {"action": "sign_out_everywhere", "_selected_action": [people.patient_a.pk]},
+    )
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    assert me_status(token) == 200
