@@ -8,12 +8,14 @@ from collections.abc import Callable
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils.functional import SimpleLazyObject
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts import access
+from accounts.models import User
 
 
 class AuditlogActorMiddleware(AuditlogMiddleware):
@@ -34,8 +36,6 @@ class StaffIdleTimeoutMiddleware:
     (htmx polling, marked with the ``X-Background-Refresh`` header) is not a person's activity,
     so a panel left open on an unattended screen still signs out."""
 
-    SAVE_EVERY_SECONDS = 60  # so a burst of requests writes the session once, not each time
-
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -53,14 +53,26 @@ class StaffIdleTimeoutMiddleware:
             return response
         if request.headers.get("X-Background-Refresh"):
             return response
-        now = int(time.time())
-        if now - session.get(IDLE_MARK, 0) >= self.SAVE_EVERY_SECONDS:
-            session[IDLE_MARK] = now
-            session.set_expiry(settings.STAFF_IDLE_MINUTES * 60)
+        if time.time() - session.get(IDLE_MARK, 0) >= SAVE_EVERY_SECONDS:
+            _restart_idle_clock(session)
         return response
 
 
 IDLE_MARK = "staff_active_at"
+SAVE_EVERY_SECONDS = 60  # so a burst of requests writes the session once, not each time
+
+
+def start_staff_idle_clock(
+    sender: object, request: HttpRequest, user: User, **kwargs: object
+) -> None:
+    """On sign-in (``user_logged_in``): a staff member's session starts on the idle clock."""
+    if request is not None and hasattr(request, "session") and access.is_care_staff(user):
+        _restart_idle_clock(request.session)
+
+
+def _restart_idle_clock(session: SessionBase) -> None:
+    session[IDLE_MARK] = int(time.time())
+    session.set_expiry(settings.STAFF_IDLE_MINUTES * 60)
 
 
 def _to_login(response: HttpResponse) -> bool:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts import credentials
+from accounts.tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +176,22 @@ def test_api_token_requests_make_no_session(people):
     response = client.get("/api/v1/me/")
     assert response.status_code == 200
     assert "sessionid" not in response.cookies
+
+
+def test_staff_who_sign_in_and_do_nothing_for_31_minutes_are_signed_out(people, _clock):
+    """The idle clock starts at sign-in, not at the first page after it."""
+    client = web_session(people.coordinator_a)
+    _clock.shift(31 * MINUTE)
+    assert not signed_in(client)
+
+
+def test_staff_signing_in_through_the_login_page_start_on_the_idle_clock(people, _clock, settings):
+    client = Client()
+    response = client.post(
+        reverse("login"), {"username": "coord.a@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.session.get_expiry_age() == 30 * 60
+    patient = Client()
+    patient.post(reverse("login"), {"username": "patient.a@example.org", "password": PASSWORD})
+    assert patient.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
