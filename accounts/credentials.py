@@ -4,6 +4,7 @@ How sessions and tokens are bound to the user is in accounts.tokens."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -13,6 +14,8 @@ from rest_framework.authtoken.models import Token as LegacyToken
 
 from accounts.models import ApiToken, User
 from accounts.tokens import key_digest, new_key, token_lifetime
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,4 +59,6 @@ def sign_out_everywhere(*, user: User) -> int:
     user.refresh_from_db(fields=["sign_outs"])
     ended, _ = ApiToken.objects.filter(user=user).delete()
     LegacyToken.objects.filter(user=user).delete()
+    # A security event worth finding later in the logs (ids only, never health data).
+    logger.info("User %s signed out everywhere; %s API tokens ended", user.pk, ended)
     return ended
