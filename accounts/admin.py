@@ -13,10 +13,10 @@ from auditlog import admin as auditlog_admin
 from auditlog.models import LogEntry as AuditLogEntry
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Count, Model
+from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from accounts import access, services
+from accounts import access, credentials, services
 from accounts.forms import (
     PatientAdminAddForm,
     PatientAdminChangeForm,
@@ -114,9 +114,21 @@ class UserAdmin(RecordAccessAdminMixin, DjangoUserAdmin):
         ),
     )
     filter_horizontal = ("groups",)
+    actions = ["sign_out_everywhere"]
 
     def record_patient_id(self, obj: User) -> int | None:
         return obj.pk if obj.role == Role.PATIENT else None
+
+    @admin.action(description="Sign out everywhere (every device, the app and the web)")
+    def sign_out_everywhere(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        people = list(queryset)
+        for user in people:
+            credentials.sign_out_everywhere(user=user)
+        self.message_user(
+            request,
+            f"Signed out everywhere: {len(people)} {'person' if len(people) == 1 else 'people'}. "
+            "They sign in again with their password.",
+        )
 
 
 def _site_labels(profile: PatientProfile) -> str:

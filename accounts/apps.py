@@ -16,3 +16,11 @@ class AccountsConfig(AppConfig):
         auditlog.register(User, exclude_fields=["password", "last_login"])
         auditlog.register(PatientProfile)
         auditlog.register(CareTeam, m2m_fields={"coordinators"})
+
+        # A staff session's idle clock starts at sign-in, on every sign-in path (the way Django
+        # itself records last_login); StaffIdleTimeoutMiddleware moves it on with each request.
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.middleware import start_staff_idle_clock
+
+        user_logged_in.connect(start_staff_idle_clock, dispatch_uid="staff-idle-clock")

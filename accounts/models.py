@@ -7,8 +7,10 @@ primary key so the two numbers are the same.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -24,6 +26,7 @@ from accounts.choices import (
     PDL1Status,
     Role,
 )
+from accounts.tokens import session_auth_hash
 from accounts.validators import (
     validate_date_of_birth,
     validate_enrolled_on,
@@ -36,6 +39,7 @@ from accounts.validators import (
 from lib.clock import local_today, zone_info
 
 __all__ = [
+    "ApiToken",
     "CareTeam",
     "MetastasisSite",
     "PatientProfile",
@@ -81,6 +85,12 @@ class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
     name = models.CharField("full name", max_length=150, blank=True, validators=[validate_name])
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
+    sign_outs = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="How many times this person signed out everywhere; part of what every "
+        "session and API token is bound to.",
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -107,6 +117,14 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else self.email
+
+    # Sessions and API tokens are bound to this hash: see accounts.tokens.
+    def get_session_auth_hash(self) -> str:
+        return session_auth_hash(password=self.password, sign_outs=self.sign_outs)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield session_auth_hash(password=self.password, sign_outs=self.sign_outs, secret=secret)
 
     @property
     def is_patient(self) -> bool:
@@ -334,3 +352,24 @@ class SignInWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} · {self.window_start:%Y-%m-%d %H:%M:%S} · {self.hits}"
+
+
+class ApiToken(models.Model):
+    """One device's API sign-in. Only a digest of the key is kept; the key is shown once.
+
+    A token works until ``expires_at``, and only while its user's session auth hash is still
+    ``user_hash``: a password change or a sign-out everywhere ends it (accounts.tokens)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    device = models.CharField(max_length=64, blank=True, help_text="The name the app gave.")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    user_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=django_timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.device or 'API token'} · until {self.expires_at:%Y-%m-%d}"

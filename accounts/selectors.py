@@ -11,12 +11,20 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import (
     RECORD_ACCESS_PATIENT_WORDS,
+    ApiToken,
     CareTeam,
     PatientProfile,
     RecordAccess,
     Role,
     User,
 )
+
+
+def api_tokens_for(*, user: User) -> QuerySet[ApiToken]:
+    """The user's API tokens that still work (not expired, not ended by a password change or a
+    sign-out everywhere), newest first."""
+    hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
+    return ApiToken.objects.filter(user=user, expires_at__gt=timezone.now(), user_hash__in=hashes)
 
 
 def teams_for(user: User) -> QuerySet[CareTeam]:

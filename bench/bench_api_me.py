@@ -14,16 +14,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import bench_environment, django_shell, drive, gunicorn_server, prepare_database
 
 SETUP = """
-from accounts import services
+from accounts import credentials, services
 from accounts.models import User
-from rest_framework.authtoken.models import Token
 email = "bench.patient@example.org"
 user = User.objects.filter(email=email).first()
 if user is None:
     team = services.care_team_get_or_create(name="Bench team")
     user = services.patient_enrol(email=email, name="Bench Patient", care_team=team,
                                   timezone="Europe/London", sites=["bone"], invite=False)
-print(Token.objects.get_or_create(user=user)[0].key)
+print(credentials.api_token_issue(user=user, device="bench").key)
 """
 
 

@@ -24,9 +24,8 @@ DAYS = 28  # 1 to 28 days back: inside the API's 30-day window, clear of midnigh
 
 SETUP = """
 import datetime as dt, json
-from accounts import services
+from accounts import credentials, services
 from accounts.models import User
-from rest_framework.authtoken.models import Token
 from symptoms.models import DailyLog
 team = services.care_team_get_or_create(name="Bench team")
 tokens, dates = [], None
@@ -38,7 +37,7 @@ for n in range({clients}):
                                       timezone="Europe/London", sites=["bone", "liver"],
                                       invite=False)
     DailyLog.objects.filter(patient=user).delete()
-    tokens.append(Token.objects.get_or_create(user=user)[0].key)
+    tokens.append(credentials.api_token_issue(user=user, device="bench").key)
     today = user.patient_profile.local_today()
     dates = [(today - dt.timedelta(days=k)).isoformat() for k in range(1, {days} + 1)]
 print(json.dumps({{"tokens": tokens, "dates": dates}}))

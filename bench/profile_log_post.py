@@ -40,14 +40,14 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
 
+    from accounts import credentials
     from accounts.models import User
 
     user = User.objects.filter(email="bench.logger0@example.org").first()
     if user is None:
         sys.exit("No bench patients yet: run bench/bench_log_post.py first.")
-    token = Token.objects.get(user=user).key
+    token = credentials.api_token_issue(user=user, device="bench").key
     today = user.patient_profile.local_today()
     dates = [(today - dt.timedelta(days=k)).isoformat() for k in range(1, 29)]
     client = Client(SERVER_NAME="127.0.0.1", HTTP_AUTHORIZATION=f"Token {token}")

@@ -30,16 +30,42 @@ def _required(name: str) -> str:
     return value
 
 
+_dev_secret_key = "dev-only-not-secret-" + "x" * 40
+# Keys that are public, so worthless for signing: development's default, and the placeholders
+# people paste from examples.
+_known_secret_keys = frozenset(
+    {_dev_secret_key, "changeme", "change-me", "secret", "secret-key", "your-secret-key"}
+)
+_make_a_key = (
+    "Make one with: python -c 'import secrets; print(secrets.token_urlsafe(64))' "
+    "and keep it out of version control. See README.md, 'Environment variables'."
+)
+
+
+def _strong_secret_key(value: str) -> str:
+    """Production signs sessions, password-reset links and API tokens with SECRET_KEY: a short,
+    repetitive or published key lets anyone forge them. The same tests as check --deploy."""
+    if value in _known_secret_keys or value.startswith("django-insecure-"):
+        problem = "is a published example or development key"
+    elif len(value) < 50:
+        problem = f"is too short ({len(value)} characters; at least 50 are needed)"
+    elif len(set(value)) < 5:
+        problem = "repeats too few characters to be random"
+    else:
+        return value
+    raise ImproperlyConfigured(f"SECRET_KEY {problem}. {_make_a_key}")
+
+
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 if DEBUG:
-    SECRET_KEY = env.str("SECRET_KEY", default="dev-only-not-secret-" + "x" * 40)
+    SECRET_KEY = env.str("SECRET_KEY", default=_dev_secret_key)
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
     DATABASES = {
         "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
     }
 else:
-    SECRET_KEY = _required("SECRET_KEY")
+    SECRET_KEY = _strong_secret_key(_required("SECRET_KEY"))
     ALLOWED_HOSTS = [h.strip() for h in _required("ALLOWED_HOSTS").split(",") if h.strip()]
     DATABASES = {"default": env.db_url_config(_required("DATABASE_URL"))}
 
@@ -100,6 +126,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff sessions end after STAFF_IDLE_MINUTES without a request.
+    "accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Audited changes (django-auditlog) record who made them and from where.
     "accounts.middleware.AuditlogActorMiddleware",
@@ -164,6 +192,12 @@ AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# Coordinators' and administrators' sessions end after this many minutes without a request
+# (accounts.middleware.StaffIdleTimeoutMiddleware); patients keep SESSION_COOKIE_AGE.
+STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=30)
+# An API token (one per device) works for this many days after sign-in; so does a token issued
+# before tokens expired, counted from when it was made.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 

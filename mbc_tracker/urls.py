@@ -9,6 +9,7 @@ from mbc_tracker import health, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("settings/", views.settings_page, name="settings"),
+    path("settings/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("", include("symptoms.urls")),
     path("", include("flags.urls")),
     path("", include("appointments.urls")),

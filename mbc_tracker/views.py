@@ -7,13 +7,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from accounts import access, selectors, services
+from accounts import access, credentials, selectors, services
 from accounts.forms import AccountForm, PatientSettingsForm
 from accounts.models import PatientProfile
 from appointments import selectors as appointment_selectors
@@ -84,6 +86,21 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "viewers_days": VIEWERS_DAYS,
     }
     return render(request, "accounts/settings.html", context)
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    """End every session and app sign-in of this person, this browser's session included (the
+    page says so before the button is pressed)."""
+    credentials.sign_out_everywhere(user=request.user)
+    logout(request)
+    messages.success(
+        request,
+        "You are signed out everywhere: on every device and in the app, and here too. "
+        "Sign in again to carry on.",
+    )
+    return redirect("login")
 
 
 TZ_SEARCH_MAX = 60

@@ -9,14 +9,23 @@ from rest_framework import serializers
 from accounts.choices import (
     MetastasisSite,
 )
-from accounts.models import User
-from accounts.validators import validate_name, validate_timezone
+from accounts.models import ApiToken, User
+from accounts.validators import validate_name, validate_plain_text, validate_timezone
 
 
 def timezone_name(value: str) -> str:
     """A serializer validator: an IANA time zone name."""
     try:
         validate_timezone(value)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(error.messages) from None
+    return value
+
+
+def plain_text(value: str) -> str:
+    """A serializer validator: short text on one line, without control characters."""
+    try:
+        validate_plain_text(value)
     except DjangoValidationError as error:
         raise serializers.ValidationError(error.messages) from None
     return value
@@ -35,10 +44,35 @@ class SitesField(serializers.ListField):
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    device = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        default="",
+        validators=[plain_text],
+        help_text="A name for this device, shown in the list of signed-in devices, e.g. "
+        "“Ann's phone”.",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    expires = serializers.DateTimeField(
+        help_text="When this token stops working; sign in again before then."
+    )
+
+
+class DeviceTokenSerializer(serializers.Serializer):
+    """One signed-in device, as its owner sees it (never the key)."""
+
+    id = serializers.IntegerField()
+    device = serializers.CharField()
+    created = serializers.DateTimeField(source="created_at")
+    expires = serializers.DateTimeField(source="expires_at")
+    current = serializers.SerializerMethodField(help_text="Whether this request used it.")
+
+    def get_current(self, token: ApiToken) -> bool:
+        return token.pk == self.context.get("current_id")
 
 
 class PatientSettingsSerializer(serializers.Serializer):

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
-from rest_framework.authtoken.models import Token
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import credentials, selectors, services
 from accounts.api.serializers import (
+    DeviceTokenSerializer,
     MeSerializer,
     MeUpdateSerializer,
     TokenRequestSerializer,
     TokenSerializer,
 )
-from accounts.models import User
+from accounts.models import ApiToken, User
 from accounts.throttling import LoginRateThrottle
 
 
@@ -31,7 +32,9 @@ def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
 
 
 class TokenView(APIView):
-    """Exchange email and password for an API token."""
+    """Exchange email and password for an API token for this device. It works until `expires`
+    (API_TOKEN_DAYS after sign-in), or until the person changes their password or signs out
+    everywhere."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -43,7 +46,10 @@ class TokenView(APIView):
         request=TokenRequestSerializer,
         responses={
             200: TokenSerializer,
-            400: OpenApiResponse(description="Wrong email or password."),
+            400: OpenApiResponse(
+                description="Wrong email or password, or a device name that is not one line "
+                "of plain text (at most 64 characters)."
+            ),
             429: OpenApiResponse(description="Too many attempts; see Retry-After."),
         },
         auth=[],
@@ -61,8 +67,84 @@ class TokenView(APIView):
             raise serializers.ValidationError(
                 {"non_field_errors": ["That email address and password do not match."]}
             )
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        issued = credentials.api_token_issue(user=user, device=data.validated_data["device"])
+        return Response({"token": issued.key, "expires": issued.token.expires_at})
+
+
+def _current_token(request: Request) -> ApiToken | None:
+    """The device token this request signed in with, or None (a web session)."""
+    return request.auth if isinstance(request.auth, ApiToken) else None
+
+
+class LogoutView(APIView):
+    """Sign this device out: the token of this request stops working (for a web session, the
+    session ends). The person's other devices stay signed in."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Signed out."),
+            401: OpenApiResponse(description="Not signed in."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        token = _current_token(request)
+        if token is not None:
+            credentials.api_token_revoke(user=request.user, token_id=token.pk)
+        else:
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllView(APIView):
+    """Sign out everywhere: every API token and every web session of this person ends, this
+    one included."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Signed out on every device."),
+            401: OpenApiResponse(description="Not signed in."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        credentials.sign_out_everywhere(user=request.user)
+        if _current_token(request) is None:
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DeviceTokenListView(APIView):
+    """The devices signed in to the API as this person, newest first."""
+
+    @extend_schema(
+        responses={
+            200: DeviceTokenSerializer(many=True),
+            401: OpenApiResponse(description="Not signed in."),
+        }
+    )
+    def get(self, request: Request) -> Response:
+        tokens = selectors.api_tokens_for(user=request.user)
+        current = _current_token(request)
+        context = {"current_id": current.pk if current is not None else None}
+        return Response(DeviceTokenSerializer(tokens, many=True, context=context).data)
+
+
+class DeviceTokenView(APIView):
+    """Sign one of this person's devices out."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: OpenApiResponse(description="That device is signed out."),
+            401: OpenApiResponse(description="Not signed in."),
+            404: OpenApiResponse(description="No such token of yours."),
+        },
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        if not credentials.api_token_revoke(user=request.user, token_id=pk):
+            raise NotFound()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):

@@ -2,9 +2,10 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from accounts.models import ApiToken
 from accounts.tests.factories import PASSWORD
+from accounts.tokens import key_digest
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/auth/token/"
@@ -16,7 +17,7 @@ def test_token_for_good_credentials_works_for_later_requests(people, api_client)
     )
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(key=token).user == people.patient_a
+    assert ApiToken.objects.get(digest=key_digest(token)).user == people.patient_a
 
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api_client.get("/api/v1/me/").json()["id"] == people.patient_a.pk
@@ -35,7 +36,7 @@ def test_token_for_good_credentials_works_for_later_requests(people, api_client)
 def test_bad_credentials_are_400(people, api_client, body):
     response = api_client.post(URL, body, format="json")
     assert response.status_code == 400
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_inactive_user_gets_no_token(people, api_client):
@@ -67,7 +68,7 @@ def test_lockout_after_repeated_failures_even_with_the_right_password(people, ap
     assert response.status_code == 429
     assert "Retry-After" in response
     assert "wait" in response.json()["detail"]
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_lockout_covers_web_login_too(people, client):

@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from auditlog.models import LogEntry
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from accounts import credentials
 from accounts.models import PatientProfile, RecordAccess, RecordAccessKind, User
 from appointments import reminder_planning as appointment_planning
 from lib.followups import REMINDER_REPLAN
@@ -420,7 +420,7 @@ def test_patch_re_plans_the_reminders_when_zone_or_interval_change(
 
 
 def test_patch_is_audited_and_access_logged(people, api_client, alice):
-    token = Token.objects.create(user=people.coordinator_a)
+    token = credentials.api_token_issue(user=people.coordinator_a)
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     response = api_client.patch(API.format(alice.pk), {"pd_l1_status": "positive"}, format="json")
     assert response.status_code == 200

@@ -17,8 +17,8 @@ from django.db import DatabaseError, transaction
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from accounts import credentials
 from accounts.models import PatientProfile, RecordAccess, RecordAccessKind, User
 from accounts.selectors import record_viewers
 from accounts.services import record_access
@@ -473,7 +473,7 @@ def test_api_changes_are_audited_with_the_token_user_as_actor(people, api_client
     """Token authentication happens inside the view; the actor is still the caller."""
     soon = (timezone.now() + dt.timedelta(days=10)).replace(microsecond=0)
     appointment = book(people.patient_a, location="Riverside", starts_at=soon, now=timezone.now())
-    token = Token.objects.create(user=people.coordinator_a)
+    token = credentials.api_token_issue(user=people.coordinator_a)
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     response = api_client.patch(
         f"/api/v1/appointments/{appointment.pk}/", {"location": "Hill Wing"}, format="json"

@@ -48,6 +48,7 @@ from django.urls.resolvers import RoutePattern
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts import credentials
 from accounts.models import RecordAccess, RecordAccessKind
 from appointments.models import Appointment, ScanCheckIn
 from appointments.services import calendar_feed_rotate
@@ -133,7 +134,8 @@ class World:
             what=RecordAccessKind.RECORD,
             path=f"/patients/{patient.pk}/",
         )
-        self.token = Token.objects.create(user=patient)
+        self.token = Token.objects.create(user=patient)  # the older single kind, in admin
+        self.api_token = credentials.api_token_issue(user=patient, device="Phone").token
         # The audit trail's entry for the creation of patient A's flag.
         self.audit_entry = AuditLogEntry.objects.get_for_object(self.flag).latest("pk")
 
@@ -163,13 +165,14 @@ class Entry:
     get: Row | None = None
     post: Row | None = None
     patch: Row | None = None
+    delete: Row | None = None
     data: dict[str, object] = field(default_factory=dict)  # the body of a POST or PATCH
     state: Callable[[World], object] | None = None  # must be unchanged by a refused write
     writes: bool = True  # an allowed write changes ``state`` (False: the body is left empty)
 
     @property
     def methods(self) -> list[str]:
-        return [method for method in ("get", "post", "patch") if getattr(self, method)]
+        return [method for method in ("get", "post", "patch", "delete") if getattr(self, method)]
 
 
 def patient_page(*, owner: Expected) -> Row:
@@ -534,6 +537,12 @@ ENTRIES = [
         lambda w: [w.notification.pk],
         post=own_message(owner=200, anonymous=401),
         state=object_state(lambda w: w.notification),
+    ),
+    Entry(
+        "api-token-revoke",
+        lambda w: [w.api_token.pk],
+        delete=own_message(owner=204, anonymous=401),  # a device token is its owner's alone
+        state=object_state(lambda w: w.api_token),
     ),
     # --- Django admin: patient A's objects ----------------------------------------------------
     *admin_pages(

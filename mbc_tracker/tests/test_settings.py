@@ -1,6 +1,7 @@
 """Settings read the environment and refuse to start production without its essentials."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DJANGO_DEBUG": "0",
-    "SECRET_KEY": "a-test-secret-that-is-long-and-random-enough-" + "k" * 30,
+    "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "mbc.example.org",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/mbc_tracker",
 }
@@ -41,6 +42,44 @@ def test_production_settings_pass_check_deploy():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("x", "is too short (1 characters"),
+        ("q8Zr-Wm3tY_pL0vKx7NcB2sHdJ9fGa4uE6iOyT1", "is too short (39 characters"),
+        ("django-insecure-" + "q8Zr-Wm3tY_pL0vKx7NcB2sHdJ9fGa4uE6iOyT1", "is a published"),
+        ("dev-only-not-secret-" + "x" * 40, "is a published example or development key"),
+        ("changeme", "is a published example or development key"),
+        ("abcd" * 20, "repeats too few characters"),
+    ],
+)
+def test_production_refuses_a_weak_or_known_secret_key(key, words):
+    result = _manage("check", env={**PRODUCTION, "SECRET_KEY": key})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"SECRET_KEY {words}" in result.stderr
+    assert "secrets.token_urlsafe(64)" in result.stderr  # and says how to make a good one
+    assert len(key) < 10 or key not in result.stderr  # a key is never printed back
+
+
+def test_production_accepts_a_random_key_of_50_characters():
+    key = secrets.token_urlsafe(38)
+    assert len(key) == 51
+    result = _manage("check", env={**PRODUCTION, "SECRET_KEY": key})
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_example_configuration_ships_no_usable_key():
+    """Whoever copies .env.example without filling it in gets a refusal, not a public key."""
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    example = next(line for line in lines if line.startswith("SECRET_KEY="))
+    result = _manage("check", env={**PRODUCTION, "SECRET_KEY": example.split("=", 1)[1]})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert "SECRET_KEY" not in compose  # it comes from .env only
 
 
 def test_development_needs_nothing_but_debug(tmp_path):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_record_access_staff_words'),
+        ('accounts', '0005_names_and_enrolment_dates'),
     ]
 
     operations = [
