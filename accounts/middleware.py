@@ -44,6 +44,8 @@ class StaffIdleTimeoutMiddleware:
         if request.headers.get("HX-Request") and _to_login(response):
             # A signed-out page refreshing itself: show the sign-in page whole, not inside it.
             return HttpResponseClientRedirect(response["Location"])
+        if response.status_code >= 500:
+            return response  # not activity; and the session may be unreadable (database down)
         # After the view, so that a sign-in in this request counts and a sign-out is seen.
         session = getattr(request, "session", None)
         if session is None or SESSION_KEY not in session:
