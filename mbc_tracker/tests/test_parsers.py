@@ -5,6 +5,7 @@ every endpoint, the anonymous token endpoint included, never a 500, and nothing 
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from django.utils import timezone
@@ -109,3 +110,15 @@ def test_a_web_form_larger_than_the_upload_limit_is_a_400_and_nothing_is_saved(
     assert response.status_code == 400
     people.patient_a.refresh_from_db()
     assert people.patient_a.name == "Alice Patient"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['\\"' * 100_000, '"' + "\\a" * 100_000, 'a"' * 100_000, "[]," * 80_000, '"' + "\\" * 200_000],
+    ids=["escaped quotes", "escapes in a string", "many strings", "wide", "backslashes"],
+)
+def test_counting_takes_time_in_proportion_to_the_length(text):
+    """Bodies made to make a backtracking pattern take quadratic time are counted in one pass."""
+    started = time.perf_counter()
+    nesting_depth(text)
+    assert time.perf_counter() - started < 2
