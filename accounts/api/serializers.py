@@ -35,6 +35,13 @@ class SitesField(serializers.ListField):
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text="Care staff only, and required for them: the 6-digit code from their "
+        "authenticator app, or one of their recovery codes. Patients leave it out.",
+    )
 
 
 class TokenSerializer(serializers.Serializer):

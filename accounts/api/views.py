@@ -13,13 +13,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import access, services, two_step
 from accounts.api.serializers import (
     MeSerializer,
     MeUpdateSerializer,
     TokenRequestSerializer,
     TokenSerializer,
 )
+from accounts.lockout import lockout_response
 from accounts.models import User
 
 
@@ -30,8 +31,39 @@ def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError({"non_field_errors": error.messages})
 
 
+def staff_second_step(request: Request, user: User, code: str) -> Response | None:
+    """Care staff get a token only with a code from their authenticator app (or a recovery
+    code), as on the website: a password alone never opens staff data. A wrong code counts
+    towards the lockout like a wrong password. None when the code is right."""
+    if two_step.authenticator_for(user) is None:
+        raise serializers.ValidationError(
+            {
+                "code": [
+                    "Set up two-step sign-in first: sign in on the website once and follow the "
+                    "steps. Then ask again with the code from your authenticator app."
+                ]
+            }
+        )
+    if not code.strip():
+        raise serializers.ValidationError(
+            {"code": ["Care staff also need the 6-digit code from their authenticator app."]}
+        )
+    result = two_step.code_check(request=request._request, user=user, code=code)
+    if result.locked_out:
+        return lockout_response(request._request)
+    if result.wait_seconds:
+        return Response(
+            {"detail": f"Please wait {result.wait_seconds} s before trying another code."},
+            status=429,
+            headers={"Retry-After": str(result.wait_seconds)},
+        )
+    if result.device is None:
+        raise serializers.ValidationError({"code": ["That code did not work."]})
+    return None
+
+
 class TokenView(APIView):
-    """Exchange email and password for an API token."""
+    """Exchange email and password (and, for care staff, a code) for an API token."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -42,7 +74,10 @@ class TokenView(APIView):
         request=TokenRequestSerializer,
         responses={
             200: TokenSerializer,
-            400: OpenApiResponse(description="Wrong email or password."),
+            400: OpenApiResponse(
+                description="Wrong email or password; or, for care staff, a missing or wrong "
+                "code, or two-step sign-in not set up yet."
+            ),
             429: OpenApiResponse(description="Too many attempts; see Retry-After."),
         },
         auth=[],
@@ -60,6 +95,10 @@ class TokenView(APIView):
             raise serializers.ValidationError(
                 {"non_field_errors": ["That email address and password do not match."]}
             )
+        if access.is_care_staff(user):
+            refusal = staff_second_step(request, user, data.validated_data.get("code", ""))
+            if refusal is not None:
+                return refusal
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
