@@ -10,12 +10,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def _staff_force_login_is_a_full_sign_in(monkeypatch):
+@pytest.fixture(autouse=True, scope="session")
+def _staff_force_login_is_a_full_sign_in():
     """``client.force_login(user)`` stands for a completed sign-in. For coordinators and admins
     a completed sign-in includes the code from their authenticator app, so their session is
     also marked past the second step, with a real confirmed device of theirs. Tests of the steps
-    themselves sign in through the pages (accounts/tests/test_two_step.py)."""
+    themselves sign in through the pages (accounts/tests/test_two_step.py). Session-wide, so
+    that fixtures of any scope that sign people in get the same."""
     from django.test.client import ClientMixin
 
     from accounts.tests.factories import pass_second_step
@@ -26,7 +27,9 @@ def _staff_force_login_is_a_full_sign_in(monkeypatch):
         force_login(self, user, backend)
         pass_second_step(self, user)
 
-    monkeypatch.setattr(ClientMixin, "force_login", force_login_fully)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ClientMixin, "force_login", force_login_fully)
+        yield
 
 
 @pytest.fixture(autouse=True)

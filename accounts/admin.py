@@ -15,6 +15,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count, Model
 from django.http import HttpRequest, HttpResponse
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import access, services, two_step
 from accounts.forms import (
@@ -308,6 +310,12 @@ class RecordAccessAdmin(ReadOnlyAdmin):
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return access.is_admin(request.user)
 
+
+# django-otp's device pages would show secrets and let anyone with admin add an app for someone
+# else; an administrator resets a person's two-step sign-in from the people list instead.
+for _device in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)
 
 # django-auditlog's own admin searches ``actor__first_name``; our users have a single ``name``.
 admin.site.unregister(AuditLogEntry)
