@@ -11,7 +11,6 @@ counts as a failed sign-in for the lockout (django-axes), exactly like a wrong p
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from base64 import b32encode
 from dataclasses import dataclass
@@ -229,9 +228,3 @@ def _audit(user: User, what: str, *, actor: User) -> None:
         actor=actor,
         timestamp=timezone.now(),
     )
-
-
-def set_up_on(user: User) -> dt.datetime | None:
-    """When the person's app was set up (its creation), for the staff settings page."""
-    device = authenticator_for(user)
-    return device.created_at if device is not None else None
