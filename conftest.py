@@ -10,6 +10,28 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _staff_force_login_is_a_full_sign_in():
+    """``client.force_login(user)`` stands for a completed sign-in. For coordinators and admins
+    a completed sign-in includes the code from their authenticator app, so their session is
+    also marked past the second step, with a real confirmed device of theirs. Tests of the steps
+    themselves sign in through the pages (accounts/tests/test_two_step.py). Session-wide, so
+    that fixtures of any scope that sign people in get the same."""
+    from django.test.client import ClientMixin
+
+    from accounts.tests.factories import pass_second_step
+
+    force_login = ClientMixin.force_login
+
+    def force_login_fully(self, user, backend=None):
+        force_login(self, user, backend)
+        pass_second_step(self, user)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ClientMixin, "force_login", force_login_fully)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     from django.core.cache import cache

@@ -11,12 +11,14 @@ from typing import Any
 
 from auditlog import admin as auditlog_admin
 from auditlog.models import LogEntry as AuditLogEntry
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import access, credentials, services
+from accounts import access, credentials, services, two_step
 from accounts.forms import (
     PatientAdminAddForm,
     PatientAdminChangeForm,
@@ -97,11 +99,15 @@ class UserAdmin(RecordAccessAdminMixin, DjangoUserAdmin):
     list_filter = ("role", "is_active")
     search_fields = ("email", "name")
     ordering = ("email",)
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "two_step_status")
+    actions = ["sign_out_everywhere", "reset_two_step"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Person", {"fields": ("name", "role")}),
-        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (
+            "Access",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "two_step_status")},
+        ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -114,7 +120,6 @@ class UserAdmin(RecordAccessAdminMixin, DjangoUserAdmin):
         ),
     )
     filter_horizontal = ("groups",)
-    actions = ["sign_out_everywhere"]
 
     def record_patient_id(self, obj: User) -> int | None:
         return obj.pk if obj.role == Role.PATIENT else None
@@ -129,6 +134,37 @@ class UserAdmin(RecordAccessAdminMixin, DjangoUserAdmin):
             f"Signed out everywhere: {len(people)} {'person' if len(people) == 1 else 'people'}. "
             "They sign in again with their password.",
         )
+
+    @admin.display(description="Two-step sign-in")
+    def two_step_status(self, user: User) -> str:
+        if user.role == Role.PATIENT:
+            return "Not used for patients"
+        if two_step.authenticator_for(user) is not None:
+            left = two_step.recovery_codes_left(user)
+            return f"On (authenticator app; {left} recovery code{'s' if left != 1 else ''} left)"
+        return "Not set up yet: asked at their next sign-in"
+
+    @admin.action(description="Reset two-step sign-in (lost or new phone)")
+    def reset_two_step(self, request: HttpRequest, queryset) -> None:
+        """Removes the person's authenticator app and recovery codes; they set up the app again
+        at their next request. Each reset is written to the person's audit trail and history."""
+        done = []
+        for user in queryset.exclude(role=Role.PATIENT):
+            if two_step.two_step_reset(user=user, by=request.user):
+                self.log_change(request, user, "Reset two-step sign-in.")
+                done.append(user.get_full_name())
+        if done:
+            self.message_user(
+                request,
+                "Two-step sign-in reset for "
+                + ", ".join(done)
+                + ". They set up their authenticator app again the next time they sign in.",
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request, "Nobody selected had two-step sign-in set up.", messages.WARNING
+            )
 
 
 def _site_labels(profile: PatientProfile) -> str:
@@ -285,6 +321,12 @@ class RecordAccessAdmin(ReadOnlyAdmin):
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return access.is_admin(request.user)
 
+
+# django-otp's device pages would show secrets and let anyone with admin add an app for someone
+# else; an administrator resets a person's two-step sign-in from the people list instead.
+for _device in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)
 
 # django-auditlog's own admin searches ``actor__first_name``; our users have a single ``name``.
 admin.site.unregister(AuditLogEntry)

@@ -280,3 +280,26 @@ class InvitationAwarePasswordResetForm(PasswordResetForm):
 
     def get_users(self, email: str):  # type: ignore[override]
         return User.objects.filter(email__iexact=email, is_active=True)
+
+
+class TwoStepCodeForm(forms.Form):
+    """One code: six digits from the authenticator app or, at sign-in, a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def __init__(self, *args: object, label: str = "", help_text: str = "", **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if label:
+            self.fields["code"].label = label
+        self.fields["code"].help_text = help_text

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import SessionBase
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, resolve_url
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts import access
+from accounts import access, two_step
 from accounts.models import User
 
 
@@ -27,6 +29,64 @@ class AuditlogActorMiddleware(AuditlogMiddleware):
     @staticmethod
     def _get_actor(request: HttpRequest) -> SimpleLazyObject:
         return SimpleLazyObject(lambda: AuditlogMiddleware._get_actor(request))
+
+
+# Views a signed-in member of staff may reach before the second step: the two-step pages
+# themselves, signing out, password reset (for people not signed in) and the token endpoint
+# (which checks its own credentials, code included). Everything else waits for the code.
+OPEN_BEFORE_SECOND_STEP = frozenset(
+    {
+        "two_step_verify",
+        "two_step_setup",
+        "logout",
+        "admin:logout",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+        "api-token",
+        "healthz",
+    }
+)
+
+
+class StaffTwoStepMiddleware:
+    """The one place that holds staff to two-step sign-in (needs django-otp's OTPMiddleware
+    above). A coordinator or administrator whose session has not passed the second step is sent
+    to set up an authenticator app (if they have none yet) or to type a code; the API answers
+    403 instead. Patients are never asked. A request authenticated by an API token carries no
+    session user here, so it passes: staff tokens are issued only with a code (see the token
+    endpoint)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: object, view_args: object, view_kwargs: object
+    ) -> HttpResponse | None:
+        if not two_step.needs_second_step(request.user):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in OPEN_BEFORE_SECOND_STEP:
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "detail": "Finish signing in first: enter the code from your "
+                    "authenticator app on the sign-in page."
+                },
+                status=403,
+            )
+        has_app = two_step.authenticator_for(request.user) is not None
+        url = reverse("two_step_verify" if has_app else "two_step_setup")
+        if request.method == "GET":
+            url += "?" + urlencode({"next": request.get_full_path()})
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(url)  # the whole page goes, not a fragment
+        return redirect(url)
 
 
 class StaffIdleTimeoutMiddleware:

@@ -163,6 +163,8 @@ def child(args: argparse.Namespace) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from accounts.tests.factories import pass_second_step
+
     nurse, big = _team(BIG_TEAM, args.patients, "bench.panel.nurse@example.org")
     small_nurse, small = _team(SMALL_TEAM, 50, "bench.panel.small.nurse@example.org")
     flags = _replace_flags(big, args.flags)
@@ -171,6 +173,7 @@ def child(args: argparse.Namespace) -> dict:
     def client_for(user) -> Client:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
+        pass_second_step(client, user)  # a nurse who has typed their authenticator code
         return client
 
     client, small_client = client_for(nurse), client_for(small_nurse)

@@ -53,6 +53,13 @@ class MbcAdminSite(admin.AdminSite):
     site_title = "MBC Tracker admin"
     index_title = "People, care teams and clinical content"
 
+    def has_permission(self, request: HttpRequest) -> bool:
+        """Staff only, and only once the session has passed two-step sign-in (the middleware
+        sends such a session to the code page first; admin asks the same rule itself)."""
+        from accounts import two_step  # this module loads with the app registry, models later
+
+        return super().has_permission(request) and not two_step.needs_second_step(request.user)
+
     def get_app_list(
         self, request: HttpRequest, app_label: str | None = None
     ) -> list[dict[str, Any]]:

@@ -98,6 +98,10 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "auditlog",
+    # Two-step sign-in for staff: authenticator apps (TOTP) and single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "phonenumber_field",
     "accounts",
     "symptoms",
@@ -126,6 +130,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which second step (if any) this session has passed: request.user.is_verified().
+    "django_otp.middleware.OTPMiddleware",
     # Staff sessions end after STAFF_IDLE_MINUTES without a request.
     "accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -134,6 +140,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Staff (coordinators and admins) reach nothing but the two-step pages until their session
+    # has passed the second step: pages, the API through the session and admin alike. Below the
+    # header middleware so that its answers get the same headers as any page.
+    "accounts.middleware.StaffTwoStepMiddleware",
     # Axes last: it turns a lockout raised anywhere above into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -190,6 +200,14 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
 AXES_VERBOSE = False
+
+# Two-step sign-in (django-otp): the name authenticator apps show beside the code; secrets stay
+# hidden in admin. A wrong code makes the next try wait 1 s, then 2, 4, 8… (per device, kept in
+# the database), and counts as a failed sign-in for the lockout above.
+OTP_TOTP_ISSUER = "MBC Tracker"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 SESSION_COOKIE_AGE = 60 * 60 * 12
 # Coordinators' and administrators' sessions end after this many minutes without a request

@@ -28,6 +28,7 @@ urlpatterns = [
         auth_views.PasswordResetView.as_view(form_class=InvitationAwarePasswordResetForm),
         name="password_reset",
     ),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("accounts.api.urls")),

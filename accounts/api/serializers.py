@@ -53,6 +53,13 @@ class TokenRequestSerializer(serializers.Serializer):
         help_text="A name for this device, shown in the list of signed-in devices, e.g. "
         "“Ann's phone”.",
     )
+    code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text="Care staff only, and required for them: the 6-digit code from their "
+        "authenticator app, or one of their recovery codes. Patients leave it out.",
+    )
 
 
 class TokenSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import credentials, selectors, services
+from accounts import access, credentials, selectors, services, two_step
 from accounts.api.serializers import (
     DeviceTokenSerializer,
     MeSerializer,
@@ -20,6 +20,7 @@ from accounts.api.serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
+from accounts.lockout import lockout_response
 from accounts.models import ApiToken, User
 from accounts.throttling import LoginRateThrottle
 
@@ -31,10 +32,41 @@ def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError({"non_field_errors": error.messages})
 
 
+def staff_second_step(request: Request, user: User, code: str) -> Response | None:
+    """Care staff get a token only with a code from their authenticator app (or a recovery
+    code), as on the website: a password alone never opens staff data. A wrong code counts
+    towards the lockout like a wrong password. None when the code is right."""
+    if two_step.authenticator_for(user) is None:
+        raise serializers.ValidationError(
+            {
+                "code": [
+                    "Set up two-step sign-in first: sign in on the website once and follow the "
+                    "steps. Then ask again with the code from your authenticator app."
+                ]
+            }
+        )
+    if not code.strip():
+        raise serializers.ValidationError(
+            {"code": ["Care staff also need the 6-digit code from their authenticator app."]}
+        )
+    result = two_step.code_check(request=request._request, user=user, code=code)
+    if result.locked_out:
+        return lockout_response(request._request)
+    if result.wait_seconds:
+        return Response(
+            {"detail": f"Please wait {result.wait_seconds} s before trying another code."},
+            status=429,
+            headers={"Retry-After": str(result.wait_seconds)},
+        )
+    if result.device is None:
+        raise serializers.ValidationError({"code": ["That code did not work."]})
+    return None
+
+
 class TokenView(APIView):
-    """Exchange email and password for an API token for this device. It works until `expires`
-    (API_TOKEN_DAYS after sign-in), or until the person changes their password or signs out
-    everywhere."""
+    """Exchange email and password (and, for care staff, a code from their authenticator app)
+    for an API token for this device. It works until `expires` (API_TOKEN_DAYS after sign-in),
+    or until the person changes their password or signs out everywhere."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -47,8 +79,9 @@ class TokenView(APIView):
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(
-                description="Wrong email or password, or a device name that is not one line "
-                "of plain text (at most 64 characters)."
+                description="Wrong email or password; for care staff, a missing or wrong code, "
+                "or two-step sign-in not set up yet; or a device name that is not one line of "
+                "plain text (at most 64 characters)."
             ),
             429: OpenApiResponse(description="Too many attempts; see Retry-After."),
         },
@@ -67,6 +100,10 @@ class TokenView(APIView):
             raise serializers.ValidationError(
                 {"non_field_errors": ["That email address and password do not match."]}
             )
+        if access.is_care_staff(user):
+            refusal = staff_second_step(request, user, data.validated_data.get("code", ""))
+            if refusal is not None:
+                return refusal
         issued = credentials.api_token_issue(user=user, device=data.validated_data["device"])
         return Response({"token": issued.key, "expires": issued.token.expires_at})
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import factory
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from factory.django import DjangoModelFactory
 
 from accounts.models import CareTeam, PatientProfile, Role, User
@@ -60,3 +66,41 @@ def make_patient(**kwargs: object) -> User:
     user_fields = {key: kwargs.pop(key) for key in ("email", "name") if key in kwargs}
     profile = PatientProfileFactory(user=UserFactory(role=Role.PATIENT, **user_fields), **kwargs)
     return profile.user
+
+
+def authenticator_for(user: User) -> TOTPDevice:
+    """The person's authenticator app, set up and confirmed (made once, then reused): what a
+    member of staff has after the set-up page."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return device
+
+
+def app_code(device: TOTPDevice) -> str:
+    """The code the person's app would show now, computed from the device's secret as an app
+    does. A code is accepted once, so after one was used in this 30-second step this is the
+    next step's code (the device accepts one step ahead); waits if even that one is used."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    while True:
+        totp.time = time.time()
+        if totp.t() > device.last_t:
+            break
+        if totp.t() + 1 > device.last_t:
+            totp.time += device.step
+            break
+        time.sleep(1)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def pass_second_step(client: Client, user: User) -> None:
+    """Mark a test client's signed-in session as past two-step sign-in with the person's real,
+    confirmed authenticator (for staff; patients are never asked). ``force_login`` stands for a
+    completed sign-in, which for staff includes the code; the root conftest applies this to every
+    ``force_login``, and the two-step tests check the real steps themselves."""
+    if user.role == Role.PATIENT:
+        return
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = authenticator_for(user).persistent_id
+    session.save()
