@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from accounts import credentials
 from accounts.models import ApiToken
-from accounts.tests.factories import PASSWORD
+from accounts.tests.factories import PASSWORD, app_code, authenticator_for
 from accounts.tokens import key_digest, session_auth_hash
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +33,12 @@ def _clock():
         yield traveller
 
 
-def sign_in(email: str = "patient.a@example.org", device: str | None = None) -> dict:
+def sign_in(
+    email: str = "patient.a@example.org", device: str | None = None, code: str | None = None
+) -> dict:
     body = {"email": email, "password": PASSWORD}
+    if code is not None:
+        body["code"] = code  # care staff: the code from their authenticator app
     if device is not None:
         body["device"] = device
     response = APIClient().post(TOKEN_URL, body, format="json")
@@ -214,7 +218,9 @@ def test_signing_out_needs_a_sign_in(people, path):
 
 
 def test_a_staff_member_signs_out_everywhere_too(people):
-    key = sign_in("coord.a@example.org")["token"]
+    key = sign_in("coord.a@example.org", code=app_code(authenticator_for(people.coordinator_a)))[
+        "token"
+    ]
     browser = web_session(people.coordinator_a)
     assert client_for(key).post("/api/v1/auth/logout-all/").status_code == 204
     assert me_status(key) == 401
