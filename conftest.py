@@ -1,5 +1,7 @@
 """Project-wide pytest setup: development-mode settings, fast hashing, a clean cache per test."""
 
+import logging
+
 import pytest
 
 pytest_plugins = ["mbc_tracker.tests.browser"]
@@ -117,8 +119,13 @@ def real_worker(settings):
 
     assert settings.CELERY_BROKER_URL.startswith("redis://"), "this test needs REDIS_URL"
     app.conf.task_always_eager = False
+    # Celery sets the root logger to the worker's level (ERROR) when it starts one; put the
+    # project's level back afterwards so that later tests see the log as configured.
+    root = logging.getLogger()
+    level = root.level
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield
     finally:
         app.conf.task_always_eager = True
+        root.setLevel(level)
