@@ -2,7 +2,7 @@
 
 import pytest
 
-pytest_plugins = ["mbc_tracker.tests.browser"]
+pytest_plugins = ["mbc_tracker.tests.browser", "mbc_tracker.tests.api_fuzz_report"]
 
 
 @pytest.fixture(autouse=True)
