@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import permissions
@@ -24,12 +25,14 @@ VALIDATION_ERROR_SCHEMA = {
     "additionalProperties": {},
 }
 ERROR_DESCRIPTIONS = {
-    "400": "Bad input: nothing was changed. The body names each bad field.",
+    "400": "Bad input, and nothing was changed: the body names each bad field.",
     "401": "Not signed in, or the token is not valid.",
     "403": "Signed in, but this is not for your role (or the form's CSRF token is missing).",
     "404": "No such thing among those you may see.",
     "429": "Too many attempts; wait for the seconds in Retry-After.",
 }
+# Any text without a NUL character.
+NO_NUL = "^[^\\u0000]*$"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Permissions that only ask for a signed-in user; any other one can refuse a role with 403.
 SIGNED_IN_ONLY = (permissions.IsAuthenticated, permissions.AllowAny)
@@ -77,6 +80,13 @@ class ErrorAutoSchema(AutoSchema):
         # A list field that refuses repeats says so.
         if getattr(field, "unique_items", False) and schema.get("type") == "array":
             schema["uniqueItems"] = True
+        # Text fields refuse NUL (PostgreSQL text cannot hold it): the schema says so.
+        if (
+            direction == "request"
+            and any(isinstance(v, ProhibitNullCharactersValidator) for v in field.validators)
+            and "pattern" not in schema
+        ):
+            schema["pattern"] = NO_NUL
         return schema
 
     def _error_codes(self, operation: dict[str, Any]) -> list[str]:
