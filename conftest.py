@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-pytest_plugins = ["mbc_tracker.tests.browser"]
+pytest_plugins = ["mbc_tracker.tests.browser", "mbc_tracker.tests.api_fuzz_report"]
 
 
 @pytest.fixture(autouse=True)

@@ -290,7 +290,8 @@ def panel_filters(
         team_id=team_id,
         site=site if site in MetastasisSite.values else "",
         level=level if level in FlagLevel.values else "",
-        search=str(search or "").strip()[:100],
+        # PostgreSQL text cannot hold NUL: such a search would fail, not just find nothing.
+        search=str(search or "").replace("\x00", "").strip()[:100],
     )
 
 

@@ -233,9 +233,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only, bounded in size and depth before it is parsed (mbc_tracker/parsers.py).
     "DEFAULT_PARSER_CLASSES": ["mbc_tracker.parsers.BoundedJSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "lib.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "lib.api.schema.ErrorAutoSchema",
     "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "EXCEPTION_HANDLER": "mbc_tracker.outage.api_exception_handler",
@@ -265,6 +265,7 @@ SPECTACULAR_SETTINGS = {
         "SymptomKindEnum": "symptoms.models.SymptomKind.choices",
         "RedFlagLevelEnum": "symptoms.models.RedFlag.choices",
         "PatientResponseEnum": "flags.models.PatientResponse.choices",
+        "TimezoneEnum": "accounts.api.serializers.TIMEZONE_CHOICES",
     },
 }
 

@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.forms import EmailLoginForm, InvitationAwarePasswordResetForm
+from lib.api.views import NotFoundView
 from mbc_tracker import health, views
 
 urlpatterns = [
@@ -39,4 +40,6 @@ urlpatterns = [
     path("api/v1/", include("care.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # Last: any other address under /api/ answers a JSON 404, whatever its method.
+    re_path(r"^api/", NotFoundView.as_view(), name="api-not-found"),
 ]

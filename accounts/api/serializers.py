@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -10,7 +13,16 @@ from accounts.choices import (
     MetastasisSite,
 )
 from accounts.models import ApiToken, User
-from accounts.validators import validate_name, validate_plain_text, validate_timezone
+from accounts.validators import (
+    available_timezones,
+    validate_name,
+    validate_plain_text,
+    validate_timezone,
+)
+from lib.api.fields import StrictCharField
+
+# Every zone the app accepts, so the schema can say which (a component, TimezoneEnum).
+TIMEZONE_CHOICES = sorted(available_timezones())
 
 
 def timezone_name(value: str) -> str:
@@ -31,8 +43,35 @@ def plain_text(value: str) -> str:
     return value
 
 
+@extend_schema_field(serializers.ChoiceField(choices=TIMEZONE_CHOICES))
+class TimezoneField(serializers.CharField):
+    """An IANA time zone name, e.g. "Europe/London", with the app's own message for others."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(validators=[timezone_name], **kwargs)
+
+
+HOUR_MINUTE = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+@extend_schema_field({"type": "string", "pattern": HOUR_MINUTE, "example": "19:00"})
+class HourMinuteField(serializers.TimeField):
+    """A time of day as the API shows it, "19:00" (24-hour HH:MM, no seconds, no offset): the
+    schema's ``format: time`` would promise seconds and an offset that are never sent."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+    def to_internal_value(self, value: object) -> dt.time:
+        # strptime would also take "7:45"; the schema promises two digits each.
+        if not isinstance(value, str) or not re.fullmatch(HOUR_MINUTE, value):
+            self.fail("invalid", format="hh:mm")
+        return super().to_internal_value(value)
+
+
 class SitesField(serializers.ListField):
     child = serializers.ChoiceField(choices=MetastasisSite.choices)
+    unique_items = True  # the schema says so: uniqueItems
 
     def to_internal_value(self, data):
         sites = super().to_internal_value(data)
@@ -85,10 +124,14 @@ class DeviceTokenSerializer(serializers.Serializer):
 class PatientSettingsSerializer(serializers.Serializer):
     """The patient part of /me: what a patient can see and change about their own settings."""
 
+    # PATCH /me refuses fields it does not know, here and at the top level (MeUpdateSerializer);
+    # the schema says so (additionalProperties false).
+    refuses_unknown_fields = True
+
     sites = SitesField(required=False)
-    timezone = serializers.CharField(required=False, validators=[timezone_name])
-    log_reminder_time = serializers.TimeField(required=False, format="%H:%M")
-    phone = serializers.CharField(
+    timezone = TimezoneField(required=False)
+    log_reminder_time = HourMinuteField(required=False)
+    phone = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=40,
@@ -96,7 +139,7 @@ class PatientSettingsSerializer(serializers.Serializer):
         "+447911123456. Numbers without a country code are read as UK numbers (a setting). "
         "Empty removes it.",
     )
-    call_time = serializers.CharField(
+    call_time = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=80,
@@ -122,7 +165,7 @@ class MeSerializer(serializers.Serializer):
 class MeUpdateSerializer(PatientSettingsSerializer):
     """PATCH /me. Patient fields may be sent at the top level or inside ``patient``."""
 
-    name = serializers.CharField(required=False, max_length=150, validators=[validate_name])
+    name = StrictCharField(required=False, max_length=150, validators=[validate_name])
     patient = PatientSettingsSerializer(required=False)
 
     def to_internal_value(self, data):

@@ -35,6 +35,7 @@ from appointments import selectors, services
 from appointments.api.serializers import AppointmentFilterSerializer, AppointmentSerializer
 from appointments.calendar_feed import build_calendar
 from appointments.models import Appointment
+from lib.api import PATIENT_ID
 
 NOT_FOUND = OpenApiResponse(
     description="No such appointment, or not one of yours (or your care teams' patients')."
@@ -98,7 +99,7 @@ class AppointmentListCreateView(RecordAccessListMixin, generics.ListAPIView):
             ),
             OpenApiParameter(
                 "patient",
-                OpenApiTypes.INT,
+                PATIENT_ID,
                 description="Only this patient's appointments (coordinators).",
             ),
             OpenApiParameter(
@@ -114,7 +115,9 @@ class AppointmentListCreateView(RecordAccessListMixin, generics.ListAPIView):
                 response=OpenApiTypes.OBJECT,
                 description="A bad filter (a date not YYYY-MM-DD, `to` before `from`).",
             ),
-            404: OpenApiResponse(description="`patient` is not one you may see."),
+            404: OpenApiResponse(
+                description="`patient` is not one you may see, or the page is past the last."
+            ),
         },
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
@@ -242,7 +245,7 @@ class CalendarFeedView(APIView):
         parameters=[
             OpenApiParameter(
                 "token",
-                OpenApiTypes.STR,
+                {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
                 OpenApiParameter.PATH,
                 description="The secret token shown on the patient's settings page.",
             )

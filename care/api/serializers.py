@@ -9,12 +9,19 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.serializers import SitesField, timezone_name
-from accounts.choices import HER2Status, HormoneReceptorStatus, MutationStatus, PDL1Status
+from accounts.api.serializers import HourMinuteField, SitesField, TimezoneField
+from accounts.choices import (
+    HER2Status,
+    HormoneReceptorStatus,
+    MetastasisSite,
+    MutationStatus,
+    PDL1Status,
+)
 from accounts.models import CareTeam
 from accounts.validators import validate_name
 from care.selectors import PanelPatient, restaging_due
 from flags.api.serializers import FlagSerializer, contacts_prefetch
+from flags.models import FlagLevel
 from flags.selectors import open_flags_for
 from symptoms import selectors as symptom_selectors
 from symptoms.api.serializers import entry_data
@@ -56,7 +63,7 @@ class PatientSerializer(serializers.Serializer):
     care_team = PanelCareTeamSerializer(source="*", read_only=True)
     enrolled_on = serializers.DateField(read_only=True)
     restaging_interval_weeks = serializers.IntegerField(read_only=True)
-    log_reminder_time = serializers.TimeField(format="%H:%M", read_only=True)
+    log_reminder_time = HourMinuteField(read_only=True)
     last_log_date = serializers.DateField(
         read_only=True, allow_null=True, help_text="The day of their newest log, in their zone."
     )
@@ -164,11 +171,21 @@ class PatientDetailSerializer(PatientSerializer):
         return FlagSerializer(flags, many=True).data
 
 
+class PanelFilterSerializer(serializers.Serializer):
+    """?q=&site=&level=&team= on the panel. The dashboard page forgives a stale bookmark; the
+    API says what was wrong (400), and a team that is not the caller's is 404."""
+
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    site = serializers.ChoiceField(choices=MetastasisSite.choices, required=False)
+    level = serializers.ChoiceField(choices=FlagLevel.choices, required=False)
+    team = serializers.IntegerField(required=False, min_value=1)
+
+
 class PatientEnrolSerializer(serializers.Serializer):
     email = serializers.EmailField()
     name = serializers.CharField(max_length=150, validators=[validate_name])
     sites = SitesField(required=False, default=list)
-    timezone = serializers.CharField(validators=[timezone_name])
+    timezone = TimezoneField()
     care_team = serializers.PrimaryKeyRelatedField(
         queryset=CareTeam.objects.all(),
         required=False,
@@ -179,6 +196,8 @@ class PatientEnrolSerializer(serializers.Serializer):
 class PatientUpdateSerializer(serializers.Serializer):
     """PATCH /patients/{id}/: what the patient's care team may change. Every field is optional;
     unknown ones are refused, not ignored. The service validates the whole as admin does."""
+
+    refuses_unknown_fields = True  # the schema says so: additionalProperties false
 
     name = serializers.CharField(required=False, max_length=150, validators=[validate_name])
     sites = SitesField(required=False)
@@ -191,7 +210,7 @@ class PatientUpdateSerializer(serializers.Serializer):
         "Empty removes it.",
     )
     call_time = serializers.CharField(required=False, allow_blank=True, max_length=80)
-    timezone = serializers.CharField(required=False, validators=[timezone_name])
+    timezone = TimezoneField(required=False)
     restaging_interval_weeks = serializers.IntegerField(required=False, min_value=4, max_value=26)
     hormone_receptor_status = serializers.ChoiceField(
         choices=HormoneReceptorStatus.choices, required=False

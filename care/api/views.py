@@ -4,9 +4,10 @@ enrolling a patient (see ../shared/API.md, "Patients"). Thin: validate, call, sh
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +20,7 @@ from accounts.choices import MetastasisSite
 from accounts.models import RecordAccessKind
 from care import selectors as care_selectors
 from care.api.serializers import (
+    PanelFilterSerializer,
     PatientDetailSerializer,
     PatientEnrolSerializer,
     PatientSerializer,
@@ -28,10 +30,16 @@ from care.selectors import PanelPatient
 from flags.models import FlagLevel
 
 PANEL_FILTERS = [
-    OpenApiParameter("q", OpenApiTypes.STR, description="Part of a name or email address."),
+    OpenApiParameter(
+        "q",
+        {"type": "string", "maxLength": 100},
+        description="Part of a name or email address.",
+    ),
     OpenApiParameter("site", OpenApiTypes.STR, enum=MetastasisSite.values),
     OpenApiParameter("level", OpenApiTypes.STR, enum=FlagLevel.values),
-    OpenApiParameter("team", OpenApiTypes.INT, description="One of the caller's care teams."),
+    OpenApiParameter(
+        "team", {"type": "integer", "minimum": 1}, description="One of the caller's care teams."
+    ),
 ]
 
 
@@ -47,17 +55,30 @@ class PatientListCreateView(RecordAccessListMixin, generics.ListCreateAPIView):
         return item.pk
 
     def get_queryset(self):
-        params = self.request.query_params
+        params = PanelFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        teams = selectors.teams_for(self.request.user)
+        team = params.validated_data.get("team")
+        if team is not None and team not in {each.pk for each in teams}:
+            raise Http404("Not one of your care teams.")
         filters = care_selectors.panel_filters(
-            teams=selectors.teams_for(self.request.user),
-            team=params.get("team"),
-            site=params.get("site"),
-            level=params.get("level"),
-            search=params.get("q"),
+            teams=teams,
+            team=team,
+            site=params.validated_data.get("site"),
+            level=params.validated_data.get("level"),
+            search=params.validated_data.get("q"),
         )
         return care_selectors.triage_panel(user=self.request.user, filters=filters)
 
-    @extend_schema(parameters=PANEL_FILTERS)
+    @extend_schema(
+        parameters=PANEL_FILTERS,
+        responses={
+            200: PatientSerializer(many=True),
+            404: OpenApiResponse(
+                description="`team` is not one of yours, or the page is past the last."
+            ),
+        },
+    )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)
 

@@ -36,6 +36,7 @@ from flags.api.serializers import (
     contacts_prefetch,
 )
 from flags.models import Flag, FlagStatus
+from lib.api import PATIENT_ID
 
 
 class FlagListView(RecordAccessListMixin, generics.ListAPIView):
@@ -47,22 +48,30 @@ class FlagListView(RecordAccessListMixin, generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Flag]:
         filters = FlagFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        visible = access.visible_profiles(self.request.user).values("pk")
-        queryset = Flag.objects.filter(patient_id__in=visible)
+        if "patient" in filters.validated_data:
+            # Someone the caller may not see is 404, as for ?patient= on appointments.
+            patient = access.get_profile_or_404(
+                self.request.user, filters.validated_data["patient"]
+            )
+            queryset = Flag.objects.filter(patient_id=patient.pk)
+        else:
+            visible = access.visible_profiles(self.request.user).values("pk")
+            queryset = Flag.objects.filter(patient_id__in=visible)
         if "status" in filters.validated_data:
             queryset = queryset.filter(status=filters.validated_data["status"])
-        if "patient" in filters.validated_data:
-            queryset = queryset.filter(patient_id=filters.validated_data["patient"])
         return queryset.prefetch_related(contacts_prefetch()).order_by("-opened_at", "-pk")
 
     @extend_schema(
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=FlagStatus.values),
-            OpenApiParameter("patient", OpenApiTypes.INT, description="A patient's user id."),
+            OpenApiParameter("patient", PATIENT_ID, description="A patient's user id."),
         ],
         responses={
             200: FlagSerializer(many=True),
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="A bad filter value."),
+            404: OpenApiResponse(
+                description="`patient` is not one you may see, or the page is past the last."
+            ),
         },
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:

@@ -86,13 +86,23 @@ def test_filters(people, api_client, flagged):
     assert {row["patient"] for row in rows} == {people.patient_b.pk}
     assert client.get("/api/v1/flags/?status=resolved").json()["results"] == []
     assert client.get("/api/v1/flags/?status=nope").status_code == 400
-    # A coordinator naming another team's patient gets nothing (not an error that reveals them).
-    rows = (
-        login(api_client, people.coordinator_a)
-        .get(f"/api/v1/flags/?patient={people.patient_b.pk}")
-        .json()["results"]
-    )
-    assert rows == []
+    # Empty means not given, as HTML forms send it (the schema says allowEmptyValue).
+    assert client.get("/api/v1/flags/?status=").json()["count"] == 2
+
+
+@pytest.mark.parametrize("persona", ["coordinator_a", "patient_a"])
+def test_naming_a_patient_one_may_not_see_is_404_as_for_appointments(
+    people, api_client, flagged, persona
+):
+    """Another team's patient (or, for a patient, anybody else) is 404 on every list that takes
+    ?patient=, the same answer as for a patient that does not exist."""
+    client = login(api_client, getattr(people, persona))
+    for path in ("/api/v1/flags/", "/api/v1/appointments/"):
+        for patient in (people.patient_b.pk, 999_999):
+            response = client.get(f"{path}?patient={patient}")
+            assert response.status_code == 404, (path, patient)
+            assert response.json() == {"detail": "No such patient."}
+        assert client.get(f"{path}?patient={people.patient_a.pk}").status_code == 200
 
 
 def test_list_query_count_is_constant(people, api_client, flagged):
