@@ -277,6 +277,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 FOLLOW_UP_CLAIM_SECONDS = 120
 FOLLOW_UP_RING_GRACE_SECONDS = 30
 
+# The outbox's lease: a dispatcher that dies mid-batch leaves its claimed rows this long.
+NOTIFICATIONS_LEASE_SECONDS = 300
+
 # --- Email -----------------------------------------------------------------------------------
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]

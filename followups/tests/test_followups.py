@@ -208,9 +208,7 @@ def test_work_that_fails_stays_queued_and_backs_off(people, sent):
     for attempt in (1, 2):
         with (
             pytest.raises(RuntimeError),
-            followups.follow_up_run(
-                task=followups.REMINDER_REPLAN, patient_id=people.patient_a.pk
-            ),
+            followups.follow_up_run(task=followups.REMINDER_REPLAN, patient_id=people.patient_a.pk),
         ):
             raise RuntimeError("the database went away")
         (row,) = FollowUp.objects.all()
