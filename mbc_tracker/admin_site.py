@@ -43,15 +43,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 SYSTEM_SECTION = "Security and system records"
 # Whole apps, and single models, that belong in the last section.
 SYSTEM_APPS = frozenset(
-    {
-        "auth",
-        "authtoken",
-        "axes",
-        "auditlog",
-        "django_celery_beat",
-        "django_celery_results",
-        "followups",
-    }
+    {"auth", "authtoken", "axes", "auditlog", "django_celery_beat", "django_celery_results"}
 )
 SYSTEM_MODELS = frozenset({("accounts", "RecordAccess"), ("appointments", "CalendarFeed")})
 

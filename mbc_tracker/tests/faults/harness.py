@@ -560,3 +560,34 @@ def alert_figures(world: World, team: Team) -> AlertFigures:
 
 def pending_follow_ups(world: World) -> int:
     return world.scalar("SELECT count(*) FROM followups_followup")
+
+
+def web_sign_in(port: int, email_address: str, password: str) -> tuple[int, str]:
+    """Sign in through the login page as a browser does (CSRF cookie and token); returns the
+    POST's status and the session cookie header to send afterwards ("" if none)."""
+    import re
+    from http.cookies import SimpleCookie
+
+    status, headers, body = get(port, "/accounts/login/")
+    assert status == 200, (status, body[:500])
+    cookies = SimpleCookie(headers.get("set-cookie", ""))
+    csrf_cookie = cookies["csrftoken"].value
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+    from urllib.parse import urlencode
+
+    form = urlencode(
+        {"csrfmiddlewaretoken": token, "username": email_address, "password": password}
+    ).encode()
+    status, headers, _ = request(
+        port,
+        "POST",
+        "/accounts/login/",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf_cookie}",
+            "Referer": f"http://127.0.0.1:{port}/accounts/login/",
+        },
+    )
+    session = SimpleCookie(headers.get("set-cookie", "")).get("sessionid")
+    return status, f"sessionid={session.value}" if session else ""
