@@ -311,3 +311,21 @@ class RecordAccess(models.Model):
         """ "Ann Nurse <ann@example.org> (Care coordinator)", for the care team and admins."""
         name = self.viewer_name or self.viewer_email
         return f"{name} <{self.viewer_email}> ({self.get_viewer_role_display()})"
+
+
+class SignInWindow(models.Model):
+    """Sign-in requests from one client in one window of the login rate, counted here only
+    while the cache (Redis) is down, so the rate limit still holds (accounts/throttling.py)."""
+
+    key = models.CharField(max_length=200, help_text="The throttle's key: scope and client.")
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="sign_in_window_unique")
+        ]
+        indexes = [models.Index(fields=["window_start"], name="sign_in_window_start")]
+
+    def __str__(self) -> str:
+        return f"{self.key} · {self.window_start:%Y-%m-%d %H:%M:%S} · {self.hits}"

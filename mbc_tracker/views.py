@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
 
 from accounts import access, selectors, services
 from accounts.forms import AccountForm, PatientSettingsForm
@@ -21,12 +20,6 @@ from appointments import selectors as appointment_selectors
 from care import views as care_views
 from lib.dates import last_seen
 from symptoms import selectors as symptom_selectors
-
-
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers and the benchmarks: no database, no session."""
-    return JsonResponse({"status": "ok"})
 
 
 @login_required

@@ -10,7 +10,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import services
@@ -21,6 +20,7 @@ from accounts.api.serializers import (
     TokenSerializer,
 )
 from accounts.models import User
+from accounts.throttling import LoginRateThrottle
 
 
 def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
@@ -35,7 +35,8 @@ class TokenView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    # The cache's rate limit, counted in the database while the cache is down.
+    throttle_classes = [LoginRateThrottle]
     throttle_scope = "login"
 
     @extend_schema(
