@@ -68,8 +68,9 @@ def send(task_name: str, *args: int) -> bool:
             app.loader.import_default_modules()  # a web process imports tasks lazily
         # No retries: a broker that is down fails fast; the row (if any) waits for the drain.
         app.tasks[task_name].apply_async(args, retry=False)
-    except Exception:
-        logger.warning("Could not send %s%s", task_name, args, exc_info=True)
+    except Exception as error:
+        # One line, no traceback: an outage is expected, and the drain catches up.
+        logger.warning("Could not send %s%s: %s: %s", task_name, args, type(error).__name__, error)
         return False
     return True
 

@@ -130,7 +130,18 @@ class PostgresCluster:
         self._run(pg_binary("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def restart(self) -> None:
-        self._run(pg_binary("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "restart")
+        # With its log file, or the new server would hold pg_ctl's output open.
+        self._run(
+            pg_binary("pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-m",
+            "fast",
+            "-w",
+            "restart",
+        )
 
     def running(self) -> bool:
         return (self.data / "postmaster.pid").exists()
