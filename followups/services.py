@@ -27,8 +27,10 @@ early: a lost worker is replaced by the drain, never by the broker's visibility 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,6 +40,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from kombu import Connection
 
 from followups.models import FollowUp
 
@@ -59,6 +62,24 @@ def ring_grace() -> dt.timedelta:
     return dt.timedelta(seconds=settings.FOLLOW_UP_RING_GRACE_SECONDS)
 
 
+_connections = threading.local()
+
+
+def _connection(*, fresh: bool) -> Connection:
+    """This thread's broker connection for rings. It tries the broker once (``max_retries`` 0):
+    the shared pool's connections retry for seconds when the broker is down, and a save must not
+    wait for that; the follow-up is already recorded and the drain sends it. Only publishing uses
+    it: workers keep reconnecting on their own."""
+    connection = getattr(_connections, "connection", None)
+    if connection is None or fresh:
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.release()
+        connection = current_app.connection_for_write(transport_options={"max_retries": 0})
+        _connections.connection = connection
+    return connection
+
+
 def send(task_name: str, *args: int) -> bool:
     """Hand ``task_name(*args)`` to the broker at once. A broker that is down is logged, never
     raised; returns whether it was sent."""
@@ -66,8 +87,12 @@ def send(task_name: str, *args: int) -> bool:
     try:
         if task_name not in app.tasks:
             app.loader.import_default_modules()  # a web process imports tasks lazily
-        # No retries: a broker that is down fails fast; the row (if any) waits for the drain.
-        app.tasks[task_name].apply_async(args, retry=False)
+        task = app.tasks[task_name]
+        try:
+            task.apply_async(args, retry=False, connection=_connection(fresh=False))
+        except Exception:
+            # The kept connection may have been cut (a restarted broker): once more, afresh.
+            task.apply_async(args, retry=False, connection=_connection(fresh=True))
     except Exception as error:
         # One line, no traceback: an outage is expected, and the drain catches up.
         logger.warning("Could not send %s%s: %s: %s", task_name, args, type(error).__name__, error)

@@ -230,11 +230,7 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # Tasks are acknowledged late only where they are idempotent; a task not acknowledged within
     # the visibility timeout is redelivered, so every time limit stays well below it.
-    # A publisher (a save ringing its follow-up, beat) tries the broker once and fails fast when
-    # it is down: without this, every save would wait ~6 s for kombu's reconnection loop. The
-    # follow-up is already recorded, and the drain sends it. (Workers reconnect on their own
-    # schedule, broker_connection_max_retries.)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 0}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     # The embedded broker: plain files under var/, shared by the web server, worker and beat.
     _broker_dir = VAR_DIR / "celery-broker"

@@ -5,6 +5,7 @@ processes (see harness.py)."""
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import subprocess
 import sys
@@ -54,4 +55,7 @@ def world(fault_cluster):
         with harness.world(base, fault_cluster, TEMPLATE, f"faults_{next(_numbers)}") as world:
             yield world
     finally:
-        shutil.rmtree(base, ignore_errors=True)
+        if os.environ.get("FAULTS_KEEP_LOGS"):  # to read the processes' logs after a failure
+            print(f"\n[faults] logs kept in {base}")
+        else:
+            shutil.rmtree(base, ignore_errors=True)

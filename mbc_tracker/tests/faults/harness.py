@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -50,7 +51,9 @@ def wait_for(check: Callable[[], bool], *, seconds: float, what: str, every: flo
 
 
 def pg_binary(name: str) -> str:
-    for directory in PG_BIN_DIRS:
+    """A server binary: PostgreSQL 15's first (production's version), then any other."""
+    others = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    for directory in (*PG_BIN_DIRS, *others):
         candidate = Path(directory) / name
         if candidate.exists():
             return str(candidate)
@@ -220,6 +223,10 @@ class Stack:
     env: dict[str, str]
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     port: int = 0
+    worker_restarts: int = 0  # by the supervisor, after the worker stopped by itself
+    _supervisor: threading.Thread | None = None
+    _supervising: threading.Event = field(default_factory=threading.Event)
+    _worker_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
         log = open(self.base / f"{name}.log", "ab")  # noqa: SIM115 (the child owns it)
@@ -298,9 +305,28 @@ class Stack:
             what="the Celery worker to be ready",
         )
 
+    def supervise_worker(self) -> None:
+        """Start the worker again whenever it stops by itself, as production's process manager
+        does (docker-compose: ``restart: unless-stopped``). Celery's worker exits on some broker
+        losses ("Unrecoverable error") rather than reconnecting."""
+
+        def watch() -> None:
+            while self._supervising.is_set():
+                with self._worker_lock:
+                    process = self.processes.get("worker")
+                    if process is not None and process.poll() is not None:
+                        self.worker_restarts += 1
+                        self.start_worker()
+                time.sleep(0.5)
+
+        self._supervising.set()
+        self._supervisor = threading.Thread(target=watch, daemon=True)
+        self._supervisor.start()
+
     def kill_worker(self) -> None:
         """SIGKILL the worker and its pool: no warm shutdown, no acknowledgements."""
-        process = self.processes.pop("worker")
+        with self._worker_lock:
+            process = self.processes.pop("worker")
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
 
@@ -321,8 +347,14 @@ class Stack:
         )
 
     def stop(self) -> None:
+        """The test is over and its data is thrown away: no need for a warm shutdown."""
+        self._supervising.clear()
+        if self._supervisor is not None:
+            self._supervisor.join(timeout=90)
         for process in self.processes.values():
-            _stop_group(process)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
         self.processes.clear()
 
 

@@ -18,9 +18,9 @@ CELERY_BEAT_SCHEDULE["dispatch-due-notifications"]["schedule"] = TICK
 CELERY_BEAT_SCHEDULE["drain-follow-ups"]["schedule"] = TICK
 # Below the tasks' time limits, unlike production: a slow run may be sent twice, which the
 # tasks' idempotence makes harmless (and the tests check).
-FOLLOW_UP_CLAIM_SECONDS = 15
+FOLLOW_UP_CLAIM_SECONDS = 10
 FOLLOW_UP_RING_GRACE_SECONDS = 2
-NOTIFICATIONS_LEASE_SECONDS = 20
+NOTIFICATIONS_LEASE_SECONDS = 12
 
 # Emails land in files (one per connection) that the test reads across processes.
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"

@@ -2,7 +2,7 @@
 flag exists once, and each coordinator gets exactly one alert per flag, within minutes.
 
 These processes run the production code with shortened clocks (faults/settings.py: beat every
-3 s, a follow-up claim of 15 s, an outbox lease of 20 s). The production bound is the same sum
+3 s, a follow-up claim of 10 s, an outbox lease of 12 s). The production bound is the same sum
 with production clocks: a claim (2 min) plus a drain interval (1 min) after a worker dies, a
 drain interval after the broker returns.
 """
@@ -99,7 +99,7 @@ def test_a_worker_killed_while_red_flag_logs_are_saved(world):
     assert all(status in {200, 201} and advice for status, advice in results), results
     assert stored == PATIENTS * DAYS
     assert_exactly_once(figures, team)
-    # Minutes, not the broker's hour: here a claim (15 s) and a few drains (3 s).
+    # Minutes, not the broker's hour: here a claim (10 s) and a few drains (3 s).
     assert figures.last_sent_at - killed_at < 90
 
 
@@ -108,6 +108,7 @@ def test_redis_stopped_for_30_seconds_during_saves(world):
     stack.start_web()
     team = harness.seed_team(world, patients=PATIENTS)
     stack.start_worker()
+    stack.supervise_worker()
     stack.start_beat()
 
     jobs = [(patient, day) for day in range(DAYS) for patient in team.patients]
@@ -143,7 +144,8 @@ def test_redis_stopped_for_30_seconds_during_saves(world):
         f"statuses {sorted({status for _, status, _ in results})}), stored {stored}, "
         f"urgent flags {figures.flags}, alerts {figures.emails}, duplicates "
         f"{figures.duplicates}; slowest save in the outage {slowest:.2f} s; last alert "
-        f"{recovery:.1f} s after Redis returned"
+        f"{recovery:.1f} s after Redis returned; worker restarted by its supervisor "
+        f"{stack.worker_restarts} times"
     )
     assert len(during) >= 20, "too few saves fell in the outage"
     assert slowest < 3  # a save never waits for the missing broker
