@@ -70,14 +70,14 @@ def _connection(*, fresh: bool) -> Connection:
     the shared pool's connections retry for seconds when the broker is down, and a save must not
     wait for that; the follow-up is already recorded and the drain sends it. Only publishing uses
     it: workers keep reconnecting on their own."""
-    connection = getattr(_connections, "connection", None)
-    if connection is None or fresh:
-        if connection is not None:
+    broker = getattr(_connections, "broker", None)
+    if broker is None or fresh:
+        if broker is not None:
             with contextlib.suppress(Exception):
-                connection.release()
-        connection = current_app.connection_for_write(transport_options={"max_retries": 0})
-        _connections.connection = connection
-    return connection
+                broker.release()
+        broker = current_app.connection_for_write(transport_options={"max_retries": 0})
+        _connections.broker = broker
+    return broker
 
 
 def send(task_name: str, *args: int) -> bool:
