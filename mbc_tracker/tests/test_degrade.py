@@ -107,7 +107,7 @@ def assert_calm_page_503(response) -> None:
 
 
 @pytest.fixture
-def people(transactional_db):
+def people(transactional_db, django_db_serialized_rollback):
     with override_settings(**NUMBERS):
         team = CareTeamFactory()
         patient = make_patient(care_team=team)
