@@ -28,7 +28,7 @@ from accounts.models import (
     User,
 )
 from accounts.validators import normalise_phone, normalise_sites, validate_name
-from lib.followups import after_commit, request_flag_evaluation, request_reminder_replan
+from followups.services import after_commit, request_flag_evaluation, request_reminder_replan
 
 _UNSET = object()
 INVITATION_TASK = "accounts.tasks.send_invitation"  # by name: the task module imports this one

@@ -16,7 +16,7 @@ from accounts.models import PatientProfile, User
 from appointments import reminder_planning
 from appointments.choices import AppointmentKind
 from appointments.models import Appointment, AppointmentStatus, CalendarFeed, new_feed_token
-from lib.followups import request_flag_evaluation
+from followups.services import request_flag_evaluation
 from notifications import services as outbox
 
 YEARS_AHEAD = 3  # the furthest ahead an appointment may be booked or moved

@@ -1,10 +1,11 @@
 """Background work for flags. Thin: load by id, call a service.
 
 ``evaluate_patient_flags`` runs after each saved or deleted log and each appointment or profile
-change (the actions ask for it by name once they commit: ``lib.followups``); beat runs
-``sweep_flags`` once a night over every patient. Evaluation is idempotent (flags are reconciled,
-alerts have natural keys), so both tasks are acknowledged late and may run again after a lost
-worker without any effect.
+change: the actions record it with their write (``followups.services``), which sends it again
+if it is lost or its worker dies, within minutes. So it is acknowledged early and never waits for
+the broker's redelivery. Beat runs ``sweep_flags`` once a night over every patient, a safety net
+that is acknowledged late. Evaluation is idempotent (flags are reconciled, alerts have natural
+keys, each patient's profile is locked while evaluated), so running twice has no effect.
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ from collections.abc import Callable
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import PatientProfile
 from flags import facts
 from flags.services import evaluate_patient, evaluate_patients, flag_digests_plan
+from followups.services import FLAG_EVALUATION, follow_up_run
+from notifications.tasks import dispatch_due_notifications
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +35,22 @@ SOFT_TIME_LIMIT = 1500
 TIME_LIMIT = 1800
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90)
+# The time limit stays below FOLLOW_UP_CLAIM_SECONDS: a slow run is never sent again meanwhile.
+@shared_task(soft_time_limit=60, time_limit=90, ignore_result=True)
 def evaluate_patient_flags(patient_id: int) -> None:
-    evaluate_patient(patient=patient_id)
+    with follow_up_run(task=FLAG_EVALUATION, patient_id=patient_id):
+        result = evaluate_patient(patient=patient_id)
+    if result.alerts_planned:
+        # The coordinators' alerts are due now: send them at once rather than at the
+        # dispatcher's next minute (beat still runs it, should this ring be lost).
+        transaction.on_commit(_ring_dispatcher)
+
+
+def _ring_dispatcher() -> None:
+    try:
+        dispatch_due_notifications.apply_async(retry=False)
+    except Exception:
+        logger.warning("Could not ring the dispatcher; it runs within a minute", exc_info=True)
 
 
 def sweep(

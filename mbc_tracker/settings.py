@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "phonenumber_field",
+    "followups",
     "accounts",
     "symptoms",
     "flags",
@@ -320,18 +321,33 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.tasks.dispatch_due_notifications",
         "schedule": 60.0,
     },
+    # Follow-ups (flag evaluation, reminder re-planning): send every one whose ring was lost or
+    # whose worker died (followups/services.py). This, not the nightly sweep, bounds how late an
+    # urgent alert can be after the broker or a worker comes back.
+    "drain-follow-ups": {
+        "task": "followups.tasks.drain_follow_ups",
+        "schedule": 60.0,
+    },
     # Re-plan reminders (appointments, restaging, daily log nudges) once a night; idempotent.
     "plan-reminders-nightly": {
         "task": "symptoms.tasks.plan_reminders_nightly",
         "schedule": crontab(hour=2, minute=15),
     },
-    # Flags: evaluate every patient (catches up on anything a lost task missed, self-resolves
+    # Flags: evaluate every patient (a safety net behind the follow-ups' drain; self-resolves
     # and ages flags), then plan the coordinators' 08:00 digests. Idempotent.
     "sweep-flags-nightly": {
         "task": "flags.tasks.sweep_flags",
         "schedule": crontab(hour=3, minute=0),
     },
 }
+
+# A started follow-up is sent again if not finished within this (longer than its tasks' time
+# limits); an unclaimed one waits this long for its own ring before the drain sends it.
+FOLLOW_UP_CLAIM_SECONDS = 120
+FOLLOW_UP_RING_GRACE_SECONDS = 30
+
+# The outbox's lease: a dispatcher that dies mid-batch leaves its claimed rows this long.
+NOTIFICATIONS_LEASE_SECONDS = 300
 
 # --- Email -----------------------------------------------------------------------------------
 _email = env.email_url("EMAIL_URL", default="consolemail://")

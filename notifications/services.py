@@ -12,7 +12,9 @@ never sends a row whose lease has run out and that another dispatcher may have c
 
 The one gap no outbox can close: an email handed to the mail server, then the process dies before
 the confirming UPDATE. The lease expires and the message goes out again (at least once, never
-lost). Everything short of that is exactly once.
+lost). Everything short of that is exactly once. The copy sent again carries the same
+``Message-ID`` (one per outbox row), so mail clients and servers that drop a message they already
+hold show it once.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import time
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -37,7 +40,7 @@ from notifications.models import Channel, Notification, Status
 
 logger = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(minutes=5)
+LEASE = dt.timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
 SEND_BUDGET = LEASE / 2  # no send starts later than this after the claim
 MAX_ATTEMPTS = 5
 BACKOFF_BASE = dt.timedelta(minutes=2)  # 2, 4, 8, 16 minutes between tries
@@ -275,6 +278,9 @@ class Mailer:
             self._connection = None
 
 
+_MESSAGE_ID_DOMAIN = urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
 def _email(notification: Notification) -> EmailMessage:
     link = f"{settings.SITE_URL}{notification.link}" if notification.link else settings.SITE_URL
     body = (
@@ -286,6 +292,9 @@ def _email(notification: Notification) -> EmailMessage:
         subject=" ".join(notification.title.split()),  # a header: never a line break in it
         body=body.strip(),
         to=[notification.recipient.email],
+        # One id per outbox row, the same on every attempt: a copy sent again after a lost
+        # confirmation is recognisably the same message.
+        headers={"Message-ID": f"<notification-{notification.pk}@{_MESSAGE_ID_DOMAIN}>"},
     )
 
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import PatientProfile, User
-from lib.followups import request_flag_evaluation
+from followups.services import request_flag_evaluation
 from symptoms import reminder_planning
 from symptoms.catalogue import Catalogue, clear_catalogue_cache, get_catalogue
 from symptoms.models import (

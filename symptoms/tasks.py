@@ -1,7 +1,7 @@
 """Background work for symptoms: reminder planning. Thin: load by id, call a service.
 
 Beat runs ``plan_reminders_nightly`` once a night; ``replan_patient_reminders`` follows a profile
-change (``lib.followups``). Both are idempotent."""
+change, recorded with it (``followups.services``: sent again if lost). Both are idempotent."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import logging
 from celery import shared_task
 
 from accounts.models import PatientProfile
+from followups.services import REMINDER_REPLAN, follow_up_run
 from symptoms.reminder_planning import (
     SOFT_TIME_LIMIT,
     TIME_LIMIT,
@@ -20,13 +21,15 @@ from symptoms.reminder_planning import (
 logger = logging.getLogger(__name__)
 
 
-@shared_task
+# The time limit stays below FOLLOW_UP_CLAIM_SECONDS: a slow run is never sent again meanwhile.
+@shared_task(soft_time_limit=60, time_limit=90, ignore_result=True)
 def replan_patient_reminders(patient_id: int) -> None:
-    """Plan a patient's reminders again after their profile changed (``lib.followups``):
+    """Plan a patient's reminders again after their profile changed (``followups.services``):
     idempotent, so a second run changes nothing."""
-    profile = PatientProfile.objects.filter(pk=patient_id, user__is_active=True).first()
-    if profile is not None:
-        patient_reminders_replan(profile=profile)
+    with follow_up_run(task=REMINDER_REPLAN, patient_id=patient_id):
+        profile = PatientProfile.objects.filter(pk=patient_id, user__is_active=True).first()
+        if profile is not None:
+            patient_reminders_replan(profile=profile)
 
 
 @shared_task(

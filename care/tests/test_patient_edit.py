@@ -15,7 +15,7 @@ from django.urls import reverse
 from accounts import credentials
 from accounts.models import PatientProfile, RecordAccess, RecordAccessKind, User
 from appointments import reminder_planning as appointment_planning
-from lib.followups import REMINDER_REPLAN
+from followups.services import REMINDER_REPLAN
 from notifications.models import Notification, Status
 from symptoms import reminder_planning as log_planning
 

@@ -118,7 +118,8 @@ def test_a_broken_broker_does_not_touch_the_save_or_the_banner(
     with broken as enqueue, django_capture_on_commit_callbacks(execute=True):
         response = save(client, people.patient_a, seizure="yes")
 
-    enqueue.assert_called_once()  # the worker was asked, and the broker failed
+    # The worker was asked, and the broker failed (a kept connection is tried once more afresh).
+    assert 1 <= enqueue.call_count <= 2
     assert response.redirect_chain == [(LOG, 302)]
     assert len(banners(response.content.decode())) == 1
     assert people.patient_a.daily_logs.count() == 1

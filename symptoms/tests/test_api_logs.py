@@ -446,16 +446,17 @@ def test_post_query_count_does_not_grow_with_entries(
     ContentType.objects.get_for_model(DailyLog)  # django-auditlog's lookup, cached once a process
     # (inside the test's transaction, the service's own transaction shows as SAVEPOINT/RELEASE)
     # token with user and profile; savepoint; select for update; savepoint, insert log, its audit
-    # entry, release; one insert for all entries; cancel the day's log nudge; release
+    # entry, release; one insert for all entries; cancel the day's log nudge; record the flag
+    # evaluation it needs (one upsert); release
     # + the patient's open flags; + the urgent rules in the request (thresholds, 30 days of logs
     # with their entries, the last and next scans)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         assert api_client.post(URL, body, format="json").status_code == 201
     # token with user and profile; savepoint; select for update, delete entries, the log as it
     # was (django-auditlog compares; nothing changed on this frozen clock, so no audit entry),
-    # update log, one insert for all entries, cancel the day's log nudge; release. The entries
-    # are not read back.
-    with django_assert_num_queries(13):  # + open flags and the in-request urgent rules
+    # update log, one insert for all entries, cancel the day's log nudge, record the follow-up;
+    # release. The entries are not read back.
+    with django_assert_num_queries(14):  # + open flags and the in-request urgent rules
         response = api_client.post(URL, body, format="json")
     assert response.status_code == 200
     assert len(response.json()["entries"]) == count

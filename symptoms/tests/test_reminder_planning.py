@@ -658,7 +658,8 @@ def test_the_nightly_pass_takes_the_same_queries_for_more_patients():
 
 # --- A change of zone and the re-plan that follows it -------------------------------------------
 # The change is saved in its own transaction; the re-plan follows it once it commits (a task, by
-# name: lib.followups), so a failing re-plan can never leave a half-saved change or fail the save.
+# name: followups.services), so a failing re-plan can never leave a half-saved change or fail
+# the save.
 
 ME_URL = "/api/v1/me/"
 
