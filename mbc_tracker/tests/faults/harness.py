@@ -491,10 +491,12 @@ class World:
 PASSWORD = "fault-password-123"
 _SEED = """
 import json
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 from accounts import services
 team = services.care_team_get_or_create(name="Fault Team")
 coordinators = {}
+otp_keys = {}
 for number in range(COORDINATORS):
     user = services.user_create(
         email=f"coordinator{number}@example.org", role="coordinator", password=PASSWORD,
@@ -502,6 +504,9 @@ for number in range(COORDINATORS):
     )
     services.coordinator_join_team(coordinator=user, team=team)
     coordinators[user.pk] = user.email
+    # Staff sign in in two steps: an authenticator app already set up, its key for the test.
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    otp_keys[user.email] = device.key
 patients = []
 for number in range(PATIENTS):
     user = services.patient_enrol(
@@ -512,7 +517,7 @@ for number in range(PATIENTS):
         "id": user.pk, "email": user.email, "token": Token.objects.create(user=user).key,
         "today": user.patient_profile.local_today().isoformat(),
     })
-print(json.dumps({"coordinators": coordinators, "patients": patients}))
+print(json.dumps({"coordinators": coordinators, "patients": patients, "otp_keys": otp_keys}))
 """
 
 
@@ -520,6 +525,16 @@ print(json.dumps({"coordinators": coordinators, "patients": patients}))
 class Team:
     coordinators: dict[int, str]
     patients: list[dict]
+    otp_keys: dict[str, str]  # a coordinator's email -> their authenticator app's key (hex)
+
+    def code(self, email_address: str, *, steps_ahead: int = 0) -> str:
+        """The 6-digit code the coordinator's authenticator app shows now (or ``steps_ahead``
+        30-second steps later: a code works once, and the next step's is accepted too)."""
+        from django_otp.oath import TOTP
+
+        totp = TOTP(bytes.fromhex(self.otp_keys[email_address]))
+        totp.time = time.time() + totp.step * steps_ahead
+        return f"{totp.token():06d}"
 
 
 def seed_team(world: World, *, patients: int, coordinators: int = 2) -> Team:
@@ -530,6 +545,7 @@ def seed_team(world: World, *, patients: int, coordinators: int = 2) -> Team:
     return Team(
         coordinators={int(pk): address for pk, address in data["coordinators"].items()},
         patients=data["patients"],
+        otp_keys=data["otp_keys"],
     )
 
 
@@ -605,9 +621,12 @@ def pending_follow_ups(world: World) -> int:
     return world.scalar("SELECT count(*) FROM followups_followup")
 
 
-def web_sign_in(port: int, email_address: str, password: str) -> tuple[int, str]:
-    """Sign in through the login page as a browser does (CSRF cookie and token); returns the
-    POST's status and the session cookie header to send afterwards ("" if none)."""
+def web_sign_in(
+    port: int, email_address: str, password: str, *, code: str | None = None
+) -> tuple[int, str]:
+    """Sign in through the login page as a browser does (CSRF cookie and token), then, for
+    staff, type ``code`` on the second step's page; returns the last POST's status and the
+    session cookie header to send afterwards ("" if none)."""
     import re
     from http.cookies import SimpleCookie
 
@@ -633,4 +652,23 @@ def web_sign_in(port: int, email_address: str, password: str) -> tuple[int, str]
         },
     )
     session = SimpleCookie(headers.get("set-cookie", "")).get("sessionid")
-    return status, f"sessionid={session.value}" if session else ""
+    if code is None or session is None:
+        return status, f"sessionid={session.value}" if session else ""
+    cookie = f"csrftoken={csrf_cookie}; sessionid={session.value}"
+    status, headers, body = get(port, "/accounts/two-step/code/", headers={"Cookie": cookie})
+    assert status == 200, (status, body[:500])
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+    status, headers, _ = request(
+        port,
+        "POST",
+        "/accounts/two-step/code/",
+        body=urlencode({"csrfmiddlewaretoken": token, "code": code}).encode(),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": cookie,
+            "Referer": f"http://127.0.0.1:{port}/accounts/two-step/code/",
+        },
+    )
+    # Passing the second step keeps the session (a new key only at the password step).
+    verified = SimpleCookie(headers.get("set-cookie", "")).get("sessionid") or session
+    return status, f"sessionid={verified.value}"

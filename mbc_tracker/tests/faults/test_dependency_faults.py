@@ -26,13 +26,19 @@ def test_postgresql_restarts_during_saves(world):
     stack.start_worker()
     stack.start_beat()
     (coordinator_email,) = team.coordinators.values()
-    status, session = harness.web_sign_in(stack.port, coordinator_email, harness.PASSWORD)
+    status, session = harness.web_sign_in(
+        stack.port, coordinator_email, harness.PASSWORD, code=team.code(coordinator_email)
+    )
     assert status == 302 and session
     status, _, body = harness.request(
         stack.port,
         "POST",
         "/api/v1/auth/token/",
-        body={"email": coordinator_email, "password": harness.PASSWORD},
+        body={
+            "email": coordinator_email,
+            "password": harness.PASSWORD,
+            "code": team.code(coordinator_email, steps_ahead=1),
+        },
     )
     coordinator_token = json.loads(body)["token"]
 
@@ -170,7 +176,9 @@ def test_redis_down_sign_in_still_works(world):
     assert status == 400
 
     started = time.monotonic()
-    status, session = harness.web_sign_in(stack.port, coordinator_email, harness.PASSWORD)
+    status, session = harness.web_sign_in(
+        stack.port, coordinator_email, harness.PASSWORD, code=team.code(coordinator_email)
+    )
     page_seconds = time.monotonic() - started
     assert status == 302 and session
     status, _, body = harness.get(stack.port, "/patients/", headers={"Cookie": session})
