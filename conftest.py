@@ -4,7 +4,11 @@ import logging
 
 import pytest
 
-pytest_plugins = ["mbc_tracker.tests.browser", "mbc_tracker.tests.api_fuzz_report"]
+pytest_plugins = [
+    "mbc_tracker.tests.browser",
+    "mbc_tracker.tests.api_fuzz_report",
+    "followups.tests.fixtures",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -16,34 +16,10 @@ from kombu.exceptions import OperationalError
 from flags.models import Flag
 from flags.tasks import evaluate_patient_flags
 from followups import services as followups
-from followups.models import FollowUp
-from mbc_tracker.celery import app
+from followups.tests.fixtures import rows
 from notifications.models import Notification
 from symptoms.models import DailyLog
 from symptoms.services import daily_log_save
-
-
-@pytest.fixture
-def registered_tasks():
-    app.loader.import_default_modules()
-    return app.tasks
-
-
-@pytest.fixture
-def sent(registered_tasks, monkeypatch) -> list[tuple[str, tuple]]:
-    """Every follow-up task handed to the broker, instead of running it."""
-    calls: list[tuple[str, tuple]] = []
-    for name in followups.TASK_NAMES:
-
-        def record(args=None, kwargs=None, *, _name=name, **options):
-            calls.append((_name, tuple(args or ())))
-
-        monkeypatch.setattr(registered_tasks[name], "apply_async", record)
-    return calls
-
-
-def rows() -> list[tuple[str, int, int]]:
-    return list(FollowUp.objects.order_by("task").values_list("task", "patient_id", "version"))
 
 
 @pytest.mark.django_db

@@ -22,15 +22,9 @@ from django.utils import timezone
 
 from followups import services as followups
 from followups.models import FollowUp
-from mbc_tracker.celery import app
+from followups.tests.fixtures import rows
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def registered_tasks():
-    app.loader.import_default_modules()
-    return app.tasks
 
 
 @pytest.mark.parametrize("name", followups.TASK_NAMES)
@@ -75,23 +69,6 @@ def test_beat_drains_every_minute_and_a_claim_outlasts_the_tasks(registered_task
         assert limit < claim, name
     # The worst delay after a worker dies mid-task: a claim plus a drain interval.
     assert claim + entry["schedule"] <= 5 * 60
-
-
-@pytest.fixture
-def sent(registered_tasks, monkeypatch) -> list[tuple[str, tuple]]:
-    """Every follow-up task handed to the broker, instead of running it."""
-    calls: list[tuple[str, tuple]] = []
-    for name in followups.TASK_NAMES:
-
-        def record(args=None, kwargs=None, *, _name=name, **options):
-            calls.append((_name, tuple(args or ())))
-
-        monkeypatch.setattr(registered_tasks[name], "apply_async", record)
-    return calls
-
-
-def rows() -> list[tuple[str, int, int]]:
-    return list(FollowUp.objects.order_by("task").values_list("task", "patient_id", "version"))
 
 
 @pytest.mark.django_db
