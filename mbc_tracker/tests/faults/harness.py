@@ -621,6 +621,13 @@ def pending_follow_ups(world: World) -> int:
     return world.scalar("SELECT count(*) FROM followups_followup")
 
 
+def follow_ups_in_work(world: World) -> int:
+    """Follow-ups a worker has claimed (``attempts`` counts its claims) and not yet finished."""
+    return world.scalar(
+        "SELECT count(*) FROM followups_followup WHERE attempts > 0 AND claimed_until > now()"
+    )
+
+
 def web_sign_in(
     port: int, email_address: str, password: str, *, code: str | None = None
 ) -> tuple[int, str]:

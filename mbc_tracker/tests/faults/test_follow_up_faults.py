@@ -74,10 +74,24 @@ def test_a_worker_killed_while_red_flag_logs_are_saved(world):
 
     saver = threading.Thread(target=save_all)
     saver.start()
-    harness.wait_for(lambda: len(results) >= 15, seconds=60, what="the first saves")
-    evaluating = harness.pending_follow_ups(world)
-    stack.kill_worker()
-    killed_at = time.time()
+    # SIGKILL the worker in the middle of a task: once it has claimed a follow-up and before
+    # it finishes. A task may finish in the instant between seeing its claim and the kill; then
+    # the worker starts again and the next task is the target.
+    for _ in range(10):
+        harness.wait_for(
+            lambda: harness.follow_ups_in_work(world) > 0,
+            seconds=60,
+            what="a follow-up in a worker's hands",
+            every=0.005,
+        )
+        stack.kill_worker()
+        killed_at = time.time()
+        evaluating = harness.follow_ups_in_work(world)
+        alerts_at_kill = harness.alert_figures(world, team).emails
+        if evaluating:
+            break
+        stack.start_worker()
+    assert evaluating, "the worker finished every task before it could be killed mid-task"
     time.sleep(3)  # saves go on with no worker at all
     stack.start_worker()
     saver.join(timeout=120)
@@ -91,7 +105,8 @@ def test_a_worker_killed_while_red_flag_logs_are_saved(world):
         f"\n[faults] worker SIGKILL: saved {len(results)} (statuses {statuses}), stored {stored}, "
         f"urgent flags {figures.flags}, alerts {figures.emails} "
         f"({len(team.coordinators)} coordinators), duplicates {figures.duplicates}, "
-        f"follow-ups pending at the kill {evaluating}, last alert "
+        f"follow-ups in the killed worker's hands {evaluating}, alerts sent before the kill "
+        f"{alerts_at_kill}, last alert "
         f"{figures.last_sent_at - killed_at:.1f} s after the kill and "
         f"{figures.last_sent_at - last_save:.1f} s after the last save"
     )
