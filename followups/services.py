@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from celery import current_app
+from celery import Task, current_app
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
@@ -80,14 +80,26 @@ def _connection(*, fresh: bool) -> Connection:
     return broker
 
 
+_task_import = threading.Lock()
+
+
+def registered_task(task_name: str) -> Task:
+    """The Celery task named ``task_name``, importing the task modules on first use. Under a
+    lock: gthread serves several saves at once, and a thread that asked while another was still
+    importing found the task missing."""
+    app = current_app
+    if task_name not in app.tasks:
+        with _task_import:
+            if task_name not in app.tasks:
+                app.loader.import_default_modules()
+    return app.tasks[task_name]
+
+
 def send(task_name: str, *args: int) -> bool:
     """Hand ``task_name(*args)`` to the broker at once. A broker that is down is logged, never
     raised; returns whether it was sent."""
-    app = current_app
     try:
-        if task_name not in app.tasks:
-            app.loader.import_default_modules()  # a web process imports tasks lazily
-        task = app.tasks[task_name]
+        task = registered_task(task_name)
         try:
             task.apply_async(args, retry=False, connection=_connection(fresh=False))
         except Exception:

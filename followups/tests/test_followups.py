@@ -56,6 +56,36 @@ def test_a_fresh_process_finds_every_follow_up_task():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_a_fresh_process_saving_on_many_threads_at_once_finds_the_task_on_each():
+    """gthread serves several saves at once: each thread's first ring finds the task, even
+    while another thread is still importing the task modules (one used to get NotRegistered)."""
+    script = (
+        "import django; django.setup()\n"
+        "import threading\n"
+        "from followups.services import FLAG_EVALUATION, registered_task\n"
+        "start = threading.Barrier(16)\n"
+        "found = []\n"
+        "def ring():\n"
+        "    start.wait()\n"
+        "    found.append(registered_task(FLAG_EVALUATION).name)\n"
+        "threads = [threading.Thread(target=ring) for _ in range(16)]\n"
+        "[thread.start() for thread in threads]\n"
+        "[thread.join() for thread in threads]\n"
+        "print('found:', len(found))\n"
+        "raise SystemExit(0 if found == [FLAG_EVALUATION] * 16 else 1)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mbc_tracker.settings", "DJANGO_DEBUG": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_beat_drains_every_minute_and_a_claim_outlasts_the_tasks(registered_tasks):
     entry = django_settings.CELERY_BEAT_SCHEDULE["drain-follow-ups"]
     assert entry["task"] == "followups.tasks.drain_follow_ups" in registered_tasks
