@@ -27,6 +27,20 @@ from followups.tests.fixtures import rows
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def assert_fresh_process_succeeds(script: str) -> None:
+    """Run ``script`` in a new Python process, as a web process starts: no task module loaded."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mbc_tracker.settings", "DJANGO_DEBUG": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 @pytest.mark.parametrize("name", followups.TASK_NAMES)
 def test_every_follow_up_names_a_registered_task(registered_tasks, name):
     assert name in registered_tasks, f"{name} is not a registered Celery task"
@@ -44,16 +58,7 @@ def test_a_fresh_process_finds_every_follow_up_task():
         "print('missing:', missing)\n"
         "raise SystemExit(1 if missing else 0)\n"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mbc_tracker.settings", "DJANGO_DEBUG": "1"}
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_fresh_process_succeeds(script)
 
 
 def test_a_fresh_process_saving_on_many_threads_at_once_finds_the_task_on_each():
@@ -74,16 +79,7 @@ def test_a_fresh_process_saving_on_many_threads_at_once_finds_the_task_on_each()
         "print('found:', len(found))\n"
         "raise SystemExit(0 if found == [FLAG_EVALUATION] * 16 else 1)\n"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mbc_tracker.settings", "DJANGO_DEBUG": "1"}
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_fresh_process_succeeds(script)
 
 
 def test_beat_drains_every_minute_and_a_claim_outlasts_the_tasks(registered_tasks):
