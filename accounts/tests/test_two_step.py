@@ -18,9 +18,9 @@ from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from accounts import two_step
+from accounts.models import ApiToken
 from accounts.tests.factories import PASSWORD, app_code, authenticator_for
 
 pytestmark = pytest.mark.django_db
@@ -407,7 +407,7 @@ def test_staff_get_a_token_only_with_a_code(people, api_client, persona):
     assert response.status_code == 400 and "code" in response.json()
     response = api_client.post(TOKEN_URL, {**body, "code": "000000"}, format="json")
     assert response.status_code == 400 and response.json()["code"] == ["That code did not work."]
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
     with later(2):
         response = api_client.post(TOKEN_URL, {**body, "code": app_code(device)}, format="json")
@@ -421,7 +421,7 @@ def test_staff_without_an_app_are_told_to_set_one_up_first(people, api_client):
     response = api_client.post(TOKEN_URL, body, format="json")
     assert response.status_code == 400
     assert "Set up two-step sign-in first" in response.json()["code"][0]
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_patients_get_a_token_without_a_code(people, api_client):
@@ -443,4 +443,4 @@ def test_a_wrong_code_for_a_token_counts_towards_the_lockout(people, api_client,
     with later(120):
         response = api_client.post(TOKEN_URL, {**body, "code": app_code(device)}, format="json")
     assert response.status_code == 429
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()

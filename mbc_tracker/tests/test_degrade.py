@@ -23,9 +23,9 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
 from django.urls import path
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts import credentials
 from accounts.models import SignInWindow
 from accounts.tests.factories import PASSWORD, CareTeamFactory, CoordinatorFactory, make_patient
 from mbc_tracker import urls as project_urls
@@ -127,7 +127,7 @@ def signed_in(user) -> Client:
 
 def with_token(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {credentials.api_token_issue(user=user).key}")
     return client
 
 

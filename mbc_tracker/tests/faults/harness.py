@@ -492,8 +492,7 @@ PASSWORD = "fault-password-123"
 _SEED = """
 import json
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
-from accounts import services
+from accounts import credentials, services
 team = services.care_team_get_or_create(name="Fault Team")
 coordinators = {}
 otp_keys = {}
@@ -514,7 +513,7 @@ for number in range(PATIENTS):
         timezone="Europe/London", password=PASSWORD, invite=False,
     )
     patients.append({
-        "id": user.pk, "email": user.email, "token": Token.objects.create(user=user).key,
+        "id": user.pk, "email": user.email, "token": credentials.api_token_issue(user=user).key,
         "today": user.patient_profile.local_today().isoformat(),
     })
 print(json.dumps({"coordinators": coordinators, "patients": patients, "otp_keys": otp_keys}))
