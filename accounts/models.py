@@ -274,6 +274,7 @@ class RecordAccessKind(models.TextChoices):
     FLAGS = "flags", "Looked at the patient's flags"
     APPOINTMENTS = "appointments", "Looked at the patient's appointments"
     ADMIN = "admin", "Opened the patient's details in the admin pages"
+    EXPORT = "export", "Exported the patient's record (FHIR)"
 
 
 # The same looks, told to the patient on their settings page ("Who has looked at your record").
@@ -283,6 +284,7 @@ RECORD_ACCESS_PATIENT_WORDS = {
     RecordAccessKind.FLAGS: "Looked at your flags",
     RecordAccessKind.APPOINTMENTS: "Looked at your appointments",
     RecordAccessKind.ADMIN: "Opened your details in the admin pages",
+    RecordAccessKind.EXPORT: "Copied your record to the hospital's system",
 }
 
 

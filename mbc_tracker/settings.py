@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "appointments",
     "notifications",
     "care",
+    "exports",
     "demo",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("appointments.urls")),
     path("", include("notifications.urls")),
     path("", include("care.urls")),
+    path("", include("exports.urls")),
     path("healthz", health.healthz, name="healthz"),
     path(
         "accounts/login/",
@@ -38,6 +39,7 @@ urlpatterns = [
     path("api/v1/", include("appointments.api.urls")),
     path("api/v1/", include("notifications.api.urls")),
     path("api/v1/", include("care.api.urls")),
+    path("api/v1/", include("exports.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     # Last: any other address under /api/ answers a JSON 404, whatever its method.

@@ -50,6 +50,12 @@ class SymptomInfo:
     red_flag: str  # "none" | "call_now" | "emergency"
     help_template: str  # as stored, with number placeholders
     active: bool
+    loinc_code: str = ""  # "" where LOINC has no code for it
+    loinc_display: str = ""
+    proctcae_term: str = ""  # "" where PRO-CTCAE has no matching term
+    proctcae_attribute: str = (
+        ""  # "frequency" | "severity" | "interference" | "presence" | "amount"
+    )
 
     @property
     def help_text(self) -> str:
@@ -105,6 +111,10 @@ def _load() -> Catalogue:
             red_flag=symptom.red_flag,
             help_template=symptom.help_text,
             active=symptom.active,
+            loinc_code=symptom.loinc_code,
+            loinc_display=symptom.loinc_display,
+            proctcae_term=symptom.proctcae_term,
+            proctcae_attribute=symptom.proctcae_attribute,
         )
         for symptom in Symptom.objects.order_by("site__display_order", "display_order", "code")
     }

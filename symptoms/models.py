@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -42,6 +43,16 @@ class RedFlag(models.TextChoices):
     EMERGENCY = "emergency", "Emergency: call the emergency number"
 
 
+class ProCtcaeAttribute(models.TextChoices):
+    """Which PRO-CTCAE question about a symptom term our item asks (NCI's item library)."""
+
+    FREQUENCY = "frequency", "Frequency"
+    SEVERITY = "severity", "Severity"
+    INTERFERENCE = "interference", "Interference with usual activities"
+    PRESENCE = "presence", "Presence or absence"
+    AMOUNT = "amount", "Amount"
+
+
 class Symptom(models.Model):
     """One thing a patient can report. Retire (``active`` off) rather than delete."""
 
@@ -60,11 +71,43 @@ class Symptom(models.Model):
     active = models.BooleanField(
         default=True, help_text="Retired symptoms leave the forms but keep their history."
     )
+    loinc_code = models.CharField(
+        "LOINC code",
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{1,7}-[0-9]$", "A LOINC code looks like 8310-5.")],
+        help_text="The LOINC code for this observation, where one exists (e.g. 8310-5).",
+    )
+    loinc_display = models.CharField(
+        "LOINC name", max_length=200, blank=True, help_text="LOINC's name for that code."
+    )
+    proctcae_term = models.CharField(
+        "PRO-CTCAE term",
+        max_length=80,
+        blank=True,
+        help_text="The PRO-CTCAE symptom term this matches, where one exists (e.g. Fatigue).",
+    )
+    proctcae_attribute = models.CharField(
+        "PRO-CTCAE attribute",
+        max_length=12,
+        choices=ProCtcaeAttribute.choices,
+        blank=True,
+        help_text="Which PRO-CTCAE question about that term our question asks.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["site__display_order", "display_order", "code"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(proctcae_term="", proctcae_attribute="")
+                | (~Q(proctcae_term="") & ~Q(proctcae_attribute="")),
+                name="symptom_proctcae_term_with_attribute",
+            ),
+            models.CheckConstraint(
+                condition=Q(loinc_code="", loinc_display="") | ~Q(loinc_code=""),
+                name="symptom_loinc_name_needs_code",
+            ),
             models.CheckConstraint(
                 condition=Q(red_flag="none") | Q(kind="presence"),
                 name="symptom_red_flags_are_presence",

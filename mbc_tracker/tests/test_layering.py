@@ -22,6 +22,7 @@ PACKAGES = (
     "symptoms",
     "flags",
     "care",
+    "exports",
     "demo",
     "lib",
     "mbc_tracker",
