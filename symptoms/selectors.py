@@ -44,6 +44,31 @@ def symptom_groups(*, patient_sites: list[str]) -> list[SiteGroup]:
     ]
 
 
+@dataclass(frozen=True)
+class CodeCoverage:
+    symptoms: int  # active catalogue symptoms
+    with_proctcae: int
+    with_loinc: int
+
+    @property
+    def proctcae_share(self) -> float:
+        return self.with_proctcae / self.symptoms if self.symptoms else 0.0
+
+    @property
+    def loinc_share(self) -> float:
+        return self.with_loinc / self.symptoms if self.symptoms else 0.0
+
+
+def code_coverage() -> CodeCoverage:
+    """How many active symptoms carry a PRO-CTCAE term and a LOINC code (README figures)."""
+    active = get_catalogue().active
+    return CodeCoverage(
+        symptoms=len(active),
+        with_proctcae=sum(1 for symptom in active if symptom.proctcae_term),
+        with_loinc=sum(1 for symptom in active if symptom.loinc_code),
+    )
+
+
 def logs_for(
     *, patient: User, date_from: dt.date | None = None, date_to: dt.date | None = None
 ) -> QuerySet[DailyLog]:
