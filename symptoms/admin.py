@@ -1,7 +1,8 @@
 """Admin for the symptom catalogue and daily logs.
 
-Catalogue edits clear the cached catalogue. Logs are saved through ``services.daily_log_save``,
-the same checks as the log page and the API, so admin cannot store what a patient could not.
+Catalogue edits (codes included) clear the cached catalogue. Logs are saved through
+``services.daily_log_save``, the same checks as the log page and the API, so admin cannot store
+what a patient could not.
 Opening a patient's log or flag here is noted in the record access log.
 """
 
@@ -39,13 +40,122 @@ class SiteAdmin(admin.ModelAdmin):
         services.symptom_changed()
 
 
+CODE_FIELDS = ("loinc_code", "loinc_display", "proctcae_term", "proctcae_attribute")
+
+
+class SymptomAdminForm(forms.ModelForm):
+    """The catalogue form, with plain errors for codes that only make sense together (the
+    database refuses them too: a term needs its attribute, a LOINC name needs its code)."""
+
+    class Meta:
+        model = Symptom
+        fields = [
+            "code",
+            "name",
+            "site",
+            "kind",
+            "red_flag",
+            "help_text",
+            "display_order",
+            "active",
+            *CODE_FIELDS,
+        ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        term, attribute = cleaned.get("proctcae_term"), cleaned.get("proctcae_attribute")
+        if term and not attribute and "proctcae_attribute" not in self.errors:
+            self.add_error(
+                "proctcae_attribute",
+                "Choose which PRO-CTCAE question this symptom asks about that term (severity, "
+                "frequency, ...), or clear the term.",
+            )
+        if attribute and not term and "proctcae_term" not in self.errors:
+            self.add_error(
+                "proctcae_term",
+                "Type the PRO-CTCAE term this question belongs to (e.g. Fatigue), or clear the "
+                "attribute.",
+            )
+        code, display = cleaned.get("loinc_code"), cleaned.get("loinc_display")
+        if display and not code and "loinc_code" not in self.errors:
+            self.add_error(
+                "loinc_code",
+                "Type the LOINC code that goes with this name (e.g. 8310-5), or clear the name.",
+            )
+        return cleaned
+
+
+class HasCodeFilter(admin.SimpleListFilter):
+    """Yes / no: does the symptom carry this kind of code?"""
+
+    field: str
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(**{self.field: ""})
+        if self.value() == "no":
+            return queryset.filter(**{self.field: ""})
+        return queryset
+
+
+class HasLoincFilter(HasCodeFilter):
+    title = "has a LOINC code"
+    parameter_name = "has_loinc"
+    field = "loinc_code"
+
+
+class HasProCtcaeFilter(HasCodeFilter):
+    title = "has a PRO-CTCAE term"
+    parameter_name = "has_proctcae"
+    field = "proctcae_term"
+
+
 @admin.register(Symptom)
 class SymptomAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "site", "kind", "red_flag", "active", "display_order")
-    list_filter = ("active", "site", "kind", "red_flag")
-    search_fields = ("code", "name", "help_text")
+    form = SymptomAdminForm
+    list_display = (
+        "name",
+        "code",
+        "site",
+        "kind",
+        "red_flag",
+        "active",
+        "display_order",
+        "codes",
+    )
+    list_filter = ("active", "site", "kind", "red_flag", HasLoincFilter, HasProCtcaeFilter)
+    search_fields = ("code", "name", "help_text", "loinc_code", "proctcae_term")
     list_select_related = ("site",)
     actions = ["retire", "restore"]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "code",
+                    "name",
+                    "site",
+                    "kind",
+                    "red_flag",
+                    "help_text",
+                    "display_order",
+                    "active",
+                )
+            },
+        ),
+        (
+            "Codes",
+            {
+                "fields": CODE_FIELDS,
+                "description": "Standard codes a hospital's record understands, shown in the API "
+                "and the FHIR export. Leave a pair blank where no code means exactly what this "
+                "symptom asks.",
+            },
+        ),
+    )
 
     def get_readonly_fields(self, request, obj=None):
         # Codes and kinds are what old entries mean: fixed once a symptom exists.
@@ -53,6 +163,15 @@ class SymptomAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # retire instead: history keeps its meaning
+
+    @admin.display(description="Codes")
+    def codes(self, symptom: Symptom) -> str:
+        parts = []
+        if symptom.loinc_code:
+            parts.append(f"LOINC {symptom.loinc_code}")
+        if symptom.proctcae_term:
+            parts.append(f"PRO-CTCAE {symptom.proctcae_term} ({symptom.proctcae_attribute})")
+        return " · ".join(parts) or "-"
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
