@@ -21,12 +21,29 @@ from symptoms.models import (
     TEMPERATURE_MIN,
     DailyLog,
     LogEntry,
+    ProCtcaeAttribute,
     RedFlag,
     SymptomKind,
 )
 from symptoms.services import NOTES_MAX_LENGTH
 
 # --- The catalogue -------------------------------------------------------------------------------
+
+
+class LoincSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True, help_text="A LOINC code, e.g. 8310-5.")
+    display = serializers.CharField(read_only=True, help_text="LOINC's long name for it.")
+
+
+class ProCtcaeSerializer(serializers.Serializer):
+    term = serializers.CharField(
+        read_only=True, help_text="The PRO-CTCAE symptom term (NCI item library), e.g. Fatigue."
+    )
+    attribute = serializers.ChoiceField(
+        choices=ProCtcaeAttribute.choices,
+        read_only=True,
+        help_text="Which PRO-CTCAE question about that term this symptom asks.",
+    )
 
 
 class SymptomSerializer(serializers.Serializer):
@@ -52,9 +69,29 @@ class SymptomSerializer(serializers.Serializer):
     help = serializers.CharField(
         source="help_text", read_only=True, help_text="A plain-language description."
     )
+    loinc = serializers.SerializerMethodField(
+        help_text="The LOINC code for this observation, or null where LOINC has none that "
+        "means the same. Severities are on our own 0-10 scale."
+    )
+    proctcae = serializers.SerializerMethodField(
+        help_text="The matching PRO-CTCAE term and attribute, or null where none matches. "
+        "Our answers use our own scales (0-10, yes/no), not PRO-CTCAE's five answers."
+    )
 
     def get_red_flag(self, symptom: SymptomInfo) -> bool:
         return symptom.red_flag != RedFlag.NONE
+
+    @extend_schema_field(LoincSerializer(allow_null=True))
+    def get_loinc(self, symptom: SymptomInfo) -> dict[str, str] | None:
+        if not symptom.loinc_code:
+            return None
+        return {"code": symptom.loinc_code, "display": symptom.loinc_display}
+
+    @extend_schema_field(ProCtcaeSerializer(allow_null=True))
+    def get_proctcae(self, symptom: SymptomInfo) -> dict[str, str] | None:
+        if not symptom.proctcae_term:
+            return None
+        return {"term": symptom.proctcae_term, "attribute": symptom.proctcae_attribute}
 
 
 # --- Log entries: one of three shapes, by the symptom's kind -------------------------------------
