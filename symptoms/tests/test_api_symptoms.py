@@ -47,6 +47,11 @@ def test_lists_every_active_symptom_in_display_order(people, api_client):
         "red_flag": False,
         "red_flag_level": "none",
         "help": Symptom.objects.get(code="bone_pain").help_text,
+        "loinc": {
+            "code": "72514-3",
+            "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+        },
+        "proctcae": None,
     }
     assert by_code["seizure"]["kind"] == "presence"
     assert by_code["seizure"]["red_flag"] is True
