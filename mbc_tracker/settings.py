@@ -266,6 +266,7 @@ SPECTACULAR_SETTINGS = {
         "AppointmentStatusEnum": "appointments.models.AppointmentStatus.choices",
         "SymptomKindEnum": "symptoms.models.SymptomKind.choices",
         "RedFlagLevelEnum": "symptoms.models.RedFlag.choices",
+        "ProCtcaeAttributeEnum": "symptoms.models.ProCtcaeAttribute.choices",
         "PatientResponseEnum": "flags.models.PatientResponse.choices",
         "TimezoneEnum": "accounts.api.serializers.TIMEZONE_CHOICES",
     },
