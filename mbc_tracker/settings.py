@@ -365,6 +365,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in emails (invitations, reminders) start with this.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# --- FHIR export ------------------------------------------------------------------------------
+# Where our own FHIR code systems, identifiers and extensions live (FHIR_BASE_URL/CodeSystem/
+# symptom, ...) and the base of every resource address in an exported Bundle. Keep it stable: a
+# hospital that stored our codes matches later exports by it.
+FHIR_BASE_URL = env.str("FHIR_BASE_URL", default=f"{SITE_URL}/fhir").rstrip("/")
+
 # --- Clinical settings shown to patients ----------------------------------------------------
 EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="999")
 CARE_TEAM_24H_LINE = env.str("CARE_TEAM_24H_LINE", default="0800 000 0000")
