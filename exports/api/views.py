@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.http import HttpResponseBase
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,7 +35,9 @@ class FhirExportView(APIView):
         query.is_valid(raise_exception=True)
         return query.validated_data.get("since")
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: object, **kwargs: object
+    ) -> HttpResponseBase:
         # Errors keep DRF's usual body and say so: application/json, whatever was asked for.
         if response.status_code >= 400 and isinstance(response, Response):
             request.accepted_renderer = PlainJsonRenderer()
