@@ -42,6 +42,8 @@ class FhirExportView(APIView):
         if response.status_code >= 400 and isinstance(response, Response):
             request.accepted_renderer = PlainJsonRenderer()
             request.accepted_media_type = PlainJsonRenderer.media_type
+        # A whole health record: never kept by a browser or a proxy.
+        response["Cache-Control"] = "private, no-store"
         return super().finalize_response(request, response, *args, **kwargs)
 
 

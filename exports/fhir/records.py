@@ -11,7 +11,7 @@ from django.db.models import Max, Q
 from accounts.models import PatientProfile
 from appointments.models import Appointment
 from flags.models import Flag
-from symptoms.catalogue import Catalogue, get_catalogue
+from symptoms.catalogue import Catalogue, clear_catalogue_cache, get_catalogue
 from symptoms.models import DailyLog, Symptom
 
 
@@ -36,11 +36,18 @@ def patient_record(*, patient_id: int, since: dt.date | None = None) -> PatientR
         logs = logs.filter(date__gte=since)
         start = _local_midnight(since, profile)
         flags = flags.filter(Q(opened_at__gte=start) | Q(updated_at__gte=start))
+    logs = list(logs.order_by("date"))
+    catalogue = get_catalogue()
+    answered = {entry.symptom_id for log in logs for entry in log.entries.all()}
+    if not answered <= catalogue.symptoms.keys():
+        # A symptom added in the last minute, after this process cached the catalogue.
+        clear_catalogue_cache()
+        catalogue = get_catalogue()
     return PatientRecord(
         profile=profile,
-        catalogue=get_catalogue(),
+        catalogue=catalogue,
         catalogue_updated_at=Symptom.objects.aggregate(latest=Max("updated_at"))["latest"],
-        logs=list(logs.order_by("date")),
+        logs=logs,
         flags=list(flags.order_by("opened_at", "pk")),
         appointments=list(
             Appointment.objects.filter(patient_id=patient_id).order_by("starts_at", "pk")

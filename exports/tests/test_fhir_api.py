@@ -108,6 +108,7 @@ def test_the_bundle_is_fhir_json_unless_plain_json_is_asked_for(
     response = as_user(api_client, people.patient_a).get(ME, **headers)
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
+    assert response["Cache-Control"] == "private, no-store"
     assert response.json()["resourceType"] == "Bundle"
 
 

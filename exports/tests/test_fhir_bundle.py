@@ -19,7 +19,7 @@ from appointments.models import Appointment, AppointmentStatus
 from exports.fhir import bundle_json, codes, patient_bundle
 from flags.models import Flag
 from flags.tests.factories import FlagFactory
-from symptoms.catalogue import clear_catalogue_cache
+from symptoms.catalogue import clear_catalogue_cache, get_catalogue
 from symptoms.models import DailyLog, LogEntry, Symptom
 from symptoms.tests.factories import log_day, log_days_back
 
@@ -204,6 +204,15 @@ def test_a_retired_symptom_in_an_old_log_is_still_answered(people):
     observation = resources(bundle, "Observation")[0]
     assert coding(observation.code, codes.code_system("symptom")).code == "mouth_sores"
     assert observation.valueInteger == 4
+
+
+def test_a_symptom_newer_than_the_cached_catalogue_is_still_answered(people):
+    get_catalogue()  # cached in this process
+    Symptom.objects.create(code="hiccups", name="Hiccups", site_id="general", kind="severity")
+    log = DailyLog.objects.create(patient=people.patient_a, date=dt.date(2026, 1, 5))
+    LogEntry.objects.create(log=log, symptom_id="hiccups", severity=3)
+    observation = resources(parsed(people.patient_a), "Observation")[0]
+    assert coding(observation.code, codes.code_system("symptom")).display == "Hiccups"
 
 
 def test_flags_carry_status_rule_level_period_and_evidence(people):
