@@ -6,6 +6,7 @@ off) refuses to start without ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DATABASE_U
 Every variable is described in README.md and ``.env.example``.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -365,6 +366,17 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MBC Tracker <no-repl
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in emails (invitations, reminders) start with this.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- FHIR export ------------------------------------------------------------------------------
+# Where our own FHIR code systems, identifiers and extensions live (FHIR_BASE_URL/CodeSystem/
+# symptom, ...) and the base of every resource address in an exported Bundle. Keep it stable: a
+# hospital that stored our codes matches later exports by it.
+FHIR_BASE_URL = env.str("FHIR_BASE_URL", default=f"{SITE_URL}/fhir").rstrip("/")
+if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", FHIR_BASE_URL):
+    raise ImproperlyConfigured(
+        f"FHIR_BASE_URL must be an absolute http(s) address without spaces, a query or a "
+        f"fragment, e.g. https://mbc.example.org/fhir (not {FHIR_BASE_URL!r})."
+    )
 
 # --- Clinical settings shown to patients ----------------------------------------------------
 EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="999")

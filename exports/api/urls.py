@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from exports.api import views
+
+urlpatterns = [
+    path("me/fhir/", views.MyFhirView.as_view(), name="api-me-fhir"),
+    path("patients/<int:pk>/fhir/", views.PatientFhirView.as_view(), name="api-patient-fhir"),
+]
