@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from exports import archive, fhir, selectors
 from exports.tests.factories import known_record
+from symptoms.tests.factories import log_days_back
 
 pytestmark = pytest.mark.django_db
 
@@ -129,8 +130,6 @@ def test_the_record_is_read_in_a_fixed_number_of_queries(
 ):
     known_record(alice, people.coordinator_a)
     for days in range(3, 30):
-        from symptoms.tests.factories import log_days_back
-
         log_days_back(alice, days, {"bone_pain": 2, "fatigue": 3})
     with django_assert_max_num_queries(12):
         record = selectors.patient_record(patient_id=alice.pk)

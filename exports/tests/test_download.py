@@ -278,6 +278,12 @@ def test_a_pending_export_that_lost_its_follow_up_is_asked_for_again(people, sen
     assert rows() == [(BUILD, people.patient_a.pk, 1)]
 
 
+def test_beat_removes_old_files_every_night(registered_tasks):
+    entry = django_settings.CELERY_BEAT_SCHEDULE["expire-record-exports-nightly"]
+    assert entry["task"] == "exports.tasks.expire_record_exports" in registered_tasks
+    assert django_settings.RECORD_EXPORT_KEEP_DAYS == 7
+
+
 # --- The settings page ---------------------------------------------------------------------------
 
 
