@@ -354,6 +354,8 @@ FOLLOW_UP_RING_GRACE_SECONDS = 30
 
 # How long a patient's record download stays ready after it is built.
 RECORD_EXPORT_KEEP_DAYS = env.int("RECORD_EXPORT_KEEP_DAYS", default=7)
+if RECORD_EXPORT_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("RECORD_EXPORT_KEEP_DAYS must be 1 or more (days).")
 
 # The outbox's lease: a dispatcher that dies mid-batch leaves its claimed rows this long.
 NOTIFICATIONS_LEASE_SECONDS = 300
