@@ -130,11 +130,14 @@ class ExportState:
 
     @property
     def until_words(self) -> str:
-        """ "Monday 14 December at 16:02" (with the year when it is not this year's)."""
-        if self.until is None:
-            return ""
-        today = local_time(timezone.now(), self.until.tzinfo or dt.UTC).date()
-        return f"{long_date(self.until.date(), today=today)} at {clock_time(self.until)}"
+        return until_words(self.until) if self.until is not None else ""
+
+
+def until_words(until: dt.datetime) -> str:
+    """ "Monday 14 December at 16:02" (with the year when it is not this year's), for a time
+    already in the reader's zone."""
+    today = local_time(timezone.now(), until.tzinfo or dt.UTC).date()
+    return f"{long_date(until.date(), today=today)} at {clock_time(until)}"
 
 
 def export_state(

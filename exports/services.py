@@ -117,7 +117,7 @@ def _start(patient_id: int) -> RecordExport | None:
 
 def _ready_message(export: RecordExport, expires_at: dt.datetime) -> Planned:
     zone = selectors.patient_zone(patient_id=export.patient_id)
-    until = selectors.ExportState(export=export, state="ready", until=local_time(expires_at, zone))
+    until = selectors.until_words(local_time(expires_at, zone))
     days = settings.RECORD_EXPORT_KEEP_DAYS
     return Planned(
         key=ready_key(export.pk),
@@ -127,7 +127,7 @@ def _ready_message(export: RecordExport, expires_at: dt.datetime) -> Planned:
         title="Your record is ready to download",
         body=(
             f"The copy of your record you asked for is ready. It stays here for {days} days, "
-            f"until {until.until_words}. Then we remove it, "
+            f"until {until}. Then we remove it, "
             "and you can ask for a new one in your settings at any time. It holds your daily "
             "logs, flags, questions, appointments, messages and who has looked at your record, "
             "as files that open in a spreadsheet app, and one file for hospital systems."
@@ -166,7 +166,8 @@ def _fail(export: RecordExport, error_text: str) -> None:
         if failed:
             notifications_plan(planned=[_failed_message(export)])
             after_commit(DISPATCH_TASK)
-    logger.error("Record export %s failed for good after %s tries", export.pk, export.attempts)
+    if failed:
+        logger.error("Record export %s failed for good after %s tries", export.pk, export.attempts)
 
 
 def record_export_build(*, patient_id: int, now: dt.datetime | None = None) -> RecordExport | None:
@@ -196,8 +197,12 @@ def record_export_build(*, patient_id: int, now: dt.datetime | None = None) -> R
         if export.attempts >= MAX_BUILD_ATTEMPTS:
             _fail(export, error_text)
             return export
+        # The error's type only: its message may quote the record (kept on the row for admins).
         logger.warning(
-            "Building record export %s failed (try %s): %s", export.pk, export.attempts, error_text
+            "Building record export %s failed (try %s): %s",
+            export.pk,
+            export.attempts,
+            type(error).__name__,
         )
         raise  # the follow-up backs off and sends it again
     now = now or timezone.now()

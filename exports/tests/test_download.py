@@ -202,6 +202,18 @@ def test_a_failed_build_backs_off_and_the_patient_is_told_calmly_in_the_end(
     assert message.link == SETTINGS + "#record-export"
 
 
+def test_a_build_that_keeps_dying_before_it_can_fail_is_given_up_calmly(people, sent):
+    export = services.record_export_request(patient=people.patient_a, requested_by=people.patient_a)
+    # Its workers were killed mid-build every time: tries counted, never finished.
+    RecordExport.objects.filter(pk=export.pk).update(attempts=services.MAX_BUILD_ATTEMPTS)
+    build_record_export(people.patient_a.pk)
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED and export.archive is None
+    assert rows() == []
+    (message,) = export_messages(people.patient_a)
+    assert message.title == "We could not prepare your record"
+
+
 # --- Who may download ----------------------------------------------------------------------------
 
 
