@@ -48,7 +48,8 @@ logger = logging.getLogger(__name__)
 
 FLAG_EVALUATION = "flags.tasks.evaluate_patient_flags"
 REMINDER_REPLAN = "symptoms.tasks.replan_patient_reminders"
-TASK_NAMES = (FLAG_EVALUATION, REMINDER_REPLAN)
+RECORD_EXPORT_BUILD = "exports.tasks.build_record_export"  # a patient asked for their record
+TASK_NAMES = (FLAG_EVALUATION, REMINDER_REPLAN, RECORD_EXPORT_BUILD)
 MAX_BACKOFF = dt.timedelta(hours=1)
 
 

@@ -37,6 +37,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("appointments", "Appointment"),
             ("appointments", "ScanCheckIn"),
             ("notifications", "Notification"),
+            ("exports", "RecordExport"),
         ),
     ),
 )

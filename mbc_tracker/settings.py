@@ -336,6 +336,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "symptoms.tasks.plan_reminders_nightly",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Patients' record downloads: remove the files of those past their date (rows stay).
+    "expire-record-exports-nightly": {
+        "task": "exports.tasks.expire_record_exports",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # Flags: evaluate every patient (a safety net behind the follow-ups' drain; self-resolves
     # and ages flags), then plan the coordinators' 08:00 digests. Idempotent.
     "sweep-flags-nightly": {
@@ -348,6 +353,11 @@ CELERY_BEAT_SCHEDULE: dict = {
 # limits); an unclaimed one waits this long for its own ring before the drain sends it.
 FOLLOW_UP_CLAIM_SECONDS = 120
 FOLLOW_UP_RING_GRACE_SECONDS = 30
+
+# How long a patient's record download stays ready after it is built.
+RECORD_EXPORT_KEEP_DAYS = env.int("RECORD_EXPORT_KEEP_DAYS", default=7)
+if RECORD_EXPORT_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("RECORD_EXPORT_KEEP_DAYS must be 1 or more (days).")
 
 # The outbox's lease: a dispatcher that dies mid-batch leaves its claimed rows this long.
 NOTIFICATIONS_LEASE_SECONDS = 300

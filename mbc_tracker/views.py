@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from accounts.forms import AccountForm, PatientSettingsForm
 from accounts.models import PatientProfile
 from appointments import selectors as appointment_selectors
 from care import views as care_views
+from exports import selectors as export_selectors
 from lib.dates import last_seen
 from symptoms import selectors as symptom_selectors
 
@@ -84,6 +86,11 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "calendar": _calendar_feed(request, profile) if profile is not None else None,
         "viewers": _record_viewers(profile) if profile is not None else None,
         "viewers_days": VIEWERS_DAYS,
+        # The patient's download of their whole record: where the latest one stands.
+        "record_export": export_selectors.latest_export_state(user, zone=profile.timezone)
+        if profile is not None
+        else None,
+        "keep_days": django_settings.RECORD_EXPORT_KEEP_DAYS,
     }
     return render(request, "accounts/settings.html", context)
 

@@ -34,6 +34,7 @@ class Kind(models.TextChoices):
     RESTAGING_REMINDER = "restaging_reminder", "Ask about restaging"
     FLAG_ALERT = "flag_alert", "Care team alert"
     ACCOUNT = "account", "Account"
+    RECORD_EXPORT = "record_export", "Your record to download"
 
 
 class Notification(models.Model):

@@ -55,6 +55,7 @@ from appointments.services import calendar_feed_rotate
 from appointments.tests.appointment_factories import NOW, book
 from appointments.tests.support_factories import past
 from conftest import Personas
+from exports.services import record_export_build, record_export_request
 from flags.tests.factories import FlagFactory
 from notifications.tests.factories import SentNotificationFactory
 from symptoms.models import PatientQuestion
@@ -136,6 +137,10 @@ class World:
         )
         self.token = Token.objects.create(user=patient)  # the older single kind, in admin
         self.api_token = credentials.api_token_issue(user=patient, device="Phone").token
+        # A download of patient A's whole record, built and ready.
+        self.record_export = record_export_request(patient=patient, requested_by=patient)
+        record_export_build(patient_id=patient.pk)
+        self.record_export.refresh_from_db()
         # The audit trail's entry for the creation of patient A's flag.
         self.audit_entry = AuditLogEntry.objects.get_for_object(self.flag).latest("pk")
 
@@ -379,6 +384,15 @@ ENTRIES = [
         data={"anxiety": "3", "note": "Written by someone else"},
         state=lambda w: list(ScanCheckIn.objects.filter(appointment=w.past_scan).values()),
     ),
+    # --- The patient's download of their record: theirs alone (staff too get 404) -------------
+    Entry(
+        "record_export", lambda w: [w.record_export.pk], get=own_message(owner=200, anonymous=LOGIN)
+    ),
+    Entry(
+        "record_export_download",
+        lambda w: [w.record_export.pk],
+        get=own_message(owner=200, anonymous=LOGIN),
+    ),
     # --- Notification centre: the recipient's own messages -------------------------------------
     Entry(
         "notification_read",
@@ -566,6 +580,13 @@ ENTRIES = [
         change_post=200,
         delete=200,
         delete_post=302,
+    ),
+    *admin_pages(
+        "exports_recordexport",
+        lambda w: w.record_export,
+        change_post=403,  # read-only: no file, no changes, no deleting here
+        delete=403,
+        delete_post=403,
     ),
     *admin_pages(
         "accounts_recordaccess",
