@@ -28,22 +28,6 @@ pytestmark = pytest.mark.django_db
 LOINC = "http://loinc.org"
 
 
-@pytest.fixture
-def coded_catalogue():
-    """A few symptoms with the codes the catalogue's data migration gives them elsewhere."""
-    Symptom.objects.filter(code="fever").update(
-        loinc_code="8310-5", loinc_display="Body temperature"
-    )
-    Symptom.objects.filter(code="bone_pain").update(
-        loinc_code="72514-3",
-        loinc_display="Pain severity - 0-10 verbal numeric rating [Score] - Reported",
-    )
-    Symptom.objects.filter(code="fatigue").update(
-        proctcae_term="Fatigue", proctcae_attribute="severity"
-    )
-    clear_catalogue_cache()
-
-
 def parsed(patient: User, since: dt.date | None = None) -> Bundle:
     """The Bundle as a receiver reads it: the JSON parsed and validated again."""
     return Bundle.model_validate_json(bundle_json(patient_id=patient.pk, since=since))
@@ -74,12 +58,14 @@ def observation_value(observation) -> int | bool | Decimal:
 # --- The demo patients' 60 days, round trip -------------------------------------------------
 
 
-def test_the_demo_patients_records_round_trip(coded_catalogue, settings):
+def test_the_demo_patients_records_round_trip(settings):
     settings.DEBUG = True  # seed_demo runs in development only
     call_command("seed_demo", stdout=io.StringIO())
     patients = User.objects.filter(email__endswith="@example.org", role="patient")
     assert patients.count() == 6
+    catalogue = get_catalogue()
     kinds_seen: Counter[str] = Counter()
+    coded: dict[str, tuple[str, str]] = {}
     for patient in patients:
         bundle = parsed(patient)
         assert bundle.type == "collection" and bundle.id and bundle.timestamp
@@ -128,12 +114,19 @@ def test_the_demo_patients_records_round_trip(coded_catalogue, settings):
             )
             assert observation_value(observation) == entry.value
             kinds_seen[type(entry.value).__name__] += 1
+            # The shipped catalogue's codes (symptoms/migrations/0009), as the catalogue says.
+            symptom = catalogue.symptoms[entry.symptom_id]
             loinc = coding(observation.code, LOINC)
-            expected_loinc = {"fever": "8310-5", "bone_pain": "72514-3"}.get(entry.symptom_id)
-            assert (loinc.code if loinc else None) == expected_loinc
+            assert (loinc.code if loinc else "") == symptom.loinc_code
             proctcae = coding(observation.code, codes.code_system("pro-ctcae"))
-            assert (proctcae.code if proctcae else None) == (
-                "Fatigue/severity" if entry.symptom_id == "fatigue" else None
+            assert (proctcae.code if proctcae else "") == (
+                f"{symptom.proctcae_term}/{symptom.proctcae_attribute}"
+                if symptom.proctcae_term
+                else ""
+            )
+            coded[entry.symptom_id] = (
+                loinc.code if loinc else "",
+                proctcae.code if proctcae else "",
             )
 
         # Flags and appointments, each once.
@@ -144,8 +137,11 @@ def test_the_demo_patients_records_round_trip(coded_catalogue, settings):
             f"appointment-{pk}"
             for pk in Appointment.objects.filter(patient=patient).values_list("pk", flat=True)
         }
-    # The demo holds all three kinds of answer.
+    # The demo holds all three kinds of answer, and entries coded each way.
     assert kinds_seen["int"] and kinds_seen["bool"] and kinds_seen["Decimal"]
+    assert coded["fever"] == ("8310-5", "")
+    assert coded["fatigue"] == ("", "Fatigue/interference")
+    assert coded["headache"] == ("72514-3", "Headache/severity")
 
 
 # --- Resources --------------------------------------------------------------------------------
@@ -171,7 +167,7 @@ def test_the_patient_carries_identity_and_contact(people):
     }
 
 
-def test_the_questionnaire_is_the_whole_catalogue_grouped_by_site(people, coded_catalogue):
+def test_the_questionnaire_is_the_whole_catalogue_grouped_by_site(people):
     Symptom.objects.filter(code="mouth_sores").update(active=False)
     clear_catalogue_cache()
     questionnaire = resources(parsed(people.patient_a), "Questionnaire")[0]

@@ -491,6 +491,20 @@ ENTRIES = [
         state=object_state(lambda w: w.patient.patient_profile),
     ),
     Entry(
+        # The FHIR export follows the patient detail exactly (and is access-logged; see
+        # exports/tests/test_fhir_api.py).
+        "api-patient-fhir",
+        lambda w: [w.patient.pk],
+        get=row(
+            patient_a=403,
+            patient_b=403,
+            coordinator_a=200,
+            coordinator_b=404,
+            admin=200,
+            anonymous=401,
+        ),
+    ),
+    Entry(
         "api-flag-acknowledge",
         lambda w: [w.flag.pk],
         post=FLAG_ACTION_API,
