@@ -114,8 +114,8 @@ def tables(record: PatientRecord) -> dict[str, tuple[Sequence[str], list[Sequenc
                 "status",
                 "symptom",
                 "site",
-                "explanation",
-                "advice",
+                "explanation_when_raised",
+                "advice_when_raised",
                 "from_logs_of",
                 "seen_by_team",
                 "seen_by",
@@ -242,7 +242,10 @@ log_entries.csv     One row for each symptom in each day's log: the day, the sym
                     where in the body, the kind of answer, your answer and its unit
                     (0-10: from none to the worst; yes/no; °C for temperature).
 flags.csv           The things the app raised with your care team, why, what we
-                    advised, and when the team saw and closed each one.
+                    advised, and when the team saw and closed each one. The
+                    explanation and advice are the words we used when the flag
+                    was last updated: "yesterday" there means the day before
+                    that. The from_logs_of column gives the exact days.
 flag_contacts.csv   Each time your care team tried to reach you about a flag.
 questions.csv       The questions you wrote down for your care team.
 appointments.csv    Your appointments and scans.

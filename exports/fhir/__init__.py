@@ -9,40 +9,63 @@ Flag and appointments as Appointment resources. Every ``fullUrl`` is ``FHIR_BASE
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
+from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.resource import Resource
 
 from exports.fhir import codes, resources
 from exports.fhir.records import PatientRecord, patient_record
 
-__all__ = ["bundle_json", "patient_bundle"]
+__all__ = ["bundle_data", "bundle_json", "patient_bundle"]
 
 
-def patient_bundle(*, patient_id: int, since: dt.date | None = None) -> Bundle:
-    """The whole record of one patient (logs and flags from ``since`` when given)."""
+def bundle_data(*, patient_id: int, since: dt.date | None = None) -> dict[str, Any]:
+    """The whole record of one patient (logs and flags from ``since`` when given) as the
+    Bundle's JSON data, every resource in it validated by ``fhir.resources``."""
     record = patient_record(patient_id=patient_id, since=since)
     return _bundle(record, now=timezone.now())
 
 
+def patient_bundle(*, patient_id: int, since: dt.date | None = None) -> Bundle:
+    """``bundle_data`` as a ``fhir.resources`` Bundle, for callers that want the model."""
+    return Bundle.model_validate(bundle_data(patient_id=patient_id, since=since))
+
+
 def bundle_json(*, patient_id: int, since: dt.date | None = None) -> bytes:
-    """``patient_bundle`` as FHIR JSON (UTF-8)."""
-    return patient_bundle(patient_id=patient_id, since=since).model_dump_json().encode()
+    """``bundle_data`` as FHIR JSON (UTF-8)."""
+    return dumps(bundle_data(patient_id=patient_id, since=since))
 
 
-def _bundle(record: PatientRecord, *, now: dt.datetime) -> Bundle:
+def dumps(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, default=_json_value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _json_value(value: object) -> object:
+    # FHIR JSON: decimals are numbers; dates and instants are ISO 8601 text.
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime):  # aware: it carries its offset ("Z" for UTC)
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not FHIR JSON")
+
+
+def _bundle(record: PatientRecord, *, now: dt.datetime) -> dict[str, Any]:
     catalogue = record.catalogue
     patient = resources.patient(record.profile)
-    patient_ref = resources.reference("Patient", patient.id, record.profile.user.name)
+    patient_ref = resources.reference("Patient", patient["id"], record.profile.user.name)
     version = resources.questionnaire_version(record.catalogue_updated_at)
     questionnaire = resources.questionnaire(
         catalogue, version=version, date=record.catalogue_updated_at
     )
     canonical = f"{codes.questionnaire_url()}|{version}"
 
-    found: list[Resource] = [patient, questionnaire]
+    found: list[dict[str, Any]] = [patient, questionnaire]
     for log in record.logs:
         found.append(
             resources.questionnaire_response(
@@ -64,12 +87,13 @@ def _bundle(record: PatientRecord, *, now: dt.datetime) -> Bundle:
     for appointment in record.appointments:
         found.append(resources.appointment(appointment, patient_ref=patient_ref, now=now))
 
-    return Bundle(
-        id=uuid.uuid4().hex,
-        type="collection",
-        timestamp=now,
-        entry=[
-            {"fullUrl": codes.resource_url(item.get_resource_type(), item.id), "resource": item}
+    header = {"id": uuid.uuid4().hex, "type": "collection", "timestamp": now}
+    Bundle.model_validate(header)  # the resources were each validated as they were made
+    return {
+        "resourceType": "Bundle",
+        **header,
+        "entry": [
+            {"fullUrl": codes.resource_url(item["resourceType"], item["id"]), "resource": item}
             for item in found
         ],
-    )
+    }

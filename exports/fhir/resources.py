@@ -1,6 +1,7 @@
-"""One FHIR R4 resource per thing in the record. Each builder returns a ``fhir.resources`` model,
-so every resource is validated as it is made; a builder that produced an invalid resource fails
-here, not in the hospital's system."""
+"""One FHIR R4 resource per thing in the record. Each builder validates its resource with the
+``fhir.resources`` model as it is made (an invalid resource fails here, not in the hospital's
+system) and returns the validated JSON data: writing it with ``json`` is about 20 times faster than
+the models' own serialiser, which took most of an export's time."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+from fhir.resources.R4B.resource import Resource
 
 from accounts.models import PatientProfile
 from appointments.choices import AppointmentKind
@@ -46,6 +48,12 @@ CLINICAL_FLAG = {
     "coding": [{"system": codes.FLAG_CATEGORY, "code": "clinical", "display": "Clinical"}]
 }
 UCUM_CELSIUS = {"system": codes.UCUM, "code": codes.CELSIUS, "display": "°C"}
+
+
+def validated(model: type[Resource], data: Json) -> Json:
+    """``data`` checked against the FHIR model (raises if invalid), as a resource's JSON."""
+    model.model_validate(data)
+    return {"resourceType": model.get_resource_type(), **data}
 
 
 def patient_id_of(profile: PatientProfile) -> str:
@@ -94,7 +102,7 @@ def symptom_codings(symptom: SymptomInfo) -> list[Json]:
 # --- Patient ------------------------------------------------------------------------------------
 
 
-def patient(profile: PatientProfile) -> Patient:
+def patient(profile: PatientProfile) -> Json:
     user = profile.user
     identifiers: list[Json] = [
         {"system": codes.identifier_system("patient"), "value": patient_id_of(profile)}
@@ -133,7 +141,7 @@ def patient(profile: PatientProfile) -> Patient:
         data["name"] = names
     if profile.date_of_birth:
         data["birthDate"] = profile.date_of_birth
-    return Patient.model_validate(data)
+    return validated(Patient, data)
 
 
 # --- The catalogue as a Questionnaire -----------------------------------------------------------
@@ -146,7 +154,7 @@ def questionnaire_version(updated_at: dt.datetime | None) -> str:
     return updated_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def questionnaire(catalogue: Catalogue, *, version: str, date: dt.datetime | None) -> Questionnaire:
+def questionnaire(catalogue: Catalogue, *, version: str, date: dt.datetime | None) -> Json:
     """Every symptom of the catalogue, grouped by site. Retired symptoms stay in, read-only, so
     that old answers to them still have their question; the published version changes whenever
     an admin changes a symptom."""
@@ -178,7 +186,7 @@ def questionnaire(catalogue: Catalogue, *, version: str, date: dt.datetime | Non
     }
     if date is not None:
         data["date"] = date
-    return Questionnaire.model_validate(data)
+    return validated(Questionnaire, data)
 
 
 def _question(symptom: SymptomInfo) -> Json:
@@ -217,7 +225,7 @@ def _answer(entry: LogEntry) -> Json:
 
 def questionnaire_response(
     log: DailyLog, *, catalogue: Catalogue, canonical: str, patient_ref: Json
-) -> QuestionnaireResponse:
+) -> Json:
     """One day's log: the answers in the Questionnaire's site groups, then the notes."""
     by_site: dict[str, list[Json]] = defaultdict(list)
     for entry in log.entries.all():
@@ -245,12 +253,10 @@ def questionnaire_response(
     }
     if items:
         data["item"] = items
-    return QuestionnaireResponse.model_validate(data)
+    return validated(QuestionnaireResponse, data)
 
 
-def observation(
-    entry: LogEntry, *, log: DailyLog, symptom: SymptomInfo, patient_ref: Json
-) -> Observation:
+def observation(entry: LogEntry, *, log: DailyLog, symptom: SymptomInfo, patient_ref: Json) -> Json:
     """One entry of a day's log: a survey answer, dated the log's day."""
     data: Json = {
         "id": f"entry-{entry.pk}",
@@ -274,7 +280,7 @@ def observation(
             "system": codes.UCUM,
             "code": codes.CELSIUS,
         }
-    return Observation.model_validate(data)
+    return validated(Observation, data)
 
 
 # --- Flags --------------------------------------------------------------------------------------
@@ -282,7 +288,7 @@ def observation(
 
 def flag(
     item: Flag, *, catalogue: Catalogue, patient_ref: Json, log_ids_by_day: dict[dt.date, str]
-) -> FhirFlag:
+) -> Json:
     """A flag: what the rule found (rule and title), how soon (level), when it was raised and
     resolved, and the days of the logs behind it (as dates, and as the day's answers where the
     Bundle holds them). The advice shown to the patient is left out."""
@@ -342,7 +348,7 @@ def flag(
         "subject": patient_ref,
         "period": period,
     }
-    return FhirFlag.model_validate(data)
+    return validated(FhirFlag, data)
 
 
 # --- Appointments -------------------------------------------------------------------------------
@@ -360,7 +366,7 @@ def _ends_at(item: Appointment) -> dt.datetime:
     return item.starts_at + dt.timedelta(minutes=item.duration_minutes)
 
 
-def appointment(item: Appointment, *, patient_ref: Json, now: dt.datetime) -> FhirAppointment:
+def appointment(item: Appointment, *, patient_ref: Json, now: dt.datetime) -> Json:
     kind = AppointmentKind(item.kind)
     participants: list[Json] = [{"actor": patient_ref, "status": "accepted"}]
     if item.location:
@@ -391,4 +397,4 @@ def appointment(item: Appointment, *, patient_ref: Json, now: dt.datetime) -> Fh
     }
     if item.preparation_notes:
         data["patientInstruction"] = item.preparation_notes
-    return FhirAppointment.model_validate(data)
+    return validated(FhirAppointment, data)

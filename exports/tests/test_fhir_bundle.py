@@ -16,7 +16,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from accounts.models import User
 from appointments.models import Appointment, AppointmentStatus
-from exports.fhir import bundle_json, codes, patient_bundle
+from exports.fhir import bundle_data, bundle_json, codes, dumps, patient_bundle
 from flags.models import Flag
 from flags.tests.factories import FlagFactory
 from symptoms.catalogue import clear_catalogue_cache, get_catalogue
@@ -389,3 +389,23 @@ def test_the_bundle_reads_in_the_same_number_of_queries_for_10_and_60_days(
     assert len(resources(small, "QuestionnaireResponse")) == 10
     assert len(resources(big, "QuestionnaireResponse")) == 60
     assert len(resources(big, "Observation")) == 180
+
+
+def test_the_json_says_exactly_what_the_fhir_models_say(people):
+    """The export writes its validated data with ``json`` (fast); a receiver reading it gets
+    the same Bundle, value for value, as fhir.resources' own serialiser would have written."""
+    patient = people.patient_a
+    log_days_back(patient, 0, {"fever": Decimal("38.0"), "bone_pain": 3}, notes="Hot, sore.")
+    log_days_back(patient, 1, {"seizure": True})
+    FlagFactory(patient=patient, rule="red_flag")
+    data = bundle_data(patient_id=patient.pk)
+    ours = json.loads(dumps(data))
+    theirs = json.loads(Bundle.model_validate(data).model_dump_json())
+    assert ours == theirs
+    temperatures = [
+        e["resource"]["valueQuantity"]["value"]
+        for e in ours["entry"]
+        if e["resource"]["resourceType"] == "Observation" and "valueQuantity" in e["resource"]
+    ]
+    assert temperatures == [38.0]
+    assert ours["timestamp"].endswith("Z")
