@@ -64,6 +64,15 @@ class EmailLoginForm(AuthenticationForm):
         "try again.",
         "inactive": "This account is closed. Please contact your care team.",
     }
+    # Patients only (accounts.sessions); staff sessions stay short whatever is ticked.
+    remember = forms.BooleanField(required=False, label="Keep me signed in on this phone")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        days = settings.PATIENT_REMEMBER_DAYS
+        self.fields[
+            "remember"
+        ].help_text = f"For {days} days. Only tick this on a phone that nobody else uses."
 
 
 class SitesField(forms.MultipleChoiceField):

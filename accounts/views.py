@@ -1,4 +1,5 @@
-"""The two-step sign-in pages for staff: set up an authenticator app, type a code, keep
+"""Signing in and out (Django's login and logout views with our session lengths and a clean
+sign-out), and the two-step sign-in pages for staff: set up an authenticator app, type a code, keep
 recovery codes. The rules and the writes are ``accounts.two_step``'s; who must pass the second
 step before anything else is ``accounts.middleware.StaffTwoStepMiddleware``'s to enforce."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -15,12 +17,34 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from accounts import access, two_step
+from accounts import access, sessions, two_step
 from accounts.decorators import care_staff_required
-from accounts.forms import TwoStepCodeForm
+from accounts.forms import EmailLoginForm, TwoStepCodeForm
 from accounts.lockout import lockout_response
 
 NEW_CODES_KEY = "two_step_new_codes"  # recovery codes waiting to be shown, once
+
+
+class SignInView(auth_views.LoginView):
+    """Email and password; then the session's length by role and "Keep me signed in" (staff go
+    on to the second step, asked by ``StaffTwoStepMiddleware`` on their next request)."""
+
+    authentication_form = EmailLoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: EmailLoginForm) -> HttpResponse:
+        response = super().form_valid(form)  # signs in: staff start on the idle clock
+        sessions.session_length_choose(
+            request=self.request, user=form.get_user(), remember=form.cleaned_data["remember"]
+        )
+        return response
+
+
+class SignOutView(auth_views.LogoutView):
+    """Django's sign-out (POST only), and the browser forgets this site's pages and data."""
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        return sessions.clear_this_browser(super().post(request, *args, **kwargs))
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -61,6 +61,15 @@ class MbcAdminSite(admin.AdminSite):
 
         return super().has_permission(request) and not two_step.needs_second_step(request.user)
 
+    def logout(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        """Signing out of admin clears the browser's copy of the site, as everywhere else."""
+        from accounts import sessions
+
+        response = super().logout(request, extra_context)
+        if request.method == "POST":
+            sessions.clear_this_browser(response)
+        return response
+
     def get_app_list(
         self, request: HttpRequest, app_label: str | None = None
     ) -> list[dict[str, Any]]:

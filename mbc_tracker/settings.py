@@ -212,7 +212,12 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
+# A web session without "Keep me signed in" ends when the browser closes, and at the latest this
+# long after it was last saved (12 hours).
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# A patient who ticks "Keep me signed in on this phone" stays signed in this many days from
+# sign-in (accounts.sessions); staff never do.
+PATIENT_REMEMBER_DAYS = env.int("PATIENT_REMEMBER_DAYS", default=30)
 # Coordinators' and administrators' sessions end after this many minutes without a request
 # (accounts.middleware.StaffIdleTimeoutMiddleware); patients keep SESSION_COOKIE_AGE.
 STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=30)

@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.forms import EmailLoginForm, InvitationAwarePasswordResetForm
+from accounts import views as account_views
+from accounts.forms import InvitationAwarePasswordResetForm
 from lib.api.views import NotFoundView
 from mbc_tracker import health, views
 
@@ -18,13 +19,8 @@ urlpatterns = [
     path("", include("care.urls")),
     path("", include("exports.urls")),
     path("healthz", health.healthz, name="healthz"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=EmailLoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("accounts/login/", account_views.SignInView.as_view(), name="login"),
+    path("accounts/logout/", account_views.SignOutView.as_view(), name="logout"),
     path(
         "accounts/password_reset/",
         auth_views.PasswordResetView.as_view(form_class=InvitationAwarePasswordResetForm),

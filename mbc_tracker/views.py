@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts import access, credentials, selectors, services
+from accounts import access, credentials, selectors, services, sessions
 from accounts.forms import AccountForm, PatientSettingsForm
 from accounts.models import PatientProfile
 from appointments import selectors as appointment_selectors
@@ -104,10 +104,10 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(
         request,
-        "You are signed out everywhere: on every device and in the app, and here too. "
-        "Sign in again to carry on.",
+        "You are signed out on all your devices: on every phone and computer and in the app, "
+        "and here too. Sign in again to carry on.",
     )
-    return redirect("login")
+    return sessions.clear_this_browser(redirect("login"))
 
 
 TZ_SEARCH_MAX = 60
