@@ -2,10 +2,15 @@
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.staticfiles import finders
 from django.core import mail
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts.tests.factories import PASSWORD, make_patient
 
@@ -173,3 +178,60 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"  # each dependency: mbc_tracker/tests/test_degrade.py
+
+
+# --- The login and password pages: "Keep me signed in" and "Show password" --------------------
+
+SHOW_PASSWORD_JS = "js/show-password.js"
+
+
+def scripts(html: str) -> list[str]:
+    return re.findall(r"<script\b[^>]*>", html)
+
+
+def test_login_offers_keep_me_signed_in_as_a_labelled_checkbox(client):
+    html = client.get(reverse("login")).content.decode()
+    assert re.search(
+        r'<label class="check"><input type="checkbox" name="remember"[^>]*> '
+        r"Keep me signed in on this phone</label>",
+        html,
+    )
+    assert "For 30 days. Only tick this on a phone that nobody else uses." in html
+
+
+@pytest.mark.parametrize("persona", [None, "patient_a"])
+def test_password_pages_load_the_show_password_script_and_no_inline_script(people, client, persona):
+    pages = [reverse("login")]
+    if persona:
+        client.force_login(getattr(people, persona))
+        pages = [reverse("password_change")]
+    for url in pages:
+        html = client.get(url).content.decode()
+        tags = scripts(html)
+        assert any(SHOW_PASSWORD_JS in tag and " defer" in tag for tag in tags), url
+        assert all("src=" in tag for tag in tags), url  # the CSP allows no inline script
+        # Without JavaScript nothing is missing: the toggle is only ever added by the script.
+        assert "Show password" not in html
+
+
+def test_the_set_password_page_loads_the_script_too(people, client):
+
+    user = people.patient_a
+    url = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    page = client.get(url, follow=True)
+    assert b"Choose your password" in page.content
+    assert SHOW_PASSWORD_JS.encode() in page.content
+
+
+def test_the_show_password_script_is_served(client):
+
+    path = finders.find(SHOW_PASSWORD_JS)
+    assert path is not None
+    source = Path(path).read_text(encoding="utf-8")
+    assert 'type = "checkbox"' in source and "aria-controls" in source
