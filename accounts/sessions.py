@@ -24,6 +24,7 @@ from accounts import access
 from accounts.models import User
 
 BROWSER_SESSION = 0  # Django's set_expiry(0): the cookie goes when the browser closes
+REMEMBERED = "remembered"  # in the session: the patient chose to stay signed in here
 
 
 def remember_days() -> int:
@@ -38,8 +39,16 @@ def session_length_choose(*, request: HttpRequest, user: User, remember: bool) -
         # A date rather than a number of seconds: Django would move a number on whenever the
         # session is saved, and the 30 days would never run out on a phone used every day.
         request.session.set_expiry(timezone.now() + dt.timedelta(days=remember_days()))
+        request.session[REMEMBERED] = True
     else:
         request.session.set_expiry(BROWSER_SESSION)
+
+
+def remembered_until(request: HttpRequest) -> dt.datetime | None:
+    """When this browser's session ends, if the patient chose to stay signed in on it."""
+    if not request.session.get(REMEMBERED):
+        return None
+    return request.session.get_expiry_date()
 
 
 # Sent with every sign-out: the browser drops its cached pages and everything the site keeps on

@@ -22,7 +22,7 @@ from accounts.models import PatientProfile
 from appointments import selectors as appointment_selectors
 from care import views as care_views
 from exports import selectors as export_selectors
-from lib.dates import last_seen
+from lib.dates import last_seen, long_date
 from symptoms import selectors as symptom_selectors
 
 
@@ -91,6 +91,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         if profile is not None
         else None,
         "keep_days": django_settings.RECORD_EXPORT_KEEP_DAYS,
+        "signed_in_until": _signed_in_until(request, profile) if profile is not None else None,
     }
     return render(request, "accounts/settings.html", context)
 
@@ -144,6 +145,14 @@ def _times_words(times: int, last: dt.datetime, today: dt.date) -> str:
         return f"once, {moment}"
     count = "twice" if times == 2 else f"{times} times"
     return f"{count}, last {moment}"
+
+
+def _signed_in_until(request: HttpRequest, profile: PatientProfile) -> str | None:
+    """ "Tuesday 6 January": the last day of a "Keep me signed in" session, where they live."""
+    until = sessions.remembered_until(request)
+    if until is None:
+        return None
+    return long_date(until.astimezone(profile.zone).date(), today=profile.local_today())
 
 
 def _calendar_feed(request: HttpRequest, profile: PatientProfile) -> dict[str, str]:

@@ -343,3 +343,15 @@ def test_signing_out_of_admin_clears_it_too(people):
     response = client.post(reverse("admin:logout"))
     assert response["Clear-Site-Data"] == '"cache", "storage"'
     assert not signed_in(client)
+
+
+def test_the_settings_page_says_until_when_this_phone_keeps_you_signed_in(people):
+    client = Client()
+    log_in(client, "patient.a@example.org", remember=True)
+    html = client.get(reverse("settings")).content.decode()
+    # Signed in at 13:00 in London on Monday 15 June: 30 days on, where the patient lives.
+    assert "It keeps you signed in until Wednesday 15 July, unless you log out." in html
+
+    other = Client()
+    log_in(other, "patient.a@example.org", remember=False)
+    assert "You chose to stay signed in" not in other.get(reverse("settings")).content.decode()
