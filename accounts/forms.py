@@ -69,10 +69,9 @@ class EmailLoginForm(AuthenticationForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        remember = self.fields["remember"]
         days = settings.PATIENT_REMEMBER_DAYS
-        self.fields[
-            "remember"
-        ].help_text = f"For {days} days. Only tick this on a phone that nobody else uses."
+        remember.help_text = f"For {days} days. Only tick this on a phone that nobody else uses."
 
 
 class SitesField(forms.MultipleChoiceField):

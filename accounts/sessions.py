@@ -27,10 +27,6 @@ BROWSER_SESSION = 0  # Django's set_expiry(0): the cookie goes when the browser 
 REMEMBERED = "remembered"  # in the session: the patient chose to stay signed in here
 
 
-def remember_days() -> int:
-    return settings.PATIENT_REMEMBER_DAYS
-
-
 def session_length_choose(*, request: HttpRequest, user: User, remember: bool) -> None:
     """Set the session's end right after ``user`` signed in with the login form."""
     if not access.is_patient(user):
@@ -38,7 +34,9 @@ def session_length_choose(*, request: HttpRequest, user: User, remember: bool) -
     if remember:
         # A date rather than a number of seconds: Django would move a number on whenever the
         # session is saved, and the 30 days would never run out on a phone used every day.
-        request.session.set_expiry(timezone.now() + dt.timedelta(days=remember_days()))
+        request.session.set_expiry(
+            timezone.now() + dt.timedelta(days=settings.PATIENT_REMEMBER_DAYS)
+        )
         request.session[REMEMBERED] = True
     else:
         request.session.set_expiry(BROWSER_SESSION)
