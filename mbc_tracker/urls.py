@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.forms import EmailLoginForm, InvitationAwarePasswordResetForm
 from lib.api.views import NotFoundView
-from mbc_tracker import health, views
+from mbc_tracker import health, pwa, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +18,10 @@ urlpatterns = [
     path("", include("care.urls")),
     path("", include("exports.urls")),
     path("healthz", health.healthz, name="healthz"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
+    path("favicon.ico", pwa.favicon, name="favicon"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
