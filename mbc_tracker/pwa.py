@@ -13,6 +13,7 @@ import hashlib
 import json
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -102,11 +103,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "shell": json.dumps(shell),
         "offline_url": json.dumps(reverse("offline")),
         "cached_pages": json.dumps([reverse("log"), reverse("offline")]),
-        "static_prefix": json.dumps(
-            settings.STATIC_URL
-            if settings.STATIC_URL.startswith("/")
-            else "/" + settings.STATIC_URL
-        ),
+        "static_prefix": json.dumps(urlsplit(settings.STATIC_URL).path),
         "store_url": json.dumps(static("js/log-store.js")),
         "sync_tag": json.dumps(SYNC_TAG),
     }

@@ -5,6 +5,7 @@ urgent advice of the server's answer on the page. Chromium's own installability 
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from decimal import Decimal
@@ -31,6 +32,25 @@ from symptoms.models import DailyLog
 pytestmark = pytest.mark.browser
 
 KEPT = "Saved on this phone. It will be sent when you are online."
+# How many logs are kept on the phone (IndexedDB), read without the log page's script.
+KEPT_COUNT = """new Promise(resolve => {
+    const open = indexedDB.open("mbc-offline-logs");
+    open.onsuccess = () => {
+        const count = open.result.transaction("logs").objectStore("logs").count();
+        count.onsuccess = () => resolve(count.result);
+    };
+})"""
+
+
+def _eventually(page: Page, expression: str) -> Any:
+    """The value of a (promise-returning) expression once it is truthy: ``wait_for_function``
+    would take the promise itself as its truthy answer."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        value = page.evaluate(expression)
+        if value or time.monotonic() > deadline:
+            return value
+        page.wait_for_timeout(50)
 
 
 def _wait_for_worker(page: Page) -> None:
@@ -170,10 +190,89 @@ def profile_page(
 def test_chromium_finds_the_app_installable(profile_page: Page, live_server: Any) -> None:
     page = profile_page
     page.goto(f"{live_server.url}/accounts/login/")
-    page.wait_for_function("navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))")
+    assert _eventually(
+        page, "navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))"
+    )
     cdp = page.context.new_cdp_session(page)
     manifest = cdp.send("Page.getAppManifest")
     assert not manifest.get("errors"), manifest["errors"]
     result = cdp.send("Page.getInstallabilityErrors")
     print(f"\nPage.getInstallabilityErrors on {page.url}: {result}")
     assert result["installabilityErrors"] == []
+
+
+def test_background_sync_sends_a_kept_log_with_no_page_open_and_sign_out_clears_the_cache(
+    page: Page, live_server: Any
+) -> None:
+    """The service worker sends a log kept offline by itself (Background Sync), with the log
+    page closed; signing out deletes what it cached (the log page holds health data)."""
+    patient = make_patient(email="alice@example.org", name="Alice Smith", sites=["brain"])
+    log_in(page, live_server.url, "alice@example.org")
+    page.goto(f"{live_server.url}/log/")
+    _wait_for_worker(page)
+    page.reload()
+    page.context.set_offline(True)
+    page.locator('label[for="pick_confusion"]').click()
+    page.get_by_role("button", name="Save", exact=True).last.click()
+    call_now = page.locator("#offline-status").get_by_role("alert")
+    expect(call_now).to_contain_text("Call your care team's 24-hour line now")
+    expect(call_now).to_contain_text("Confusion")
+
+    # Away from the log page (its script would send too), then online: only the worker sends.
+    page.goto(f"{live_server.url}/offline/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
+    page.context.set_offline(False)
+    page.evaluate("navigator.serviceWorker.ready.then(r => r.sync.register('send-logs'))")
+    logs = _wait_for_logs(patient, 1)
+    assert [entry.symptom_id for entry in logs[0].entries.all()] == ["confusion"]
+    assert _eventually(page, KEPT_COUNT + ".then(count => count === 0)")
+
+    page.goto(f"{live_server.url}/log/")
+    assert page.evaluate("caches.keys().then(keys => keys.length)") == 1
+    assert page.evaluate("caches.match('/log/', {ignoreVary: true}).then(hit => !!hit)")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{live_server.url}/accounts/login/")
+    assert page.evaluate("caches.match('/log/', {ignoreVary: true}).then(hit => !!hit)") is False
+
+
+def test_a_push_message_shows_the_servers_words_as_a_notification(
+    page: Page, live_server: Any
+) -> None:
+    page.context.grant_permissions(["notifications"], origin=live_server.url)
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert _eventually(
+        page, "navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))"
+    )
+    cdp = page.context.new_cdp_session(page)
+    registrations: list[dict[str, Any]] = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(event["registrations"]),
+    )
+    cdp.send("ServiceWorker.enable")
+    deadline = time.monotonic() + 5
+    while not registrations and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    registration = next(r for r in registrations if r["scopeURL"] == f"{live_server.url}/")
+    payload = {
+        "title": "How are you today?",
+        "body": "A minute to log your day helps your care team.",
+        "url": "/log/",
+        "tag": "log_reminder",
+    }
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": live_server.url,
+            "registrationId": registration["registrationId"],
+            "data": json.dumps(payload),
+        },
+    )
+    # Read as soon as it is shown (a headless browser may take it down again quickly).
+    shown = _eventually(
+        page,
+        """navigator.serviceWorker.ready.then(r => r.getNotifications()).then(list =>
+            list.length ? list.map(n => ({title: n.title, body: n.body, tag: n.tag,
+                                          url: n.data.url})) : null)""",
+    )
+    assert shown == [payload]

@@ -43,7 +43,7 @@ def _static_file(src: str) -> str:
     return path
 
 
-def _png(client: Client, src: str) -> Image.Image:
+def _png(src: str) -> Image.Image:
     image = Image.open(_static_file(src))
     assert image.format == "PNG"
     return image
@@ -53,14 +53,14 @@ def test_the_manifest_icons_are_pngs_of_the_sizes_they_claim(client: Client) -> 
     manifest = json.loads(client.get("/manifest.webmanifest").content)
     sizes = set()
     for icon in manifest["icons"]:
-        image = _png(client, icon["src"])
+        image = _png(icon["src"])
         assert icon["type"] == "image/png"
         assert f"{image.width}x{image.height}" == icon["sizes"]
         sizes.add((icon["sizes"], icon["purpose"]))
     assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
     # A maskable icon fills its square: no transparent corners for the launcher's mask to show.
     maskable = next(icon for icon in manifest["icons"] if icon["purpose"] == "maskable")
-    image = _png(client, maskable["src"]).convert("RGBA")
+    image = _png(maskable["src"]).convert("RGBA")
     assert image.getpixel((0, 0))[3] == 255
 
 

@@ -264,6 +264,15 @@
     });
   });
 
+  // The one-tap buttons need the server (it checks what the day already holds): offline, say so.
+  document.querySelectorAll(".quick-form").forEach(function (quick) {
+    quick.addEventListener("submit", function (event) {
+      if (navigator.onLine !== false) return;
+      event.preventDefault();
+      render({ problems: ["You are offline, so this button cannot work just now. Choose your answers in the form below and press Save: they will be kept on this phone."], focus: true });
+    });
+  });
+
   window.addEventListener("online", sendKept);
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.addEventListener("message", function (event) {
