@@ -227,8 +227,16 @@ def test_background_sync_sends_a_kept_log_with_no_page_open_and_sign_out_clears_
     assert [entry.symptom_id for entry in logs[0].entries.all()] == ["confusion"]
     assert _eventually(page, KEPT_COUNT + ".then(count => count === 0)")
 
+    page.goto(f"{live_server.url}/history/")
     page.goto(f"{live_server.url}/log/")
     assert page.evaluate("caches.keys().then(keys => keys.length)") == 1
+    # Of the pages, only the log page and the offline page are kept; never the API.
+    kept = page.evaluate(
+        """caches.keys().then(keys => caches.open(keys[0])).then(cache => cache.keys())
+            .then(requests => requests.map(request => new URL(request.url).pathname))"""
+    )
+    pages = {path for path in kept if not path.startswith("/static/")}
+    assert pages == {"/log/", "/offline/"}, kept
     assert page.evaluate("caches.match('/log/', {ignoreVary: true}).then(hit => !!hit)")
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(f"{live_server.url}/accounts/login/")
