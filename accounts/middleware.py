@@ -46,6 +46,11 @@ OPEN_BEFORE_SECOND_STEP = frozenset(
         "password_reset_complete",
         "api-token",
         "healthz",
+        # The installable app's files: the same for everyone, nothing about the person.
+        "manifest",
+        "service_worker",
+        "offline",
+        "favicon",
     }
 )
 

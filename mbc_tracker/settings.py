@@ -451,6 +451,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
+        # The installable app: its service worker (/sw.js) and manifest are our own files.
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
     }
 }
 

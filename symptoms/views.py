@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,7 +34,7 @@ from symptoms.forms import (
     initial_from_answers,
     initial_from_log,
 )
-from symptoms.models import DailyLog
+from symptoms.models import TEMPERATURE_MAX, TEMPERATURE_MIN, DailyLog
 
 STRIP_DAYS = 14
 HISTORY_WINDOWS = (7, 30, 90)
@@ -137,6 +139,38 @@ def _saved(
     return redirect(_log_url(log.date, today))
 
 
+def _offline_data(
+    request: HttpRequest,
+    profile: PatientProfile,
+    *,
+    day: dt.date,
+    today: dt.date,
+    groups: list[selectors.SiteGroup],
+    fever_from: Decimal,
+) -> dict[str, object]:
+    """What the page needs to keep a log on the phone with no network and to say at once what
+    to do (static/js/offline-log.js): the day, each symptom's kind and red-flag level, the fever
+    line in force and where the log is sent. The page is cached, so this is read offline."""
+    return {
+        "date": day.isoformat(),
+        "is_today": day == today,
+        "time_zone": profile.timezone,
+        "user": request.user.pk,
+        "api": reverse("api-logs"),
+        "fever_from": float(fever_from),
+        "temperature_min": float(TEMPERATURE_MIN),
+        "temperature_max": float(TEMPERATURE_MAX),
+        "symptoms": {
+            symptom.code: {"name": symptom.name, "kind": symptom.kind, "red_flag": symptom.red_flag}
+            for group in groups
+            for symptom in group.symptoms
+        },
+        "emergency_rules": sorted(urgent.EMERGENCY_RULES),
+        "emergency_number": settings.EMERGENCY_NUMBER,
+        "care_line": settings.CARE_TEAM_24H_LINE,
+    }
+
+
 DRAFT_SESSION_KEY = "log_draft"
 
 
@@ -235,6 +269,14 @@ def log_page(
         "below_fever": below_pattern(thresholds.fever_celsius),
         "strip": strip,
         "earliest": earliest,
+        "offline_data": _offline_data(
+            request,
+            profile,
+            day=day,
+            today=today,
+            groups=groups,
+            fever_from=thresholds.fever_celsius,
+        ),
     }
     return render(request, "symptoms/log.html", context)
 
