@@ -284,3 +284,48 @@ def test_a_push_message_shows_the_servers_words_as_a_notification(
                                           url: n.data.url})) : null)""",
     )
     assert shown == [payload]
+
+
+def _keep_a_log_offline(page: Page, live_server: Any, symptom: str) -> None:
+    page.goto(f"{live_server.url}/log/")
+    _wait_for_worker(page)
+    page.reload()
+    page.context.set_offline(True)
+    page.locator(f'label[for="pick_{symptom}"]').click()
+    page.get_by_role("button", name="Save", exact=True).last.click()
+    expect(page.locator("#offline-status").get_by_text(KEPT)).to_be_visible()
+
+
+def test_signing_out_sends_a_kept_log_first_or_asks_before_it_is_lost(
+    page: Page, live_server: Any
+) -> None:
+    """Signing out clears the site's storage on this phone, so a log kept offline is sent
+    first when the network is back; with no network the patient is asked, and may stay."""
+    patient = make_patient(email="alice@example.org", name="Alice Smith", sites=["brain"])
+    log_in(page, live_server.url, "alice@example.org")
+
+    # No network: asked; saying no keeps them signed in with the log still on the phone.
+    _keep_a_log_offline(page, live_server, "confusion")
+    asked: list[str] = []
+
+    def dismiss(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.get_by_role("button", name="Log out").click()
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not asked and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert asked and "has not been sent yet" in asked[0]
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Today")
+    assert page.evaluate(KEPT_COUNT) == 1
+    assert _logs(patient) == []
+
+    # The network is back: once signed out, the log is on the server (sent by the sign-out, or
+    # by the page or the worker on their own when the network returned; never lost).
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{live_server.url}/accounts/login/")
+    logs = _wait_for_logs(patient, 1)
+    assert [entry.symptom_id for entry in logs[0].entries.all()] == ["confusion"]
