@@ -268,21 +268,26 @@ def test_a_push_message_shows_the_servers_words_as_a_notification(
         "url": "/log/",
         "tag": "log_reminder",
     }
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {
-            "origin": live_server.url,
-            "registrationId": registration["registrationId"],
-            "data": json.dumps(payload),
-        },
-    )
-    # Read as soon as it is shown (a headless browser may take it down again quickly).
-    shown = _eventually(
-        page,
-        """navigator.serviceWorker.ready.then(r => r.getNotifications()).then(list =>
-            list.length ? list.map(n => ({title: n.title, body: n.body, tag: n.tag,
-                                          url: n.data.url})) : null)""",
-    )
+    # Read as soon as it is shown: a headless browser may take it down again quickly, so on a
+    # busy machine the same message is delivered again (at most three times) until it is seen.
+    shown = None
+    for _ in range(3):
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {
+                "origin": live_server.url,
+                "registrationId": registration["registrationId"],
+                "data": json.dumps(payload),
+            },
+        )
+        shown = _eventually(
+            page,
+            """navigator.serviceWorker.ready.then(r => r.getNotifications()).then(list =>
+                list.length ? list.map(n => ({title: n.title, body: n.body, tag: n.tag,
+                                              url: n.data.url})) : null)""",
+        )
+        if shown:
+            break
     assert shown == [payload]
 
 
