@@ -113,7 +113,7 @@ class PushSubscriptionInputSerializer(serializers.Serializer):
         max_length=1000, help_text="The push service's address for this browser (https)."
     )
     keys = PushKeysSerializer()
-    expirationTime = serializers.IntegerField(  # noqa: N815 (the browser's own name)
+    expirationTime = serializers.IntegerField(  # the browser's own name
         required=False, allow_null=True, write_only=True, help_text="Ignored."
     )
 

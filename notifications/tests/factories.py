@@ -10,9 +10,9 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.tests.factories import UserFactory
-from notifications.tests import fake_push
 from notifications.management.commands.webpush_dev_keys import new_pair
 from notifications.models import Channel, Kind, Notification, PushSubscription, Status
+from notifications.tests import fake_push
 
 
 class NotificationFactory(DjangoModelFactory):

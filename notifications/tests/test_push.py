@@ -12,7 +12,7 @@ from accounts.tests.factories import UserFactory
 from notifications import services
 from notifications.models import Channel, Kind, Notification, PushDelivery, PushSubscription, Status
 from notifications.tests.factories import NotificationFactory, PushSubscriptionFactory
-from notifications.tests.push_fixtures import CONTACT, push_service, vapid  # noqa: F401
+from notifications.tests.push_fixtures import CONTACT
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def _push_row(user, **fields) -> Notification:
 
 def test_each_device_gets_one_signed_encrypted_lock_screen_safe_message(push_service):
     user = UserFactory()
-    (fake_a, sub_a), (fake_b, sub_b) = _device(push_service, user), _device(push_service, user)
+    (fake_a, _), (fake_b, _) = _device(push_service, user), _device(push_service, user)
     row = _push_row(user, key="appt:7:1d", link="/appointments/7/")
 
     result = services.dispatch_due()

@@ -13,7 +13,6 @@ from accounts.tests.factories import UserFactory
 from notifications import services
 from notifications.models import Channel, Notification, Status
 from notifications.tests.factories import NotificationFactory, PushSubscriptionFactory
-from notifications.tests.push_fixtures import push_service, vapid  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
