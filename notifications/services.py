@@ -10,9 +10,11 @@ A dispatcher only starts a send while it is well inside its lease (``SEND_BUDGET
 lease): rows it has not reached by then go back to "planned" for the next run. So a slow batch
 never sends a row whose lease has run out and that another dispatcher may have claimed.
 
-A push row goes to each of the recipient's devices; each device reached is recorded
-(``PushDelivery``), so a retry after a partial failure skips the devices already reached. A 404 or
-410 from the push service removes that device; a push row with no device left is skipped.
+A push row goes to each of the recipient's devices; the devices reached are recorded
+(``PushDelivery``) in the transaction that confirms the row, so a retry after a partial failure
+skips the devices already reached. A 404 or 410 from the push service removes that device; a
+push row with no device left is skipped. A push service is called only here, never in a
+request.
 
 The one gap no outbox can close: an email handed to the mail server, then the process dies before
 the confirming UPDATE. The lease expires and the message goes out again (at least once, never
@@ -369,42 +371,65 @@ PUSH_OFF = "Web Push is not configured on this server."
 
 
 def _push(notification: Notification, *, now: dt.datetime, pusher: Pusher) -> str:
-    """Send a push row to each of the recipient's devices not reached yet. Returns "" when every
-    device has it, or why there was nobody to send to. Raises on a failure to retry later; the
-    devices reached so far are recorded and skipped next time."""
+    """Send a push row to each of the recipient's devices it has not reached yet, then record,
+    in one transaction with the row's outcome, which devices it reached: a retry after a
+    failure skips them. Returns the outcome, like ``deliver``."""
     if not settings.WEBPUSH_ENABLED:
-        return PUSH_OFF
-    reached = set(
-        PushDelivery.objects.filter(notification=notification).values_list(
-            "subscription_id", flat=True
+        return (
+            "skipped"
+            if _confirm(notification, now, status=Status.SKIPPED, last_error=PUSH_OFF)
+            else "lost"
         )
-    )
-    devices = [
-        device
-        for device in PushSubscription.objects.filter(user_id=notification.recipient_id)
-        if device.pk not in reached
-    ]
+    todo, reached = pusher.devices(notification)
     data = payload(notification)
     urgent = notification.kind == Kind.FLAG_ALERT
-    failures: list[Exception] = []
-    for device in devices:
+    newly: list[int] = []
+    gone: set[int] = set()
+    failure: Exception | None = None
+    for device in todo:
         try:
             pusher.send(device, data, urgent=urgent)
         except PushGone:
-            PushSubscription.objects.filter(pk=device.pk).delete()
-            continue
+            gone.add(device.pk)
         except Exception as error:  # the other devices still get theirs now
-            failures.append(error)
-            continue
-        PushDelivery.objects.bulk_create(
-            [PushDelivery(notification=notification, subscription=device, sent_at=now)],
-            ignore_conflicts=True,
-        )
-        PushSubscription.objects.filter(pk=device.pk).update(last_success_at=now)
-        reached.add(device.pk)
-    if failures:
-        raise failures[0]
-    return "" if reached else NO_DEVICE
+            failure = failure or error
+        else:
+            newly.append(device.pk)
+    with transaction.atomic():
+        if gone:
+            PushSubscription.objects.filter(pk__in=gone).delete()
+            pusher.forget(notification.recipient_id, gone)
+        if newly:
+            PushDelivery.objects.bulk_create(
+                [
+                    PushDelivery(notification=notification, subscription_id=pk, sent_at=now)
+                    for pk in newly
+                ],
+                ignore_conflicts=True,
+            )
+            pusher.reached(notification, newly)
+        if failure is not None:
+            return _retry_or_fail(notification, now, failure)
+        if not (reached or newly):
+            skipped = _confirm(notification, now, status=Status.SKIPPED, last_error=NO_DEVICE)
+            return "skipped" if skipped else "lost"
+        return "sent" if _confirm(notification, now, status=Status.SENT, sent_at=now) else "lost"
+
+
+def _retry_or_fail(notification: Notification, now: dt.datetime, error: Exception) -> str:
+    """A send failed: try again later with exponential backoff, or give up after the last
+    allowed attempt."""
+    error_text = f"{type(error).__name__}: {error}"[:2000]
+    if notification.attempts >= MAX_ATTEMPTS:
+        logger.error("Notification %s failed for good: %s", notification.pk, error_text)
+        failed = _confirm(notification, now, status=Status.FAILED, last_error=error_text)
+        return "failed" if failed else "lost"
+    logger.warning("Sending notification %s failed: %s", notification.pk, error_text)
+    retry_at = now + BACKOFF_BASE * (2 ** (notification.attempts - 1))
+    confirmed = _confirm(
+        notification, now, status=Status.PLANNED, due_at=retry_at, last_error=error_text
+    )
+    return "retried" if confirmed else "lost"
 
 
 def deliver(
@@ -423,6 +448,7 @@ def deliver(
             return deliver(notification, now=now, mailer=mailer, pusher=pusher)
         finally:
             mailer.close()
+            pusher.record_successes(now)
             pusher.close()
     try:
         wanted = notification.recipient.is_active and checks.still_wanted(notification, now=now)
@@ -431,23 +457,10 @@ def deliver(
         if notification.channel == Channel.EMAIL:
             mailer.send(_email(notification))
         elif notification.channel == Channel.PUSH:
-            nobody = _push(notification, now=now, pusher=pusher)
-            if nobody:
-                skipped = _confirm(notification, now, status=Status.SKIPPED, last_error=nobody)
-                return "skipped" if skipped else "lost"
+            return _push(notification, now=now, pusher=pusher)
         # In-app messages need no sending: marking them sent makes them visible.
     except Exception as error:  # a send-time check or the mail server failed: try again later
-        error_text = f"{type(error).__name__}: {error}"[:2000]
-        if notification.attempts >= MAX_ATTEMPTS:
-            logger.error("Notification %s failed for good: %s", notification.pk, error_text)
-            failed = _confirm(notification, now, status=Status.FAILED, last_error=error_text)
-            return "failed" if failed else "lost"
-        logger.warning("Sending notification %s failed: %s", notification.pk, error_text)
-        retry_at = now + BACKOFF_BASE * (2 ** (notification.attempts - 1))
-        confirmed = _confirm(
-            notification, now, status=Status.PLANNED, due_at=retry_at, last_error=error_text
-        )
-        return "retried" if confirmed else "lost"
+        return _retry_or_fail(notification, now, error)
     return "sent" if _confirm(notification, now, status=Status.SENT, sent_at=now) else "lost"
 
 
@@ -463,6 +476,7 @@ def dispatch_due(
     claimed = claim_due(now=now, limit=limit)
     result = DispatchResult(claimed=len(claimed))
     mailer, pusher = Mailer(), Pusher()
+    pusher.prepare(claimed)
     with contextlib.closing(mailer), contextlib.closing(pusher):
         for index, notification in enumerate(claimed):
             if time.monotonic() - started > allowed:
@@ -484,4 +498,5 @@ def dispatch_due(
                 result.failed += 1
             else:
                 result.lost_claims += 1
+        pusher.record_successes(now)
     return result
