@@ -32,10 +32,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import ROOT, bench_environment, django_shell, prepare_database
 
 sys.path.insert(0, str(ROOT))
-from cryptography.hazmat.primitives import serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
-from notifications.tests.fake_push import FakePushService  # noqa: E402
+from notifications.tests.fake_push import FakePushService
 
 KEY_PREFIX = "bench-push:"
 RECIPIENTS = 50
