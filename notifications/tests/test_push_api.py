@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from notifications.management.commands.webpush_dev_keys import new_pair
-from notifications.models import PushSubscription
+from notifications.models import Channel, Kind, Notification, PushSubscription, Status
 from notifications.tests.factories import PushSubscriptionFactory
 from notifications.tests.fake_push import b64url
 
@@ -82,3 +82,22 @@ def test_an_endpoint_signed_up_again_by_someone_else_moves_to_them(people, api_c
     assert api_client.post(URL, body, format="json").status_code == 200
     device.refresh_from_db()
     assert device.user == people.patient_b
+
+
+def test_signing_up_sends_nothing_and_plans_push_for_upcoming_reminders(
+    people, api_client, vapid, monkeypatch, django_capture_on_commit_callbacks
+):
+    def no_calls_out(*args, **kwargs):
+        raise AssertionError("a request must never call a push service")
+
+    monkeypatch.setattr("notifications.push.webpush", no_calls_out)
+    patient = people.patient_a
+    api_client.force_authenticate(patient)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api_client.post(URL, _body(), format="json").status_code == 201
+    # The first device re-plans the patient's reminders: the coming log nudges go to it too.
+    pending = Notification.objects.filter(
+        recipient=patient, kind=Kind.LOG_REMINDER, status=Status.PLANNED
+    )
+    channels = set(pending.values_list("channel", flat=True))
+    assert channels == {Channel.IN_APP, Channel.EMAIL, Channel.PUSH}
