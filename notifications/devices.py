@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import User
 from followups.services import request_reminder_replan
@@ -37,7 +36,7 @@ def push_subscription_add(
     service's endpoint names the browser, so the latest account to sign up owns it). Returns
     the subscription and whether it is new."""
     first = not PushSubscription.objects.filter(user=user).exists()
-    subscription, created = PushSubscription.objects.select_for_update().update_or_create(
+    subscription, created = PushSubscription.objects.update_or_create(
         endpoint=endpoint,
         defaults={"user": user, "p256dh": p256dh, "auth": auth, "device": device[:200]},
     )
@@ -63,7 +62,6 @@ def notification_choices_set(*, user: User, choices: Mapping[str, tuple[bool, bo
         raise ValueError(f"Not a kind of message with a choice: {sorted(unknown)}")
     current = {row.kind: row for row in NotificationPreference.objects.filter(user=user)}
     changed = 0
-    now = timezone.now()
     for kind, (email, push) in choices.items():
         email = email or kind in EMAIL_REQUIRED_KINDS
         row = current.get(kind)
@@ -71,7 +69,7 @@ def notification_choices_set(*, user: User, choices: Mapping[str, tuple[bool, bo
         if before == (email, push):
             continue
         NotificationPreference.objects.update_or_create(
-            user=user, kind=kind, defaults={"email": email, "push": push, "updated_at": now}
+            user=user, kind=kind, defaults={"email": email, "push": push}
         )
         changed += 1
     if changed:
