@@ -144,22 +144,21 @@ class PushSubscription(models.Model):
 
 class PushDelivery(models.Model):
     """A push row reached one device. A retry of the row skips the devices already reached, so
-    each device gets each message once."""
+    each device gets each message once. The device is kept by id, not by a foreign key: a device
+    removed while a message was on its way to it must not undo the record of the others."""
 
     notification = models.ForeignKey(
         Notification, on_delete=models.CASCADE, related_name="push_deliveries"
     )
-    subscription = models.ForeignKey(
-        PushSubscription, on_delete=models.CASCADE, related_name="deliveries"
-    )
+    device_id = models.BigIntegerField(help_text="The PushSubscription reached (its id).")
     sent_at = models.DateTimeField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["notification", "subscription"], name="one_push_per_device"
+                fields=["notification", "device_id"], name="one_push_per_device"
             )
         ]
 
     def __str__(self) -> str:
-        return f"notification {self.notification_id} to device {self.subscription_id}"
+        return f"notification {self.notification_id} to device {self.device_id}"

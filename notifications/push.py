@@ -62,7 +62,7 @@ class Pusher:
         self._loaded_users |= users
         pks = {n.pk for n in rows} - self._loaded_rows
         for row_id, device_id in PushDelivery.objects.filter(notification_id__in=pks).values_list(
-            "notification_id", "subscription_id"
+            "notification_id", "device_id"
         ):
             self._reached[row_id].add(device_id)
         self._loaded_rows |= pks

@@ -402,7 +402,7 @@ def _push(notification: Notification, *, now: dt.datetime, pusher: Pusher) -> st
         if newly:
             PushDelivery.objects.bulk_create(
                 [
-                    PushDelivery(notification=notification, subscription_id=pk, sent_at=now)
+                    PushDelivery(notification=notification, device_id=pk, sent_at=now)
                     for pk in newly
                 ],
                 ignore_conflicts=True,

@@ -4,6 +4,7 @@ encrypted requests, checked and decrypted as a push service and a phone would.""
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from notifications import services
 from notifications.models import Channel, Kind, Notification, PushDelivery, PushSubscription, Status
+from notifications.push import Pusher
 from notifications.tests.factories import NotificationFactory, PushSubscriptionFactory
 from notifications.tests.push_fixtures import CONTACT
 
@@ -159,3 +161,22 @@ def test_an_unreachable_push_service_times_out_and_backs_off(vapid, settings):
     row.refresh_from_db()
     assert row.status == Status.PLANNED
     assert "Connection" in row.last_error
+
+
+def test_a_device_removed_while_its_message_is_on_the_way_breaks_nothing(push_service):
+    user = UserFactory()
+    _fake_a, first = _device(push_service, user)
+    _fake_b, second = _device(push_service, user)
+    row = _push_row(user)
+    real_send = Pusher.send
+
+    def send_then_remove(self, device, data, *, urgent):
+        real_send(self, device, data, urgent=urgent)
+        if device.pk == first.pk:  # the person removes this phone in settings meanwhile
+            PushSubscription.objects.filter(pk=first.pk).delete()
+
+    with mock.patch.object(Pusher, "send", send_then_remove):
+        assert services.dispatch_due().sent == 1
+    row.refresh_from_db()
+    assert row.status == Status.SENT
+    assert set(PushDelivery.objects.values_list("device_id", flat=True)) == {first.pk, second.pk}
