@@ -28,6 +28,7 @@ run: venv
 	@mkdir -p var
 	@export DJANGO_DEBUG=$${DJANGO_DEBUG:-1} PATH="$(CURDIR)/$(VENV)/bin:$$PATH"; \
 	python manage.py migrate --noinput -v 0 && \
+	python manage.py webpush_dev_keys && \
 	python manage.py seed_demo && \
 	echo "MBC Tracker is starting at http://127.0.0.1:8000 — log in with a demo login above." && \
 	echo "Web server, Celery worker and beat run together; Ctrl-C stops all three." && \

@@ -8,6 +8,7 @@ pytest_plugins = [
     "mbc_tracker.tests.browser",
     "mbc_tracker.tests.api_fuzz_report",
     "followups.tests.fixtures",
+    "notifications.tests.push_fixtures",
 ]
 
 

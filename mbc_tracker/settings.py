@@ -6,6 +6,9 @@ off) refuses to start without ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DATABASE_U
 Every variable is described in README.md and ``.env.example``.
 """
 
+import base64
+import binascii
+import json
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -366,6 +369,62 @@ if RECORD_EXPORT_KEEP_DAYS < 1:
 
 # The outbox's lease: a dispatcher that dies mid-batch leaves its claimed rows this long.
 NOTIFICATIONS_LEASE_SECONDS = 300
+
+# --- Web Push ----------------------------------------------------------------------------------
+# The third outbox channel. Off (push is never planned, the settings page offers no phone
+# sign-up) unless all three are set. The keys are a VAPID pair: the private key as base64url of
+# its 32 raw bytes, the public one (the browser's applicationServerKey) as base64url of its 65
+# uncompressed bytes. Development reads a pair from VAR_DIR/webpush_vapid.json when none is set
+# (``manage.py webpush_dev_keys``, run by ``make run``, writes it).
+WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="").strip()
+WEBPUSH_VAPID_PUBLIC_KEY = env.str("WEBPUSH_VAPID_PUBLIC_KEY", default="").strip()
+WEBPUSH_CONTACT = env.str("WEBPUSH_CONTACT", default="").strip()
+_webpush = (WEBPUSH_VAPID_PRIVATE_KEY, WEBPUSH_VAPID_PUBLIC_KEY, WEBPUSH_CONTACT)
+_webpush_dev_file = VAR_DIR / "webpush_vapid.json"
+if DEBUG and not any(_webpush) and _webpush_dev_file.exists():
+    _dev_pair = json.loads(_webpush_dev_file.read_text())
+    WEBPUSH_VAPID_PRIVATE_KEY = _dev_pair["private_key"]
+    WEBPUSH_VAPID_PUBLIC_KEY = _dev_pair["public_key"]
+    WEBPUSH_CONTACT = _dev_pair["contact"]
+    _webpush = (WEBPUSH_VAPID_PRIVATE_KEY, WEBPUSH_VAPID_PUBLIC_KEY, WEBPUSH_CONTACT)
+
+
+def _b64url_length(value: str) -> int:
+    try:
+        return len(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+    except (ValueError, binascii.Error):
+        return -1
+
+
+if any(_webpush):
+    # Half a configuration is a mistake, not a choice: say so at start-up, not at the first send.
+    _webpush_problems = [
+        name
+        for name, value in zip(
+            ("WEBPUSH_VAPID_PRIVATE_KEY", "WEBPUSH_VAPID_PUBLIC_KEY", "WEBPUSH_CONTACT"),
+            _webpush,
+            strict=True,
+        )
+        if not value
+    ]
+    if WEBPUSH_VAPID_PRIVATE_KEY and _b64url_length(WEBPUSH_VAPID_PRIVATE_KEY) != 32:
+        _webpush_problems.append("WEBPUSH_VAPID_PRIVATE_KEY (base64url of 32 bytes)")
+    if WEBPUSH_VAPID_PUBLIC_KEY and _b64url_length(WEBPUSH_VAPID_PUBLIC_KEY) != 65:
+        _webpush_problems.append("WEBPUSH_VAPID_PUBLIC_KEY (base64url of 65 bytes)")
+    if WEBPUSH_CONTACT and not WEBPUSH_CONTACT.startswith(("mailto:", "https://")):
+        _webpush_problems.append("WEBPUSH_CONTACT (a mailto: or https: address)")
+    if _webpush_problems:
+        raise ImproperlyConfigured(
+            "Web Push needs all three of WEBPUSH_VAPID_PRIVATE_KEY, WEBPUSH_VAPID_PUBLIC_KEY and "
+            "WEBPUSH_CONTACT, or none of them (push off). Missing or malformed: "
+            + ", ".join(_webpush_problems)
+            + ". Make a pair with: python manage.py webpush_dev_keys --print. "
+            "See README.md, 'Environment variables'."
+        )
+WEBPUSH_ENABLED = all(_webpush)
+# Seconds a push service keeps a message for a phone that is off, and waits for our request.
+WEBPUSH_TTL_SECONDS = env.int("WEBPUSH_TTL_SECONDS", default=12 * 60 * 60)
+WEBPUSH_TIMEOUT_SECONDS = 10
 
 # --- Email -----------------------------------------------------------------------------------
 _email = env.email_url("EMAIL_URL", default="consolemail://")

@@ -23,6 +23,7 @@ from appointments import selectors as appointment_selectors
 from care import views as care_views
 from exports import selectors as export_selectors
 from lib.dates import last_seen, long_date
+from notifications import views as notification_views
 from symptoms import selectors as symptom_selectors
 
 
@@ -92,6 +93,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         else None,
         "keep_days": django_settings.RECORD_EXPORT_KEEP_DAYS,
         "signed_in_until": _signed_in_until(request, profile) if profile is not None else None,
+        "push": notification_views.push_section(user),
     }
     return render(request, "accounts/settings.html", context)
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 class Channel(models.TextChoices):
     EMAIL = "email", "Email"
     IN_APP = "in_app", "In the app"
+    PUSH = "push", "Phone notification"
 
 
 class Status(models.TextChoices):
@@ -79,3 +80,85 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient_id} ({self.channel}, {self.status})"
+
+
+# The kinds a person may route (email on or off, push on or off); the in-app copy is always
+# kept as the record. Account messages (invitations, password) and record downloads are not
+# choices: they go as they are planned.
+PATIENT_CHOICE_KINDS = (
+    Kind.LOG_REMINDER,
+    Kind.APPOINTMENT_REMINDER,
+    Kind.SCAN_ANXIETY,
+    Kind.POST_SCAN_CHECKIN,
+    Kind.RESTAGING_REMINDER,
+    Kind.VISIT_PREP,
+    Kind.FLAG_ALERT,
+)
+# Safety messages always keep their email: a person may add push to them, never drop email.
+EMAIL_REQUIRED_KINDS = frozenset({Kind.FLAG_ALERT})
+
+
+class NotificationPreference(models.Model):
+    """One person's channels for one kind of message. No row means the default: email on, push
+    on (push reaches only people who added a phone)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    email = models.BooleanField(default=True)
+    push = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}: email {self.email}, push {self.push}"
+
+
+class PushSubscription(models.Model):
+    """One browser on one device that agreed to show our notifications (the browser's
+    ``PushSubscription``). The endpoint names the device at its push service."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=100, help_text="The browser's public key (base64url).")
+    auth = models.CharField(max_length=50, help_text="The browser's auth secret (base64url).")
+    device = models.CharField(
+        max_length=200, blank=True, help_text="A label to tell devices apart (from the browser)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"push subscription {self.pk} of {self.user_id}"
+
+
+class PushDelivery(models.Model):
+    """A push row reached one device. A retry of the row skips the devices already reached, so
+    each device gets each message once. The device is kept by id, not by a foreign key: a device
+    removed while a message was on its way to it must not undo the record of the others."""
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="push_deliveries"
+    )
+    device_id = models.BigIntegerField(help_text="The PushSubscription reached (its id).")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "device_id"], name="one_push_per_device"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"notification {self.notification_id} to device {self.device_id}"

@@ -54,7 +54,9 @@ def outbox_sync(
 ) -> int:
     """Make the rows in ``scope`` match ``planned`` (see the module docstring). Every key in
     ``planned`` must be in ``keep``. Returns how many rows were newly planned (created or
-    planned again)."""
+    planned again). Channels follow the recipients' choices (``outbox.route``), so a choice
+    changed since the last run cancels or adds rows here."""
+    planned = outbox.route(planned)
     wanted = {(item.key, channel): item for item in planned for channel in item.channels}
     existing: set[tuple[str, str]] = set()
     stale: list[int] = []

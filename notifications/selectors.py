@@ -18,7 +18,16 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from lib import clock
-from notifications.models import Channel, Notification, Status
+from notifications.models import (
+    EMAIL_REQUIRED_KINDS,
+    PATIENT_CHOICE_KINDS,
+    Channel,
+    Kind,
+    Notification,
+    NotificationPreference,
+    PushSubscription,
+    Status,
+)
 
 UPCOMING = (Status.PLANNED, Status.CLAIMED)  # "claimed" is being sent this minute
 
@@ -102,3 +111,40 @@ def upcoming_lines(user: User | AnonymousUser, *, zone: str) -> list[UpcomingLin
 def unread_count(user: User | AnonymousUser) -> int:
     """How many sent messages the user has not marked read."""
     return notifications_for(user, include_planned=False).filter(read_at__isnull=True).count()
+
+
+def push_subscriptions_for(user: User | AnonymousUser) -> QuerySet[PushSubscription]:
+    """The user's own devices, newest first (one query)."""
+    if not user.is_authenticated:
+        return PushSubscription.objects.none()
+    return PushSubscription.objects.filter(user_id=user.pk)
+
+
+@dataclass(frozen=True)
+class ChannelChoice:
+    kind: str
+    label: str
+    email: bool
+    push: bool
+    email_required: bool
+
+
+def notification_choices_for(user: User) -> list[ChannelChoice]:
+    """The user's channels for each kind of message they may choose for (one query)."""
+    saved = {
+        kind: (email, push)
+        for kind, email, push in NotificationPreference.objects.filter(user_id=user.pk).values_list(
+            "kind", "email", "push"
+        )
+    }
+    kinds = PATIENT_CHOICE_KINDS if user.is_patient else (Kind.FLAG_ALERT,)
+    return [
+        ChannelChoice(
+            kind=kind,
+            label=Kind(kind).label,
+            email=saved.get(kind, (True, True))[0] or kind in EMAIL_REQUIRED_KINDS,
+            push=saved.get(kind, (True, True))[1],
+            email_required=kind in EMAIL_REQUIRED_KINDS,
+        )
+        for kind in kinds
+    ]

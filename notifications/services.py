@@ -10,6 +10,12 @@ A dispatcher only starts a send while it is well inside its lease (``SEND_BUDGET
 lease): rows it has not reached by then go back to "planned" for the next run. So a slow batch
 never sends a row whose lease has run out and that another dispatcher may have claimed.
 
+A push row goes to each of the recipient's devices; the devices reached are recorded
+(``PushDelivery``) in the transaction that confirms the row, so a retry after a partial failure
+skips the devices already reached. A 404 or 410 from the push service removes that device; a
+push row with no device left is skipped. A push service is called only here, never in a
+request.
+
 The one gap no outbox can close: an email handed to the mail server, then the process dies before
 the confirming UPDATE. The lease expires and the message goes out again (at least once, never
 lost). Everything short of that is exactly once. The copy sent again carries the same
@@ -25,7 +31,7 @@ import logging
 import time
 import uuid
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -36,7 +42,18 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from notifications import checks
-from notifications.models import Channel, Notification, Status
+from notifications.models import (
+    EMAIL_REQUIRED_KINDS,
+    PATIENT_CHOICE_KINDS,
+    Channel,
+    Kind,
+    Notification,
+    NotificationPreference,
+    PushDelivery,
+    PushSubscription,
+    Status,
+)
+from notifications.push import Pusher, PushGone, payload
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +77,57 @@ class Planned:
     subject_type: str = ""
     subject_id: int | None = None
     channels: tuple[str, ...] = (Channel.IN_APP, Channel.EMAIL)
+
+
+_ROUTE_CHUNK = 5000  # recipients per query: well under PostgreSQL's limit on parameters
+
+
+def route(planned: Iterable[Planned]) -> list[Planned]:
+    """The one place where people's channel choices shape what is planned: a message that would
+    leave the app (it has an email row) gets a push row for a recipient who has a phone signed up
+    and push on for its kind, and loses its email row if they turned email off for that kind
+    (never for safety alerts). The in-app row always stays, as the record. Two queries per
+    5,000 recipients, whatever the number of messages."""
+    items = list(planned)
+    choosable = [
+        item
+        for item in items
+        if item.kind in PATIENT_CHOICE_KINDS and Channel.EMAIL in item.channels
+    ]
+    if not choosable:
+        return items
+    recipients = sorted({item.recipient_id for item in choosable})
+    choices: dict[tuple[int, str], tuple[bool, bool]] = {}
+    with_phone: set[int] = set()
+    for start in range(0, len(recipients), _ROUTE_CHUNK):
+        chunk = recipients[start : start + _ROUTE_CHUNK]
+        for user_id, kind, email, push in NotificationPreference.objects.filter(
+            user_id__in=chunk
+        ).values_list("user_id", "kind", "email", "push"):
+            choices[(user_id, kind)] = (email, push)
+        if settings.WEBPUSH_ENABLED:
+            with_phone.update(
+                PushSubscription.objects.filter(user_id__in=chunk)
+                .values_list("user_id", flat=True)
+                .distinct()
+            )
+    routed = []
+    for item in items:
+        if item.kind not in PATIENT_CHOICE_KINDS or Channel.EMAIL not in item.channels:
+            routed.append(item)
+            continue
+        email, push = choices.get((item.recipient_id, item.kind), (True, True))
+        channels = [
+            channel
+            for channel in item.channels
+            if channel != Channel.EMAIL or email or item.kind in EMAIL_REQUIRED_KINDS
+        ]
+        if push and item.recipient_id in with_phone and Channel.PUSH not in channels:
+            channels.append(Channel.PUSH)
+        routed.append(
+            item if tuple(channels) == item.channels else replace(item, channels=tuple(channels))
+        )
+    return routed
 
 
 def _rows(planned: Iterable[Planned]) -> list[Notification]:
@@ -90,8 +158,8 @@ def notifications_plan(*, planned: Iterable[Planned], batch_size: int = 2000) ->
     """Create the rows that do not exist yet (by key and channel). Returns how many are new.
 
     Works in chunks of ``batch_size`` rows, so planning a whole night's reminders never builds
-    one enormous ``IN`` list."""
-    rows = _rows(planned)
+    one enormous ``IN`` list. Channels follow the recipients' choices (``route``)."""
+    rows = _rows(route(planned))
     created = 0
     for start in range(0, len(rows), batch_size):
         chunk = rows[start : start + batch_size]
@@ -298,34 +366,101 @@ def _email(notification: Notification) -> EmailMessage:
     )
 
 
-def deliver(notification: Notification, *, now: dt.datetime, mailer: Mailer | None = None) -> str:
-    """Send one claimed row. Returns "sent", "skipped", "retried", "failed" or "lost".
-    ``mailer`` shares one email connection across a batch; without it, one is opened here."""
-    if mailer is None:
-        mailer = Mailer()
+NO_DEVICE = "No phone is signed up for notifications any more."
+PUSH_OFF = "Web Push is not configured on this server."
+
+
+def _push(notification: Notification, *, now: dt.datetime, pusher: Pusher) -> str:
+    """Send a push row to each of the recipient's devices it has not reached yet, then record,
+    in one transaction with the row's outcome, which devices it reached: a retry after a
+    failure skips them. Returns the outcome, like ``deliver``."""
+    if not settings.WEBPUSH_ENABLED:
+        return (
+            "skipped"
+            if _confirm(notification, now, status=Status.SKIPPED, last_error=PUSH_OFF)
+            else "lost"
+        )
+    todo, reached = pusher.devices(notification)
+    data = payload(notification)
+    urgent = notification.kind == Kind.FLAG_ALERT
+    newly: list[int] = []
+    gone: set[int] = set()
+    failure: Exception | None = None
+    for device in todo:
         try:
-            return deliver(notification, now=now, mailer=mailer)
+            pusher.send(device, data, urgent=urgent)
+        except PushGone:
+            gone.add(device.pk)
+        except Exception as error:  # the other devices still get theirs now
+            failure = failure or error
+        else:
+            newly.append(device.pk)
+    with transaction.atomic():
+        if gone:
+            PushSubscription.objects.filter(pk__in=gone).delete()
+            pusher.forget(notification.recipient_id, gone)
+        if newly:
+            PushDelivery.objects.bulk_create(
+                [
+                    PushDelivery(notification=notification, device_id=pk, sent_at=now)
+                    for pk in newly
+                ],
+                ignore_conflicts=True,
+            )
+            pusher.reached(notification, newly)
+        if failure is not None:
+            return _retry_or_fail(notification, now, failure)
+        if not (reached or newly):
+            skipped = _confirm(notification, now, status=Status.SKIPPED, last_error=NO_DEVICE)
+            return "skipped" if skipped else "lost"
+        return "sent" if _confirm(notification, now, status=Status.SENT, sent_at=now) else "lost"
+
+
+def _retry_or_fail(notification: Notification, now: dt.datetime, error: Exception) -> str:
+    """A send failed: try again later with exponential backoff, or give up after the last
+    allowed attempt."""
+    error_text = f"{type(error).__name__}: {error}"[:2000]
+    if notification.attempts >= MAX_ATTEMPTS:
+        logger.error("Notification %s failed for good: %s", notification.pk, error_text)
+        failed = _confirm(notification, now, status=Status.FAILED, last_error=error_text)
+        return "failed" if failed else "lost"
+    logger.warning("Sending notification %s failed: %s", notification.pk, error_text)
+    retry_at = now + BACKOFF_BASE * (2 ** (notification.attempts - 1))
+    confirmed = _confirm(
+        notification, now, status=Status.PLANNED, due_at=retry_at, last_error=error_text
+    )
+    return "retried" if confirmed else "lost"
+
+
+def deliver(
+    notification: Notification,
+    *,
+    now: dt.datetime,
+    mailer: Mailer | None = None,
+    pusher: Pusher | None = None,
+) -> str:
+    """Send one claimed row. Returns "sent", "skipped", "retried", "failed" or "lost".
+    ``mailer`` and ``pusher`` share one email connection and one HTTP session across a batch;
+    without them, they are opened here."""
+    if mailer is None or pusher is None:
+        mailer, pusher = mailer or Mailer(), pusher or Pusher()
+        try:
+            return deliver(notification, now=now, mailer=mailer, pusher=pusher)
         finally:
             mailer.close()
+            pusher.record_successes(now)
+            pusher.close()
     try:
         wanted = notification.recipient.is_active and checks.still_wanted(notification, now=now)
         if not wanted:
             return "skipped" if _confirm(notification, now, status=Status.SKIPPED) else "lost"
         if notification.channel == Channel.EMAIL:
             mailer.send(_email(notification))
+        elif notification.channel == Channel.PUSH:
+            return _push(notification, now=now, pusher=pusher)
         # In-app messages need no sending: marking them sent makes them visible.
     except Exception as error:  # a send-time check or the mail server failed: try again later
-        error_text = f"{type(error).__name__}: {error}"[:2000]
-        if notification.attempts >= MAX_ATTEMPTS:
-            logger.error("Notification %s failed for good: %s", notification.pk, error_text)
-            failed = _confirm(notification, now, status=Status.FAILED, last_error=error_text)
-            return "failed" if failed else "lost"
-        logger.warning("Sending notification %s failed: %s", notification.pk, error_text)
-        retry_at = now + BACKOFF_BASE * (2 ** (notification.attempts - 1))
-        confirmed = _confirm(
-            notification, now, status=Status.PLANNED, due_at=retry_at, last_error=error_text
-        )
-        return "retried" if confirmed else "lost"
+        return _retry_or_fail(notification, now, error)
     return "sent" if _confirm(notification, now, status=Status.SENT, sent_at=now) else "lost"
 
 
@@ -340,8 +475,9 @@ def dispatch_due(
     started = time.monotonic()
     claimed = claim_due(now=now, limit=limit)
     result = DispatchResult(claimed=len(claimed))
-    mailer = Mailer()
-    with contextlib.closing(mailer):
+    mailer, pusher = Mailer(), Pusher()
+    pusher.prepare(claimed)
+    with contextlib.closing(mailer), contextlib.closing(pusher):
         for index, notification in enumerate(claimed):
             if time.monotonic() - started > allowed:
                 result.released = _release(claimed[index:], now)
@@ -350,7 +486,7 @@ def dispatch_due(
                     result.released,
                 )
                 break
-            outcome = deliver(notification, now=now, mailer=mailer)
+            outcome = deliver(notification, now=now, mailer=mailer, pusher=pusher)
             if outcome == "sent":
                 result.sent += 1
                 result.ids.append(notification.pk)
@@ -362,4 +498,5 @@ def dispatch_due(
                 result.failed += 1
             else:
                 result.lost_claims += 1
+        pusher.record_successes(now)
     return result

@@ -12,13 +12,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import PatientProfile, User
-from notifications import selectors, services
+from notifications import devices, selectors, services
 from notifications.models import Notification
 
 MESSAGES_PER_PAGE = 20
@@ -98,3 +98,56 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
     if services.notifications_mark_all_read(recipient_id=request.user.pk):
         messages.success(request, "All your messages are marked as read.")
     return redirect("notification_list")
+
+
+# --- Settings: "Notifications on this phone" -----------------------------------------------------
+
+SECTION = "phone-notifications"  # the settings page's anchor for this section
+
+
+@dataclass(frozen=True)
+class PushSection:
+    """What the settings page shows about notifications on phones and the channel choices."""
+
+    enabled: bool
+    public_key: str
+    devices: list
+    choices: list[selectors.ChannelChoice]
+
+
+def push_section(user: User) -> PushSection:
+    """For the settings page (composed in mbc_tracker.views)."""
+    return PushSection(
+        enabled=settings.WEBPUSH_ENABLED,
+        public_key=settings.WEBPUSH_VAPID_PUBLIC_KEY if settings.WEBPUSH_ENABLED else "",
+        devices=list(selectors.push_subscriptions_for(user)),
+        choices=selectors.notification_choices_for(user),
+    )
+
+
+def _to_section() -> HttpResponse:
+    return redirect(f"{reverse('settings')}#{SECTION}")
+
+
+@login_required
+@require_POST
+def push_device_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop notifications on one of the caller's devices (another person's id is a 404)."""
+    if not devices.push_subscription_remove(user=request.user, subscription_id=pk):
+        raise Http404("No such device.")
+    messages.success(request, "That device will not get notifications from us any more.")
+    return _to_section()
+
+
+@login_required
+@require_POST
+def notification_choices_save(request: HttpRequest) -> HttpResponse:
+    """Save which channels each kind of message uses (ticked boxes, no JavaScript needed).
+    An unticked box is simply absent from the form, so every kind shown is read."""
+    kinds = [choice.kind for choice in selectors.notification_choices_for(request.user)]
+    choices = {
+        kind: (f"email_{kind}" in request.POST, f"push_{kind}" in request.POST) for kind in kinds
+    }
+    devices.notification_choices_set(user=request.user, choices=choices)
+    messages.success(request, "Your choices are saved.")
+    return _to_section()

@@ -57,7 +57,7 @@ from appointments.tests.support_factories import past
 from conftest import Personas
 from exports.services import record_export_build, record_export_request
 from flags.tests.factories import FlagFactory
-from notifications.tests.factories import SentNotificationFactory
+from notifications.tests.factories import PushSubscriptionFactory, SentNotificationFactory
 from symptoms.models import PatientQuestion
 from symptoms.tests.factories import log_day
 
@@ -122,6 +122,8 @@ class World:
         self.question = PatientQuestion.objects.create(patient=patient, text="Is this normal?")
         # A message sent to patient A in the app, not read yet.
         self.notification = SentNotificationFactory(recipient=patient, due_at=NOW)
+        # Patient A's phone, signed up for notifications.
+        self.push_device = PushSubscriptionFactory(user=patient)
         yesterday = patient.patient_profile.local_today() - dt.timedelta(days=1)
         self.log = log_day(patient, yesterday, {"bone_pain": 4}, notes="Bad night.")
         self.feed = calendar_feed_rotate(patient=patient)
@@ -408,6 +410,20 @@ ENTRIES = [
         post=own_message(owner=302, anonymous=LOGIN),
         state=object_state(lambda w: w.notification),
     ),
+    Entry(
+        "push_device_remove",
+        lambda w: [w.push_device.pk],
+        get=row(
+            patient_a=405,
+            patient_b=405,
+            coordinator_a=405,
+            coordinator_b=405,
+            admin=405,
+            anonymous=LOGIN,  # login_required comes before require_POST
+        ),
+        post=own_message(owner=302, anonymous=LOGIN),  # a device is its owner's alone
+        state=object_state(lambda w: w.push_device),
+    ),
     # --- Care coordinator pages ---------------------------------------------------------------
     Entry(
         "care:record",
@@ -565,6 +581,12 @@ ENTRIES = [
         lambda w: [w.notification.pk],
         post=own_message(owner=200, anonymous=401),
         state=object_state(lambda w: w.notification),
+    ),
+    Entry(
+        "api-push-subscription",
+        lambda w: [w.push_device.pk],
+        delete=own_message(owner=204, anonymous=401),  # a device is its owner's alone
+        state=object_state(lambda w: w.push_device),
     ),
     Entry(
         "api-token-revoke",

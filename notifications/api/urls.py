@@ -9,4 +9,14 @@ urlpatterns = [
         views.NotificationReadView.as_view(),
         name="api-notification-read",
     ),
+    path(
+        "push-subscriptions/",
+        views.PushSubscriptionListView.as_view(),
+        name="api-push-subscriptions",
+    ),
+    path(
+        "push-subscriptions/<int:pk>/",
+        views.PushSubscriptionDetailView.as_view(),
+        name="api-push-subscription",
+    ),
 ]

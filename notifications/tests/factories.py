@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.tests.factories import UserFactory
-from notifications.models import Channel, Kind, Notification, Status
+from notifications.management.commands.webpush_dev_keys import new_pair
+from notifications.models import Channel, Kind, Notification, PushSubscription, Status
+from notifications.tests import fake_push
 
 
 class NotificationFactory(DjangoModelFactory):
@@ -52,3 +55,18 @@ def message_pair(recipient, *, key: str, status: str = Status.PLANNED, **fields:
         )
         for channel in (Channel.IN_APP, Channel.EMAIL)
     ]
+
+
+class PushSubscriptionFactory(DjangoModelFactory):
+    """A device signed up for notifications. Tests that send give it a fake push service's
+    endpoint and keys (``fake_push.FakeDevice.subscription_fields()``)."""
+
+    class Meta:
+        model = PushSubscription
+
+    user = factory.SubFactory(UserFactory)
+    endpoint = factory.Sequence(lambda n: f"https://push.example.net/send/{n}")
+    # A real P-256 public key (65 bytes, base64url) and a 16-byte secret.
+    p256dh = factory.LazyFunction(lambda: new_pair()[1])
+    auth = factory.LazyFunction(lambda: fake_push.b64url(secrets.token_bytes(16)))
+    device = "Test phone"
