@@ -35,10 +35,18 @@ def push_subscription_add(
     updates its keys, and its owner (a phone handed on, or signed in as someone else: the push
     service's endpoint names the browser, so the latest account to sign up owns it). Returns
     the subscription and whether it is new."""
+    # Devices left from before a sign-out everywhere are gone for good.
+    PushSubscription.objects.filter(user=user).exclude(sign_outs=user.sign_outs).delete()
     first = not PushSubscription.objects.filter(user=user).exists()
     subscription, created = PushSubscription.objects.update_or_create(
         endpoint=endpoint,
-        defaults={"user": user, "p256dh": p256dh, "auth": auth, "device": device[:200]},
+        defaults={
+            "user": user,
+            "p256dh": p256dh,
+            "auth": auth,
+            "device": device[:200],
+            "sign_outs": user.sign_outs,
+        },
     )
     if first:
         _replan(user)  # upcoming reminders can now go to the phone too

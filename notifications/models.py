@@ -119,6 +119,13 @@ class NotificationPreference(models.Model):
         return f"{self.kind} for {self.user_id}: email {self.email}, push {self.push}"
 
 
+class PushSubscriptionQuerySet(models.QuerySet["PushSubscription"]):
+    def live(self) -> PushSubscriptionQuerySet:
+        """Devices signed up since their account last signed out everywhere: that sign-out (a
+        lost phone) ends every device's notifications, whichever door it came through."""
+        return self.filter(sign_outs=models.F("user__sign_outs"))
+
+
 class PushSubscription(models.Model):
     """One browser on one device that agreed to show our notifications (the browser's
     ``PushSubscription``). The endpoint names the device at its push service."""
@@ -132,8 +139,14 @@ class PushSubscription(models.Model):
     device = models.CharField(
         max_length=200, blank=True, help_text="A label to tell devices apart (from the browser)."
     )
+    sign_outs = models.PositiveIntegerField(
+        default=0,
+        help_text="The account's count of sign-outs everywhere when this device signed up.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PushSubscriptionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -57,7 +57,7 @@ class Pusher:
         reached on an earlier attempt."""
         rows = [n for n in notifications if n.channel == Channel.PUSH]
         users = {n.recipient_id for n in rows} - self._loaded_users
-        for device in PushSubscription.objects.filter(user_id__in=users).order_by("pk"):
+        for device in PushSubscription.objects.live().filter(user_id__in=users).order_by("pk"):
             self._devices[device.user_id].append(device)
         self._loaded_users |= users
         pks = {n.pk for n in rows} - self._loaded_rows

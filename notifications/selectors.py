@@ -117,7 +117,7 @@ def push_subscriptions_for(user: User | AnonymousUser) -> QuerySet[PushSubscript
     """The user's own devices, newest first (one query)."""
     if not user.is_authenticated:
         return PushSubscription.objects.none()
-    return PushSubscription.objects.filter(user_id=user.pk)
+    return PushSubscription.objects.live().filter(user_id=user.pk)
 
 
 @dataclass(frozen=True)

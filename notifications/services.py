@@ -107,7 +107,8 @@ def route(planned: Iterable[Planned]) -> list[Planned]:
             choices[(user_id, kind)] = (email, push)
         if settings.WEBPUSH_ENABLED:
             with_phone.update(
-                PushSubscription.objects.filter(user_id__in=chunk)
+                PushSubscription.objects.live()
+                .filter(user_id__in=chunk)
                 .values_list("user_id", flat=True)
                 .distinct()
             )

@@ -26,6 +26,7 @@ class Migration(migrations.Migration):
                 ('p256dh', models.CharField(help_text="The browser's public key (base64url).", max_length=100)),
                 ('auth', models.CharField(help_text="The browser's auth secret (base64url).", max_length=50)),
                 ('device', models.CharField(blank=True, help_text='A label to tell devices apart (from the browser).', max_length=200)),
+                ('sign_outs', models.PositiveIntegerField(default=0, help_text="The account's count of sign-outs everywhere when this device signed up.")),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('last_success_at', models.DateTimeField(blank=True, null=True)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='push_subscriptions', to=settings.AUTH_USER_MODEL)),

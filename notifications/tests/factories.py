@@ -70,3 +70,4 @@ class PushSubscriptionFactory(DjangoModelFactory):
     p256dh = factory.LazyFunction(lambda: new_pair()[1])
     auth = factory.LazyFunction(lambda: fake_push.b64url(secrets.token_bytes(16)))
     device = "Test phone"
+    sign_outs = factory.LazyAttribute(lambda o: o.user.sign_outs)

@@ -9,10 +9,13 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
+from accounts.credentials import sign_out_everywhere
 from accounts.tests.factories import UserFactory
 from notifications import services
+from notifications.devices import push_subscription_add
 from notifications.models import Channel, Kind, Notification, PushDelivery, PushSubscription, Status
 from notifications.push import Pusher
+from notifications.selectors import push_subscriptions_for
 from notifications.tests.factories import NotificationFactory, PushSubscriptionFactory
 from notifications.tests.push_fixtures import CONTACT
 
@@ -137,6 +140,26 @@ def test_a_push_row_with_no_device_is_skipped(push_service):
     row.refresh_from_db()
     assert row.status == Status.SKIPPED
     assert push_service.received == []
+
+
+def test_signing_out_everywhere_ends_every_devices_notifications(push_service):
+    """A lost phone: signing out on all devices (web, API or admin) stops its notifications at
+    once, and the devices are no longer listed; a phone that signs up again gets them again."""
+    user = UserFactory()
+    _device(push_service, user)
+    _push_row(user, key="before")
+    sign_out_everywhere(user=user)
+
+    assert services.dispatch_due().skipped == 1
+    assert push_service.received == []
+    assert list(push_subscriptions_for(user)) == []
+
+    fake = push_service.new_device()
+    push_subscription_add(user=user, **fake.subscription_fields())
+    assert PushSubscription.objects.filter(user=user).count() == 1  # the old one is gone
+    _push_row(user, key="after")
+    assert services.dispatch_due().sent == 1
+    assert [item.token for item in push_service.received] == [fake.token]
 
 
 def test_with_push_not_configured_push_rows_are_skipped_not_retried(settings):
