@@ -29,6 +29,7 @@ from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from bench_dispatch import RESULT  # the same count of the bench rows, sent or not
 from harness import ROOT, bench_environment, django_shell, prepare_database
 
 sys.path.insert(0, str(ROOT))
@@ -75,14 +76,6 @@ others = Notification.objects.filter(due_at__lte=timezone.now()).exclude(
     key__startswith="{prefix}"
 ).filter(status__in=[Status.PLANNED, Status.CLAIMED]).count()
 print(json.dumps({{"others_due": others}}))
-"""
-
-RESULT = """
-import json
-from notifications.models import Notification, Status
-rows = Notification.objects.filter(key__startswith="{prefix}")
-print(json.dumps({{"total": rows.count(), "sent": rows.filter(status=Status.SENT).count(),
-                  "attempts_over_1": rows.filter(attempts__gt=1).count()}}))
 """
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.tests.factories import UserFactory
-from notifications import services
 from notifications.models import Channel, Notification, Status
+from notifications.tests.dispatchers import race
 from notifications.tests.factories import message_pair
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -26,30 +25,7 @@ def test_two_dispatchers_at_the_same_time_send_each_row_once(settings):
     people = UserFactory.create_batch(5)
     for n in range(MESSAGES):
         message_pair(people[n % len(people)], key=f"race:{n}", body=f"Message {n}")
-    barrier = threading.Barrier(DISPATCHERS)
-    sent_by: list[list[int]] = [[] for _ in range(DISPATCHERS)]
-    errors: list[BaseException] = []
-
-    def dispatcher(number: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            while True:
-                result = services.dispatch_due(limit=25)
-                sent_by[number].extend(result.ids)
-                if result.claimed == 0:
-                    break
-        except BaseException as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=dispatcher, args=(n,)) for n in range(DISPATCHERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
+    sent_by = race(dispatchers=DISPATCHERS, limit=25, timeout=60)
     all_sent = [pk for ids in sent_by for pk in ids]
     assert len(all_sent) == len(set(all_sent)) == 2 * MESSAGES  # no row sent twice
     assert all(sent_by), "both dispatchers should have sent some rows"

@@ -3,15 +3,14 @@ real PostgreSQL, through the local fake push service."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.tests.factories import UserFactory
-from notifications import services
 from notifications.models import Channel, Notification, Status
+from notifications.tests.dispatchers import race
 from notifications.tests.factories import NotificationFactory, PushSubscriptionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -32,30 +31,7 @@ def test_two_dispatchers_push_each_notification_once_to_each_device(push_service
             devices[fake.token] = person.pk
     for n in range(MESSAGES):
         NotificationFactory(recipient=people[n % 3], channel=Channel.PUSH, key=f"race:{n}")
-    barrier = threading.Barrier(DISPATCHERS)
-    sent_by: list[list[int]] = [[] for _ in range(DISPATCHERS)]
-    errors: list[BaseException] = []
-
-    def dispatcher(number: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            while True:
-                result = services.dispatch_due(limit=5)
-                sent_by[number].extend(result.ids)
-                if result.claimed == 0:
-                    break
-        except BaseException as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=dispatcher, args=(n,)) for n in range(DISPATCHERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert errors == []
+    sent_by = race(dispatchers=DISPATCHERS, limit=5, timeout=120)
     assert all(sent_by), "both dispatchers should have sent some rows"
     all_sent = [pk for ids in sent_by for pk in ids]
     assert len(all_sent) == len(set(all_sent)) == MESSAGES
