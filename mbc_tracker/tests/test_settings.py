@@ -99,6 +99,24 @@ def test_development_needs_nothing_but_debug(tmp_path):
     ]
 
 
+def test_development_sqlite_lets_the_web_server_worker_and_beat_write_together(tmp_path):
+    """make run's three processes share one SQLite file: writers queue for the lock (immediate
+    transactions, a timeout) instead of failing with "database is locked", and WAL lets readers
+    go on meanwhile."""
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; from django.db import connection; "
+        "c = connection.cursor(); c.execute('PRAGMA journal_mode'); "
+        "o = s.DATABASES['default']['OPTIONS']; "
+        "print(c.fetchone()[0], o['transaction_mode'], o['timeout'])",
+        env={"DJANGO_DEBUG": "1", "VAR_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "IMMEDIATE", "20"]
+
+
 def test_reliability_settings(settings):
     assert settings.USE_TZ is True
     assert settings.TIME_ZONE == "UTC"
