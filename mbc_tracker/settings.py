@@ -35,7 +35,7 @@ def _required(name: str) -> str:
 
 
 _dev_secret_key = "dev-only-not-secret-" + "x" * 40
-# Keys that are public, so worthless for signing: development's default, and the placeholders
+# Keys that are public, so worthless for signing: development's default, and the stand-ins
 # people paste from examples.
 _known_secret_keys = frozenset(
     {_dev_secret_key, "changeme", "change-me", "secret", "secret-key", "your-secret-key"}
