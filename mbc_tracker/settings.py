@@ -92,6 +92,13 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
+    # Behind PgBouncer in transaction mode each transaction may get another server connection:
+    # nothing may outlive a transaction on the server. So no server-side cursors (``iterator()``
+    # would declare one WITH HOLD and fetch from it later). Prepared statements are already off
+    # (Django binds on the client). README, "Scaling out", lists the rest.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "DATABASE_TRANSACTION_POOLING", default=False
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -117,6 +117,29 @@ def test_development_sqlite_lets_the_web_server_worker_and_beat_write_together(t
     assert result.stdout.split() == ["wal", "IMMEDIATE", "20"]
 
 
+@pytest.mark.parametrize(
+    ("pooling", "expected"), [("1", "True None"), ("0", "False None"), (None, "False None")]
+)
+def test_transaction_pooling_turns_off_what_would_outlive_a_transaction(pooling, expected):
+    """Behind PgBouncer in transaction mode: no server-side cursors; prepared statements are off
+    in any case (faults/test_pgbouncer.py runs the app through a real PgBouncer)."""
+    env = PRODUCTION | {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres"}
+    if pooling is not None:
+        env["DATABASE_TRANSACTION_POOLING"] = pooling
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; from django.db import connection; "
+        "connection.ensure_connection(); "
+        "print(s.DATABASES['default'].get('DISABLE_SERVER_SIDE_CURSORS', False), "
+        "connection.connection.prepare_threshold)",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
 def test_reliability_settings(settings):
     assert settings.USE_TZ is True
     assert settings.TIME_ZONE == "UTC"

@@ -22,6 +22,7 @@ PACKAGES = [
     "libpangoft2-1.0-0",
     "postgresql",
     "redis-server",
+    "pgbouncer",
 ]
 
 STUBS = {

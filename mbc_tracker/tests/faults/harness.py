@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -213,6 +214,80 @@ class RedisServer:
         if self.process is not None:
             _stop_group(self.process)
             self.process = None
+
+
+class PgBouncer:
+    """PgBouncer in transaction mode on a free port, in front of a private cluster, with a
+    server pool smaller than its clients: successive transactions of one client land on
+    different server connections, as they do in production behind a busy pooler."""
+
+    def __init__(self, cluster: PostgresCluster, *, pool_size: int = 3) -> None:
+        # A folder of its own: the test's may be closed to the postgres user.
+        self.base = Path(tempfile.mkdtemp(prefix="mbc-pgbouncer-"))
+        self.cluster = cluster
+        self.pool_size = pool_size
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        # PgBouncer refuses to run as root: then it runs as the postgres user, like the cluster.
+        self._as: list[str] = []
+        if os.geteuid() == 0:
+            user = pwd.getpwnam("postgres")
+            os.chown(self.base, user.pw_uid, user.pw_gid)
+            self._as = ["runuser", "-u", "postgres", "--"]
+
+    def url(self, name: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def start(self) -> None:
+        binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+        if not Path(binary).exists():
+            raise RuntimeError("pgbouncer is not installed")
+        (self.base / "users.txt").write_text('"postgres" ""\n')
+        (self.base / "pgbouncer.ini").write_text(
+            "[databases]\n"
+            f"* = host=127.0.0.1 port={self.cluster.port}\n"
+            "[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
+            f"auth_type = trust\nauth_file = {self.base / 'users.txt'}\n"
+            "admin_users = postgres\n"
+            f"pool_mode = transaction\ndefault_pool_size = {self.pool_size}\n"
+            "max_client_conn = 200\n"
+            f"logfile = {self.base / 'pgbouncer.log'}\n"
+        )
+        for path in self.base.iterdir():
+            if self._as:
+                user = pwd.getpwnam("postgres")
+                os.chown(path, user.pw_uid, user.pw_gid)
+        self.process = subprocess.Popen(
+            [*self._as, binary, str(self.base / "pgbouncer.ini")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for(self._accepts, seconds=15, what="pgbouncer to accept connections", every=0.1)
+
+    def _accepts(self) -> bool:
+        try:
+            self.show("VERSION")
+            return True
+        except psycopg.Error:
+            return False
+
+    def show(self, what: str) -> list[dict[str, object]]:
+        """A ``SHOW`` of PgBouncer's admin console, as dicts."""
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="pgbouncer", autocommit=True
+        ) as connection:
+            cursor = connection.cursor()
+            cursor.execute(f"SHOW {what}", prepare=False)
+            names = [column.name for column in cursor.description or ()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _stop_group(self.process)
+            self.process = None
+        shutil.rmtree(self.base, ignore_errors=True)
 
 
 @dataclass
