@@ -183,3 +183,16 @@ def test_the_drain_finds_lost_chunks_and_a_final_step_that_died(unsent):
     passes.chunk_run(chunks[-1].pk, kind=kind)
     run.refresh_from_db()
     assert run.finished_at is not None and recorder.finished == 2  # idempotent step, run again
+
+
+@pytest.mark.django_db
+def test_the_minute_drain_sends_the_lost_chunks_too(unsent):
+    from followups.tasks import drain_follow_ups
+
+    kind = Recorder().kind()
+    passes.pass_start(kind=kind, ids=[1, 2, 3], chunk_size=2, now=NOW)  # long ago, never run
+    unsent.clear()
+    counts = drain_follow_ups()
+    assert (counts["chunks_sent"], counts["chunks_failed"]) == (2, 0)
+    assert len(unsent) == 2
+    assert drain_follow_ups()["chunks_sent"] == 0  # sent a moment ago: left to the workers
