@@ -7,8 +7,16 @@ all a second time: the second run must create nothing. Prints appointments/s, no
 duplicates (more than one live row for one appointment, rule and channel) and the peak memory of
 the planning process.
 
+Then the whole nightly planning pass (``symptoms.tasks.plan_reminders_nightly``: appointment,
+restaging and daily log reminders for every active patient in the bench database, 500 patients
+to a chunk) fanned out over 1 and then 2 worker processes (``celery -A mbc_tracker worker -c 1``
+each, on a redis-server of the bench's own), each pass starting from the same state (the rows
+planned by the one before are removed). Prints each pass's time from start to its last chunk,
+patients/s and rows planned, and the speed-up. With ``bench_sweep.py``'s data in the same
+database that is about 100,000 patients.
+
 Run: make bench   (or .venv/bin/python bench/bench_planning.py [--appointments 100000]
-                   [--patients 1000] [--batch 5000])
+                   [--patients 1000] [--batch 5000] [--workers 1 2])
 """
 
 from __future__ import annotations
@@ -23,7 +31,15 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import ROOT, bench_environment, prepare_database, run_child
+from harness import (
+    ROOT,
+    bench_environment,
+    celery_workers,
+    peak_rss_mb,
+    prepare_database,
+    private_redis,
+    run_child,
+)
 
 EMAIL = "bench.planner{n}@example.org"
 ZONES = (
@@ -190,6 +206,43 @@ def plan(*, patients: int, batch: int, runs: int, keep: bool) -> dict[str, objec
     return {"runs": results, "rows": rows, "duplicates": duplicates, "peak_rss_mb": peak_rss_mb}
 
 
+def planning_pass(*, patients: int, last: bool, keep: bool) -> dict[str, object]:
+    """The nightly planning pass on the workers, from a state with none of the reminders it
+    plans; those it planned are removed again afterwards. After the ``last`` pass, unless
+    ``keep``, the bench appointments and their reminders are removed too."""
+    _django()
+    from django.db import connection
+    from django.db.models import Max
+
+    from followups.models import NightlyPass
+    from notifications.models import Notification
+    from symptoms.tasks import plan_reminders_nightly
+
+    ids = _patient_ids(patients)
+    with connection.cursor() as cursor:  # what a first night plans: no reminders yet
+        cursor.execute("DELETE FROM notifications_notification WHERE recipient_id = ANY(%s)", [ids])
+        cursor.execute("DELETE FROM notifications_notification WHERE kind = 'log_reminder'")
+        cursor.execute("VACUUM ANALYZE notifications_notification")
+    before = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
+    pass_id = plan_reminders_nightly()
+    while (run := NightlyPass.objects.get(pk=pass_id)).finished_at is None:
+        time.sleep(0.2)
+    rows = Notification.objects.filter(pk__gt=before).count()
+    with connection.cursor() as cursor:  # no other benchmark should find these due
+        cursor.execute("DELETE FROM notifications_notification WHERE id > %s", [before])
+        if last and not keep:
+            cursor.execute(
+                "DELETE FROM notifications_notification WHERE recipient_id = ANY(%s)", [ids]
+            )
+            cursor.execute("DELETE FROM appointments_appointment WHERE patient_id = ANY(%s)", [ids])
+    return {
+        "seconds": (run.finished_at - run.started_at).total_seconds(),
+        "chunks": run.chunks_total,
+        "rows": rows,
+        **run.counts,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--appointments", type=int, default=100_000)
@@ -199,7 +252,9 @@ def main() -> None:
     parser.add_argument(
         "--keep", action="store_true", help="leave the bench appointments and reminders in place"
     )
-    parser.add_argument("--child", choices=["setup", "plan"], help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--last", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["setup", "plan", "pass"], help=argparse.SUPPRESS)
     args, _ = parser.parse_known_args()
 
     if args.child == "setup":
@@ -209,6 +264,10 @@ def main() -> None:
         figures = plan(patients=args.patients, batch=args.batch, runs=args.runs, keep=args.keep)
         print(json.dumps(figures))
         return
+    if args.child == "pass":
+        figures = planning_pass(patients=args.patients, last=args.last, keep=args.keep)
+        print(json.dumps(figures))
+        return
 
     env = bench_environment()
     prepare_database(env)
@@ -216,9 +275,10 @@ def main() -> None:
     made = run_child(
         __file__, env, "--child", "setup", "--appointments", str(args.appointments), *common
     )
-    # Planning runs in a process of its own, so its peak memory is the planning's alone.
-    if args.keep:
-        common.append("--keep")
+    # Planning runs in a process of its own, so its peak memory is the planning's alone. The
+    # appointments stay for the passes below, which remove them (unless --keep).
+    keep = ["--keep"] * args.keep
+    common.append("--keep")
     figures = run_child(
         __file__,
         env,
@@ -250,6 +310,35 @@ def main() -> None:
     first = figures["runs"][0]
     rate = first["appointments"] / first["seconds"] if first["seconds"] else float("nan")
     print(f"  planning rate {rate:,.0f} appointments/s   (target >= 2,000)")
+
+    seconds: dict[int, float] = {}
+    for number, workers in enumerate(args.workers):
+        last = ["--last"] * (number == len(args.workers) - 1)
+        with private_redis() as broker:
+            worker_env = {**env, "REDIS_URL": broker}
+            with celery_workers(worker_env, workers) as processes:
+                run = run_child(
+                    __file__,
+                    worker_env,
+                    "--child",
+                    "pass",
+                    "--patients",
+                    str(args.patients),
+                    *last,
+                    *keep,
+                )
+                peak = max(peak_rss_mb(process.pid) for process in processes)
+        seconds[workers] = run["seconds"]
+        print(
+            f"  nightly pass, {workers} worker{'s' if workers > 1 else ' '}: "
+            f"{run['patients']:,} patients in {run['seconds']:.1f} s "
+            f"({run['patients'] / run['seconds']:,.0f}/s, {run['chunks']} chunks); planned "
+            f"{run['appointment_reminders']:,} appointment, {run['restaging_reminders']:,} "
+            f"restaging and {run['log_reminders']:,} log reminders ({run['rows']:,} rows), "
+            f"failed {run['failed']}; worker peak memory {peak:.0f} MB"
+        )
+    if 1 in seconds and 2 in seconds:
+        print(f"  nightly pass speed-up of 2 workers over 1: {seconds[1] / seconds[2]:.2f}x")
 
 
 if __name__ == "__main__":

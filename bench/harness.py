@@ -10,6 +10,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -262,3 +263,88 @@ def drive(
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+# --- Celery worker processes (the nightly passes fanned out over workers)
+
+
+@contextmanager
+def private_redis() -> Iterator[str]:
+    """A redis-server of the benchmark's own on a free port (no persistence); yields its URL."""
+    port = _free_port()
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    process = subprocess.Popen([*command, "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("redis-server did not start within 10 s") from None
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return [int(child) for child in children.read().split()]
+    except OSError:
+        return []
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The largest peak resident memory (VmHWM) of a process and its children, in MB (Linux)."""
+    peaks = []
+    for each in (pid, *_children(pid)):
+        try:
+            with open(f"/proc/{each}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        peaks.append(int(line.split()[1]) / 1024)
+        except OSError:
+            continue
+    return max(peaks, default=float("nan"))
+
+
+@contextmanager
+def celery_workers(env: dict[str, str], count: int) -> Iterator[list[subprocess.Popen]]:
+    """``count`` worker processes (``celery -A mbc_tracker worker -c 1`` each) on the broker in
+    ``env["REDIS_URL"]``; yields them once every one answers a ping."""
+    from celery import Celery
+
+    command = [sys.executable, "-m", "celery", "-A", "mbc_tracker", "worker", "-c", "1"]
+    quiet = ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"]
+    # The workers' output, shown only if something fails.
+    with tempfile.TemporaryFile() as log:
+        processes = [
+            subprocess.Popen(
+                [*command, "-n", f"bench{number}@%h", *quiet],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            for number in range(count)
+        ]
+        control = Celery(broker=env["REDIS_URL"])
+        try:
+            deadline = time.monotonic() + 60
+            while len(control.control.ping(timeout=0.5)) < count:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{count} workers did not start within 60 s")
+            yield processes
+        except BaseException:
+            log.seek(0)
+            sys.stderr.write(log.read().decode(errors="replace")[-5000:])
+            raise
+        finally:
+            for process in processes:
+                process.terminate()  # a warm shutdown: the current task ends first
+            for process in processes:
+                process.wait(timeout=120)

@@ -352,12 +352,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Follow-ups (flag evaluation, reminder re-planning): send every one whose ring was lost or
     # whose worker died (followups/services.py). This, not the nightly sweep, bounds how late an
-    # urgent alert can be after the broker or a worker comes back.
+    # urgent alert can be after the broker or a worker comes back. It also sends again the lost
+    # chunks of the nightly passes.
     "drain-follow-ups": {
         "task": "followups.tasks.drain_follow_ups",
         "schedule": 60.0,
     },
-    # Re-plan reminders (appointments, restaging, daily log nudges) once a night; idempotent.
+    # Re-plan reminders (appointments, restaging, daily log nudges) once a night; idempotent. It
+    # starts a pass whose chunks every worker shares (followups/passes.py).
     "plan-reminders-nightly": {
         "task": "symptoms.tasks.plan_reminders_nightly",
         "schedule": crontab(hour=2, minute=15),
@@ -368,7 +370,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=3, minute=30),
     },
     # Flags: evaluate every patient (a safety net behind the follow-ups' drain; self-resolves
-    # and ages flags), then plan the coordinators' 08:00 digests. Idempotent.
+    # and ages flags), then plan the coordinators' 08:00 digests. Idempotent. It starts a pass
+    # whose chunks every worker shares; the last chunk done plans the digests, once.
     "sweep-flags-nightly": {
         "task": "flags.tasks.sweep_flags",
         "schedule": crontab(hour=3, minute=0),
@@ -379,6 +382,12 @@ CELERY_BEAT_SCHEDULE: dict = {
 # limits); an unclaimed one waits this long for its own ring before the drain sends it.
 FOLLOW_UP_CLAIM_SECONDS = 120
 FOLLOW_UP_RING_GRACE_SECONDS = 30
+
+# The nightly passes' chunks (followups/passes.py): a started chunk (or final step) not done
+# within the claim is sent again (longer than a chunk task's time limit); a chunk still unstarted
+# this long after a later one of its pass started counts as lost and is sent again.
+NIGHTLY_PASS_CLAIM_SECONDS = 600
+NIGHTLY_PASS_GRACE_SECONDS = 60
 
 # How long a patient's record download stays ready after it is built.
 RECORD_EXPORT_KEEP_DAYS = env.int("RECORD_EXPORT_KEEP_DAYS", default=7)

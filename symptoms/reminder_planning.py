@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import PatientProfile
@@ -163,11 +163,11 @@ def patient_reminders_replan(*, profile: PatientProfile, now: dt.datetime | None
 
 # --- The nightly pass ----------------------------------------------------------------------
 
-PATIENT_BATCH = 500
-# Far below the Redis visibility timeout (an hour), so a late-acknowledged run is never
-# redelivered while it is still running; well above a night's planning (see bench_planning.py).
-SOFT_TIME_LIMIT = 1500
-TIME_LIMIT = 1800
+PATIENT_BATCH = 500  # patients to a transaction, and to a chunk of the nightly pass
+# Far below the Redis visibility timeout (an hour) and the pass's claim, so a late-acknowledged
+# chunk is never sent again while it is still running; well above a chunk's planning.
+CHUNK_SOFT_TIME_LIMIT = 240
+CHUNK_TIME_LIMIT = 300
 
 
 def _plan_batch(
@@ -187,6 +187,49 @@ def _plan_batch(
     return counts
 
 
+def _plan_isolated(
+    batch: list[PatientProfile],
+    *,
+    now: dt.datetime,
+    appointment_batch: int,
+    on_failure: Callable[[int], None] | None = None,
+) -> Counter[str]:
+    """Plan these patients in one transaction; if that raises, plan them again one at a time and
+    skip (log, count in ``failed``) only a patient who fails again."""
+    totals: Counter[str] = Counter(failed=0)
+    try:
+        totals.update(_plan_batch(batch, now=now, appointment_batch=appointment_batch))
+        return totals
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception:
+        logger.warning("Planning a batch failed; planning it patient by patient", exc_info=True)
+    for profile in batch:  # someone in this batch fails: skip only them
+        try:
+            totals.update(_plan_batch([profile], now=now, appointment_batch=appointment_batch))
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception:
+            logger.exception("Could not plan the reminders of patient %s: skipped", profile.pk)
+            totals["failed"] += 1
+            if on_failure is not None:
+                on_failure(profile.pk)
+    return totals
+
+
+def active_profiles() -> QuerySet[PatientProfile]:
+    """Every active patient, with what planning reads, by id."""
+    return (
+        PatientProfile.objects.filter(user__is_active=True)
+        .only("user_id", "timezone", "log_reminder_time", "restaging_interval_weeks", "enrolled_on")
+        .order_by("pk")
+    )
+
+
+def _ordered(totals: Counter[str]) -> dict[str, int]:
+    return {name: totals[name] for name in ("patients", *sorted(set(totals) - {"patients"}))}
+
+
 def plan_reminders(
     *,
     now: dt.datetime | None = None,
@@ -194,9 +237,11 @@ def plan_reminders(
     appointment_batch: int = appointment_planning.APPOINTMENT_BATCH,
     on_failure: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
-    """Plan every active patient's reminders: their appointments', their restaging reminder and
-    their daily log nudges, ``patient_batch`` patients per transaction. Returns counts:
-    ``patients`` planned, ``failed`` skipped, and the rows newly planned of each kind.
+    """Plan every active patient's reminders, here and now (``manage.py plan_reminders``; beat
+    fans the same work out over the workers: ``symptoms.tasks.plan_reminders_nightly``): their
+    appointments', their restaging reminder and their daily log nudges, ``patient_batch``
+    patients per transaction. Returns counts: ``patients`` planned, ``failed`` skipped, and the
+    rows newly planned of each kind.
 
     One patient whose planning raises does not stop the others: their batch is rolled back and
     planned again one patient at a time, and only the patient who fails again is skipped (their
@@ -204,33 +249,24 @@ def plan_reminders(
     with their id. Every later batch is planned as usual."""
     now = now or timezone.now()
     totals: Counter[str] = Counter(failed=0)
-    profiles = (
-        PatientProfile.objects.filter(user__is_active=True)
-        .only("user_id", "timezone", "log_reminder_time", "restaging_interval_weeks", "enrolled_on")
-        .order_by("pk")
-    )
+    profiles = active_profiles()
     last_pk = 0
     while batch := list(profiles.filter(pk__gt=last_pk)[:patient_batch]):
         last_pk = batch[-1].pk
-        planned: Counter[str] | None
-        try:
-            planned = _plan_batch(batch, now=now, appointment_batch=appointment_batch)
-        except SoftTimeLimitExceeded:
-            raise
-        except Exception:
-            logger.warning("Planning a batch failed; planning it patient by patient", exc_info=True)
-            planned = None
-        if planned is not None:
-            totals.update(planned)
-            continue
-        for profile in batch:  # someone in this batch fails: skip only them
-            try:
-                totals.update(_plan_batch([profile], now=now, appointment_batch=appointment_batch))
-            except SoftTimeLimitExceeded:
-                raise
-            except Exception:
-                logger.exception("Could not plan the reminders of patient %s: skipped", profile.pk)
-                totals["failed"] += 1
-                if on_failure is not None:
-                    on_failure(profile.pk)
-    return {name: totals[name] for name in ("patients", *sorted(set(totals) - {"patients"}))}
+        totals.update(
+            _plan_isolated(
+                batch, now=now, appointment_batch=appointment_batch, on_failure=on_failure
+            )
+        )
+    return _ordered(totals)
+
+
+def reminders_plan_chunk(first_id: int, last_id: int, now: dt.datetime) -> dict[str, int]:
+    """The work of one chunk of the nightly planning pass: its active patients, in one batch."""
+    batch = list(active_profiles().filter(pk__gte=first_id, pk__lte=last_id))
+    totals: Counter[str] = Counter(failed=0, patients=0)
+    if batch:
+        totals.update(
+            _plan_isolated(batch, now=now, appointment_batch=appointment_planning.APPOINTMENT_BATCH)
+        )
+    return _ordered(totals)

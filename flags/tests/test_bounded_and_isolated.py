@@ -144,7 +144,7 @@ def test_a_settings_change_that_fails_while_saving_leaves_nothing_saved(
 
 @pytest.mark.parametrize("zone", [KIRITIMATI, "Pacific/Pago_Pago", "Europe/London"])
 def test_legacy_rows_at_the_end_of_the_calendar_never_stop_a_page_or_a_nightly_pass(
-    people, client, zone, capsys
+    people, client, zone, capsys, run_nightly
 ):
     patient = people.patient_a
     for starts_at, kind in [
@@ -167,7 +167,7 @@ def test_legacy_rows_at_the_end_of_the_calendar_never_stop_a_page_or_a_nightly_p
     assert err == ""
     for person in (patient, *others):
         assert Notification.objects.filter(recipient=person, kind="log_reminder").exists()
-    assert sweep_flags.delay().get()["failed"] == 0
+    assert run_nightly(sweep_flags)["failed"] == 0
 
     client.force_login(people.coordinator_a)
     for url in (
@@ -213,12 +213,12 @@ def _poison(monkeypatch, module, name: str, poisoned: User, *, argument: str) ->
 
 
 def test_the_beat_planning_skips_a_poisoned_patient_and_plans_everybody_else(
-    five, monkeypatch, caplog
+    five, monkeypatch, caplog, run_nightly
 ):
     poisoned = five[1]
     _poison(monkeypatch, reminder_planning, "log_reminders_plan", poisoned, argument="profiles")
     with caplog.at_level(logging.INFO):
-        counts = plan_reminders_nightly.delay().get()
+        counts = run_nightly(plan_reminders_nightly)
     # The five, patients A and B: six planned, one skipped.
     assert (counts["patients"], counts["failed"]) == (6, 1)
     for patient in five:
@@ -239,11 +239,13 @@ def test_the_planning_command_names_the_skipped_patient_and_succeeds(five, monke
     assert f"Could not plan the reminders of 1 patient: {poisoned.pk}." in err
 
 
-def test_the_sweep_skips_a_poisoned_patient_and_evaluates_everybody_else(five, monkeypatch, caplog):
+def test_the_sweep_skips_a_poisoned_patient_and_evaluates_everybody_else(
+    five, monkeypatch, caplog, run_nightly
+):
     poisoned = five[2]
     _poison(monkeypatch, tasks, "evaluate_patients", poisoned, argument="patient_ids")
     with caplog.at_level(logging.INFO):
-        totals = sweep_flags.delay().get()
+        totals = run_nightly(sweep_flags)
     assert (totals["patients"], totals["failed"]) == (6, 1)
     for patient in five:
         flagged = Flag.objects.filter(patient=patient, rule="red_flag").exists()
@@ -303,7 +305,7 @@ def test_an_enrolment_date_of_today_or_tomorrow_is_kept(people):
 
 @pytest.mark.parametrize("enrolled_on", [dt.date.max, dt.date.min])
 def test_a_stored_enrolment_date_at_the_calendars_ends_breaks_no_page_and_no_pass(
-    people, client, api_client, enrolled_on
+    people, client, api_client, enrolled_on, run_nightly
 ):
     patient = people.patient_a
     PatientProfile.objects.filter(pk=patient.pk).update(
@@ -319,8 +321,8 @@ def test_a_stored_enrolment_date_at_the_calendars_ends_breaks_no_page_and_no_pas
     api_client.force_authenticate(people.coordinator_a)
     for url in ("/api/v1/patients/", f"/api/v1/patients/{patient.pk}/"):
         assert api_client.get(url).status_code == 200, url
-    assert plan_reminders_nightly.delay().get()["failed"] == 0
-    assert sweep_flags.delay().get()["failed"] == 0
+    assert run_nightly(plan_reminders_nightly)["failed"] == 0
+    assert run_nightly(sweep_flags)["failed"] == 0
 
 
 def test_a_stored_date_outside_its_window_never_blocks_another_change(people, api_client, client):

@@ -31,3 +31,19 @@ def sent(registered_tasks, monkeypatch) -> list[tuple[str, tuple]]:
 def rows() -> list[tuple[str, int, int]]:
     """The queue as (task, patient id, version), by task."""
     return list(FollowUp.objects.order_by("task").values_list("task", "patient_id", "version"))
+
+
+@pytest.fixture
+def run_nightly(django_capture_on_commit_callbacks):
+    """Run a beat task that starts a nightly pass, its chunks (eager, as each commit is
+    captured) and its final step, here and now; returns the pass's totals."""
+    from followups.models import NightlyPass
+
+    def run(task) -> dict[str, int]:
+        with django_capture_on_commit_callbacks(execute=True):
+            pass_id = task.delay().get()
+        finished = NightlyPass.objects.get(pk=pass_id)
+        assert finished.finished_at is not None, "the pass did not finish"
+        return {"failed": 0, **finished.counts}
+
+    return run

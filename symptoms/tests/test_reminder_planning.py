@@ -527,7 +527,7 @@ def test_the_settings_page_and_the_api_re_plan_the_nudges(
 # --- The nightly pass --------------------------------------------------------------------------
 
 
-def test_the_nightly_task_is_idempotent(patient):
+def test_the_nightly_task_is_idempotent(patient, run_nightly):
     book(patient, "ct")
     history(patient, "ct", local("2026-03-23", "10:00"))
     other = make_patient(timezone="Pacific/Auckland")
@@ -535,11 +535,11 @@ def test_the_nightly_task_is_idempotent(patient):
     # The task plans from the real clock, so the test pins it: how many nudges are still ahead
     # tonight depends on the hour in London and Auckland.
     with time_machine.travel(dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.UTC), tick=False):
-        first = plan_reminders_nightly.delay().get()
+        first = run_nightly(plan_reminders_nightly)
         assert first["patients"] == 2
         assert first["log_reminders"] == 12
         count = Notification.objects.count()
-        second = plan_reminders_nightly.delay().get()
+        second = run_nightly(plan_reminders_nightly)
     assert second == {**dict.fromkeys(first, 0), "patients": 2}
     assert Notification.objects.count() == count
 
