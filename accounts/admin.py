@@ -31,7 +31,8 @@ from accounts.models import CareTeam, PatientProfile, RecordAccess, RecordAccess
 class RecordAccessAdminMixin:
     """For a ModelAdmin of something that belongs to one patient: each time a member of staff
     opens its change page (GET), one row goes into the record access log for that patient, and
-    each time they open its list, one row for each patient on the page shown. Saving the page
+    each time they open its list, one row for each patient on the page shown (a list: at most
+    once an hour per patient for the same address, see ``record_access``). Saving the page
     (POST) is audited by django-auditlog instead."""
 
     def record_patient_id(self, obj: Model) -> int | None:
@@ -46,6 +47,7 @@ class RecordAccessAdminMixin:
                 request=request,
                 patient_ids=[pk for pk in shown if pk is not None],
                 what=RecordAccessKind.ADMIN,
+                listing=True,
             )
         return changelist
 
