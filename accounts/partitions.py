@@ -3,8 +3,9 @@
 ``accounts_recordaccess`` is partitioned by range on ``at``, one partition per calendar month in
 UTC (``accounts_recordaccess_p2026_12``) and a DEFAULT partition that takes any row no month
 partition covers, so an insert is never refused. ``ensure_partitions`` creates the months ahead
-(the beat task, the migration and ``manage.py record_access_partitions`` call it; it is
-idempotent). ``drop_expired_partitions`` detaches and drops whole months older than
+and every month of the retention window back to ``retention_start`` (the beat task, the
+migration and ``manage.py record_access_partitions`` call it; it is idempotent).
+``drop_expired_partitions`` detaches and drops whole months older than
 ``RECORD_ACCESS_RETENTION_MONTHS``: dropping a partition is the only way rows ever leave the log
 (the append-only trigger refuses UPDATE and DELETE on the table and, cloned by PostgreSQL, on
 every partition).
@@ -35,6 +36,15 @@ def month_start(when: dt.datetime | dt.date) -> dt.date:
 def add_months(month: dt.date, months: int) -> dt.date:
     index = month.year * 12 + month.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def retention_start(now: dt.datetime) -> dt.datetime:
+    """The first moment the log still keeps: the start of the month ``RECORD_ACCESS_RETENTION_
+    MONTHS`` before this one. Partitions cover every month from there to a few ahead, so a read
+    bounded inside that window never needs the DEFAULT partition and PostgreSQL prunes it (and
+    can then read the months in order, newest first, stopping at the LIMIT)."""
+    month = add_months(month_start(now), -settings.RECORD_ACCESS_RETENTION_MONTHS)
+    return dt.datetime(month.year, month.month, 1, tzinfo=dt.UTC)
 
 
 def partition_name(month: dt.date) -> str:
@@ -152,7 +162,10 @@ def drop_expired_partitions(
 
 
 def maintain(*, now: dt.datetime) -> tuple[list[dt.date], list[dt.date]]:
-    """The daily round: create the coming months, then drop those past retention."""
-    created = ensure_partitions(now=now, ahead=settings.RECORD_ACCESS_PARTITIONS_AHEAD)
+    """The daily round: create the months of the retention window and the coming ones that are
+    missing, then drop those past retention."""
+    created = ensure_partitions(
+        now=now, ahead=settings.RECORD_ACCESS_PARTITIONS_AHEAD, since=retention_start(now)
+    )
     dropped = drop_expired_partitions(now=now, keep_months=settings.RECORD_ACCESS_RETENTION_MONTHS)
     return created, dropped

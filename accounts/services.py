@@ -352,7 +352,7 @@ SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, shown.patient_id
 FROM unnest(%s::bigint[]) AS shown(patient_id)
 WHERE shown.patient_id NOT IN (
     SELECT patient_id FROM accounts_recordaccess
-    WHERE viewer_id = %s AND what = %s AND path = %s AND at >= %s
+    WHERE viewer_id = %s AND what = %s AND path = %s AND at >= %s AND at < %s
 )
 """
 
@@ -371,6 +371,7 @@ def _record_list_access(ids: list[int], values: dict) -> int:
                     what=values["what"],
                     path=values["path"],
                     at__gte=hour,
+                    at__lt=hour + dt.timedelta(hours=1),
                 ).values_list("patient_id", flat=True)
             )
             new = [patient_id for patient_id in ids if patient_id not in seen]
@@ -390,6 +391,7 @@ def _record_list_access(ids: list[int], values: dict) -> int:
                     values["what"],
                     values["path"],
                     hour,
+                    hour + dt.timedelta(hours=1),
                 ],
             )
             return cursor.rowcount

@@ -4,7 +4,8 @@ PostgreSQL wants the partition key in every unique index, so the primary key in 
 (id, at); Django keeps ``id`` as the model's primary key (ids still come from one sequence and
 stay unique). The append-only trigger is created on the partitioned table, and PostgreSQL clones
 it onto every partition, present and future. Existing rows are copied over, a partition for
-every month they cover and this month and the next three are created, plus a DEFAULT partition.
+every month they cover, of the retention window, and this month and the next three are created,
+plus a DEFAULT partition.
 On SQLite nothing changes. Reversible: the rows go back into a plain table.
 """
 
@@ -62,7 +63,10 @@ def partition(apps, schema_editor):
         cursor.execute(f"CREATE TABLE {partitions.DEFAULT_PARTITION} PARTITION OF {T} DEFAULT")
         cursor.execute(f"SELECT min(at) FROM {T}_old")
         oldest = cursor.fetchone()[0]
-    partitions.ensure_partitions(now=timezone.now(), since=oldest, db=db)
+    now = timezone.now()
+    since = partitions.retention_start(now)
+    since = min(since, oldest) if oldest else since
+    partitions.ensure_partitions(now=now, since=since, db=db)
     with db.cursor() as cursor:
         _copy_back(cursor)
 
