@@ -87,7 +87,7 @@ def _filler_select(count: int, start: dt.datetime, end: dt.datetime) -> str:
            substr(md5(g::text), 1, 32), inet '10.0.0.1',
            {FILLER_PATIENT_BASE} + g * 7919 % {FILLER_PATIENTS},
            {FILLER_VIEWER_BASE} + g % {FILLER_VIEWERS}
-    FROM generate_series(0, {count - 1}) AS g
+    FROM generate_series(0::bigint, {count - 1}) AS g
     """  # noqa: S608 (numbers and dates of our own)
 
 
@@ -128,8 +128,12 @@ def fill(env: dict[str, str], rows: int) -> float | None:
             name = f"{TABLE}_p{month:%Y_%m}"
             select = _filler_select(count, start, end)
             if name in existing:
-                db.execute(f"INSERT INTO {TABLE} ({COLUMNS}) {select}")
-                continue
+                if db.execute(f"SELECT EXISTS (SELECT 1 FROM {name})").fetchone()[0]:  # noqa: S608
+                    db.execute(f"INSERT INTO {TABLE} ({COLUMNS}) {select}")
+                    continue
+                # An empty month (made by the migration): replaced by a loaded one.
+                db.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {name}")
+                db.execute(f"DROP TABLE {name}")
             # Loaded bare, indexed in one sorted pass, then attached (its CHECK spares the scan).
             first_day = start.date().isoformat()
             next_day = _month(month.year, month.month + 1).isoformat()
@@ -325,6 +329,14 @@ def main() -> int:
         took = fill(size_env, rows)
         if took is not None:
             print(f"access log: generated {rows:,} rows in {took:.0f} s ({label})", flush=True)
+        # The empty months of the retention window, after the filler's own were attached.
+        subprocess.run(
+            [sys.executable, "manage.py", "record_access_partitions"],
+            cwd=ROOT,
+            env=size_env,
+            check=True,
+            capture_output=True,
+        )
         if args.generate_only:
             continue
         extra = ["--requests", str(args.requests)] + (["--count"] if args.count else [])
