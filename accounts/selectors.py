@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
@@ -100,3 +101,19 @@ def record_accesses(*, patient_id: int, limit: int = 20) -> QuerySet[RecordAcces
     return RecordAccess.objects.filter(
         patient_id=patient_id, at__gte=partitions.retention_start(now), at__lt=now + LOOK_AHEAD
     ).order_by("-at", "-pk")[:limit]
+
+
+def record_access_estimated_rows() -> int | None:
+    """The planner's estimate of the access log's rows (PostgreSQL statistics, kept by
+    autovacuum), or None where there is none (SQLite, or never analysed)."""
+    if not partitions.is_partitioned():
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sum(greatest(c.reltuples, 0))::bigint, bool_or(c.reltuples >= 0) "
+            "FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = %s::regclass",
+            [partitions.TABLE],
+        )
+        estimate, analysed = cursor.fetchone()
+    return int(estimate) if analysed else None

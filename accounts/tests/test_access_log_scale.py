@@ -331,3 +331,35 @@ def test_reads_and_the_list_write_are_pruned_to_recent_months(people) -> None:
     looked_in = _scanned(insert_plan)
     assert "accounts_recordaccess_p2030_06" in looked_in
     assert "accounts_recordaccess_p2030_05" not in looked_in
+
+
+# --- Admin over a large log ----------------------------------------------------------------------
+
+
+def _counts(captured: CaptureQueriesContext) -> list[str]:
+    return [
+        query["sql"]
+        for query in captured.captured_queries
+        if "COUNT(*)" in query["sql"].upper() and "accounts_recordaccess" in query["sql"]
+    ]
+
+
+def test_admin_does_not_count_a_large_log_row_by_row(people, client, monkeypatch) -> None:
+    from accounts.admin import RecordAccessPaginator
+
+    for day in (1, 2, 3):
+        _row(people, dt.datetime.now(dt.UTC) - dt.timedelta(days=day))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounts_recordaccess")
+    monkeypatch.setattr(RecordAccessPaginator, "EXACT_UP_TO", 0)
+    client.force_login(people.admin)
+    url = reverse("admin:accounts_recordaccess_changelist")
+    with CaptureQueriesContext(connection) as whole:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert _counts(whole) == []
+    assert "3 record access" in response.content.decode()  # the estimate, exact when small
+    with CaptureQueriesContext(connection) as filtered:
+        week = {"at__gte": (dt.datetime.now(dt.UTC) - dt.timedelta(days=7)).isoformat()}
+        assert client.get(url, {"what": "record", **week}).status_code == 200
+    assert len(_counts(filtered)) == 1
