@@ -13,12 +13,14 @@ from auditlog import admin as auditlog_admin
 from auditlog.models import LogEntry as AuditLogEntry
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.paginator import Paginator
 from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import cached_property
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import access, credentials, services, two_step
+from accounts import access, credentials, selectors, services, two_step
 from accounts.forms import (
     PatientAdminAddForm,
     PatientAdminChangeForm,
@@ -31,7 +33,8 @@ from accounts.models import CareTeam, PatientProfile, RecordAccess, RecordAccess
 class RecordAccessAdminMixin:
     """For a ModelAdmin of something that belongs to one patient: each time a member of staff
     opens its change page (GET), one row goes into the record access log for that patient, and
-    each time they open its list, one row for each patient on the page shown. Saving the page
+    each time they open its list, one row for each patient on the page shown (a list: at most
+    once an hour per patient for the same address, see ``record_access``). Saving the page
     (POST) is audited by django-auditlog instead."""
 
     def record_patient_id(self, obj: Model) -> int | None:
@@ -46,6 +49,7 @@ class RecordAccessAdminMixin:
                 request=request,
                 patient_ids=[pk for pk in shown if pk is not None],
                 what=RecordAccessKind.ADMIN,
+                listing=True,
             )
         return changelist
 
@@ -290,14 +294,31 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class RecordAccessPaginator(Paginator):
+    """Counting every row of a log of millions takes seconds: the whole log's count is the
+    planner's estimate once it passes ``EXACT_UP_TO``; a filtered or searched list counts."""
+
+    EXACT_UP_TO = 100_000
+
+    @cached_property
+    def count(self) -> int:
+        query = getattr(self.object_list, "query", None)
+        if query is not None and not query.where:
+            estimate = selectors.record_access_estimated_rows()
+            if estimate is not None and estimate > self.EXACT_UP_TO:
+                return estimate
+        return super().count
+
+
 @admin.register(RecordAccess)
 class RecordAccessAdmin(ReadOnlyAdmin):
     """Who looked at which patient's record. To read only: nobody adds, changes or deletes a
     row here (and the database refuses to change or delete one anyway)."""
 
     list_display = ("at", "viewer_label", "patient", "what", "path", "ip_address", "request_id")
-    list_filter = ("what",)
-    date_hierarchy = "at"
+    # Date ranges, not date_hierarchy: its year and month links read every row's date.
+    list_filter = ("what", ("at", admin.DateFieldListFilter))
+    paginator = RecordAccessPaginator
     search_fields = ("viewer_name", "viewer_email", "path", "request_id", "patient__email")
     list_select_related = ("patient",)
     fields = (

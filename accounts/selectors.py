@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
-from accounts import access
+from accounts import access, partitions
 from accounts.models import (
     RECORD_ACCESS_PATIENT_WORDS,
     ApiToken,
@@ -18,6 +19,10 @@ from accounts.models import (
     Role,
     User,
 )
+
+# Access-log reads end a day past now (room for clock skew between servers) and so inside the
+# partitions made ahead: PostgreSQL then leaves the DEFAULT partition and future months out.
+LOOK_AHEAD = dt.timedelta(days=1)
 
 
 def api_tokens_for(*, user: User) -> QuerySet[ApiToken]:
@@ -66,9 +71,11 @@ class RecordViewer:
 def record_viewers(*, patient_id: int, days: int = 90, limit: int = 50) -> list[RecordViewer]:
     """Who looked at this patient's record in the last ``days`` days, newest first, one line per
     person and kind of look (one query). The caller has checked it may show this patient."""
-    since = timezone.now() - dt.timedelta(days=days)
+    now = timezone.now()
     rows = (
-        RecordAccess.objects.filter(patient_id=patient_id, at__gte=since)
+        RecordAccess.objects.filter(
+            patient_id=patient_id, at__gte=now - dt.timedelta(days=days), at__lt=now + LOOK_AHEAD
+        )
         .values("viewer_id", "viewer_name", "viewer_email", "viewer_role", "what")
         .annotate(times=Count("pk"), last_at=Max("at"))
         .order_by("-last_at", "viewer_name")[:limit]
@@ -88,5 +95,25 @@ def record_viewers(*, patient_id: int, days: int = 90, limit: int = 50) -> list[
 
 
 def record_accesses(*, patient_id: int, limit: int = 20) -> QuerySet[RecordAccess]:
-    """The newest rows of a patient's access log, for their care team's record page."""
-    return RecordAccess.objects.filter(patient_id=patient_id).order_by("-at", "-pk")[:limit]
+    """The newest rows of a patient's access log, for their care team's record page (within
+    the retention window: bounded so PostgreSQL reads the newest months first and stops)."""
+    now = timezone.now()
+    return RecordAccess.objects.filter(
+        patient_id=patient_id, at__gte=partitions.retention_start(now), at__lt=now + LOOK_AHEAD
+    ).order_by("-at", "-pk")[:limit]
+
+
+def record_access_estimated_rows() -> int | None:
+    """The planner's estimate of the access log's rows (PostgreSQL statistics, kept by
+    autovacuum), or None where there is none (SQLite, or never analysed)."""
+    if not partitions.is_partitioned():
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sum(greatest(c.reltuples, 0))::bigint, bool_or(c.reltuples >= 0) "
+            "FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = %s::regclass",
+            [partitions.TABLE],
+        )
+        estimate, analysed = cursor.fetchone()
+    return int(estimate) if analysed else None

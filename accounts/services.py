@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from axes.helpers import get_client_ip_address
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -290,10 +291,18 @@ def invitation_send(*, user: User) -> None:
 # --- The record access log -----------------------------------------------------------------------
 
 
-def record_access(*, request: HttpRequest, patient_ids: Iterable[int], what: str) -> int:
+def record_access(
+    *, request: HttpRequest, patient_ids: Iterable[int], what: str, listing: bool = False
+) -> int:
     """Note that the member of staff behind ``request`` looked at these patients' records: one
     append-only row per patient, written in one statement. Patients reading their own record
-    and anonymous visitors write nothing. Returns the number of rows written."""
+    and anonymous visitors write nothing. Returns the number of rows written.
+
+    ``listing``: the look is a list naming many patients (the panel and its one-minute refresh,
+    a list page of the API or admin). A list notes each patient at most once an hour (the clock
+    hour, UTC) per viewer and list (the kind of look and the address with its query), so a page
+    left open does not write a row per patient per refresh. Opening one record always writes.
+    """
     viewer = request.user
     if not access.is_care_staff(viewer):
         return 0
@@ -313,7 +322,76 @@ def record_access(*, request: HttpRequest, patient_ids: Iterable[int], what: str
         "request_id": (get_guid() or "")[:64],
         "ip_address": get_client_ip_address(request),
     }
+    if listing:
+        return _record_list_access(ids, values)
     RecordAccess.objects.bulk_create(
         [RecordAccess(patient_id=patient_id, **values) for patient_id in ids]
     )
     return len(ids)
+
+
+_LIST_COLUMNS = (
+    "viewer_id",
+    "viewer_name",
+    "viewer_email",
+    "viewer_role",
+    "what",
+    "path",
+    "at",
+    "request_id",
+    "ip_address",
+)
+# Rows only for the patients this viewer's list has not noted since the hour began; a
+# partition-pruned read of one viewer's last hour (index record_access_viewer_at) hashed once.
+_LIST_INSERT = """
+INSERT INTO accounts_recordaccess (
+    viewer_id, viewer_name, viewer_email, viewer_role, what, path, at, request_id, ip_address,
+    patient_id
+)
+SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, shown.patient_id
+FROM unnest(%s::bigint[]) AS shown(patient_id)
+WHERE shown.patient_id NOT IN (
+    SELECT patient_id FROM accounts_recordaccess
+    WHERE viewer_id = %s AND what = %s AND path = %s AND at >= %s AND at < %s
+)
+"""
+
+
+def _record_list_access(ids: list[int], values: dict) -> int:
+    """Two statements whatever the number of patients. Two refreshes at once cannot both write:
+    a transaction-level advisory lock per viewer and list makes the second wait for the first
+    to commit, and its INSERT's snapshot then sees the first's rows. (SQLite, for ``make run``,
+    runs one writing transaction at a time anyway.)"""
+    hour = values["at"].astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    with transaction.atomic(savepoint=False):
+        if connection.vendor != "postgresql":
+            seen = set(
+                RecordAccess.objects.filter(
+                    viewer_id=values["viewer_id"],
+                    what=values["what"],
+                    path=values["path"],
+                    at__gte=hour,
+                    at__lt=hour + dt.timedelta(hours=1),
+                ).values_list("patient_id", flat=True)
+            )
+            new = [patient_id for patient_id in ids if patient_id not in seen]
+            RecordAccess.objects.bulk_create(
+                [RecordAccess(patient_id=patient_id, **values) for patient_id in new]
+            )
+            return len(new)
+        with connection.cursor() as cursor:
+            key = f"record_access:{values['viewer_id']}:{values['what']}:{values['path']}"
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+            cursor.execute(
+                _LIST_INSERT,
+                [
+                    *(values[column] for column in _LIST_COLUMNS),
+                    ids,
+                    values["viewer_id"],
+                    values["what"],
+                    values["path"],
+                    hour,
+                    hour + dt.timedelta(hours=1),
+                ],
+            )
+            return cursor.rowcount

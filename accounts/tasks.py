@@ -1,8 +1,9 @@
 """Background work for accounts. Tasks take ids and call a service."""
 
 from celery import shared_task
+from django.utils import timezone
 
-from accounts import services
+from accounts import partitions, services
 from accounts.models import User
 
 
@@ -12,3 +13,9 @@ def send_invitation(user_id: int) -> None:
     user = User.objects.filter(pk=user_id).first()
     if user is not None:
         services.invitation_send(user=user)
+
+
+@shared_task
+def maintain_record_access_partitions() -> None:
+    """Create the access log's coming monthly partitions and drop those past retention."""
+    partitions.maintain(now=timezone.now())

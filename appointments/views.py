@@ -201,6 +201,7 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
         request=request,
         patient_ids=[row.appointment.patient_id for row in (*upcoming, *cancelled, *past)],
         what=RecordAccessKind.APPOINTMENTS,
+        listing=True,
     )
 
     profile = None if staff else _own_profile(request)

@@ -56,7 +56,7 @@ def panel(request: HttpRequest) -> HttpResponse:
     patients = selectors.triage_panel(user=user, filters=filters, now=now)
     page = Paginator(patients, PANEL_PAGE_SIZE).get_page(request.GET.get("page"))
     account_services.record_access(
-        request=request, patient_ids=[p.pk for p in page], what=RecordAccessKind.PANEL
+        request=request, patient_ids=[p.pk for p in page], what=RecordAccessKind.PANEL, listing=True
     )
     context = {
         "rows": presenters.panel_rows(list(page), now=now),
@@ -248,6 +248,7 @@ def burden_flags(request: HttpRequest) -> HttpResponse:
         request=request,
         patient_ids=sorted({flag.patient_id for flag in flags}),
         what=RecordAccessKind.PANEL,
+        listing=True,
     )
     context = {"whose": whose, "what": what, "flags": flags, "now": now}
     return render(request, "care/burden_flags.html", context)

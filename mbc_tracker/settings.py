@@ -376,6 +376,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "flags.tasks.sweep_flags",
         "schedule": crontab(hour=3, minute=0),
     },
+    # The record access log: create the coming months' partitions (always some ahead) and drop
+    # whole months past RECORD_ACCESS_RETENTION_MONTHS. Idempotent.
+    "record-access-partitions-nightly": {
+        "task": "accounts.tasks.maintain_record_access_partitions",
+        "schedule": crontab(hour=1, minute=40),
+    },
 }
 
 # A started follow-up is sent again if not finished within this (longer than its tasks' time
@@ -388,6 +394,16 @@ FOLLOW_UP_RING_GRACE_SECONDS = 30
 # this long after a later one of its pass started counts as lost and is sent again.
 NIGHTLY_PASS_CLAIM_SECONDS = 600
 NIGHTLY_PASS_GRACE_SECONDS = 60
+
+# The record access log (PostgreSQL: one partition a month). Whole months older than this are
+# dropped by the nightly task; that is the only way rows leave the log. Six years by default:
+# health-record audit trails are commonly kept six years or more (HIPAA documentation, many
+# national record-keeping codes); raise it where local rules ask for longer.
+RECORD_ACCESS_RETENTION_MONTHS = env.int("RECORD_ACCESS_RETENTION_MONTHS", default=72)
+if RECORD_ACCESS_RETENTION_MONTHS < 1:
+    raise ImproperlyConfigured("RECORD_ACCESS_RETENTION_MONTHS must be 1 or more (months).")
+# Months of partitions kept ready beyond the current one, so a missed night never matters.
+RECORD_ACCESS_PARTITIONS_AHEAD = 3
 
 # How long a patient's record download stays ready after it is built.
 RECORD_EXPORT_KEEP_DAYS = env.int("RECORD_EXPORT_KEEP_DAYS", default=7)

@@ -10,8 +10,9 @@ from accounts.services import record_access
 
 class RecordAccessListMixin:
     """For a paginated list of patients' data (a ``ListAPIView``): the patients whose rows are
-    on the page returned are noted in the record access log, in one statement. Patients reading
-    their own data write nothing (``record_access`` decides)."""
+        on the page returned are noted in the record access log as a list (at most once an hour per
+    patient for the same address: a client polling the list writes nothing new). Patients reading
+        their own data write nothing (``record_access`` decides)."""
 
     record_access_what: str
 
@@ -25,5 +26,6 @@ class RecordAccessListMixin:
             request=self.request,  # type: ignore[attr-defined]
             patient_ids=[self.record_patient_id(item) for item in page or []],
             what=self.record_access_what,
+            listing=True,
         )
         return page

@@ -349,7 +349,8 @@ def test_list_query_count_does_not_grow(people, api_client, persona):
         body = api_client.get(URL).json()
     assert body["count"] == 30
     assert all(len(item["reminders"]) == 4 for item in body["results"][7:])
-    assert len(many) == len(few) <= 4
+    staff = persona.startswith("coordinator")  # + the access log's lock and insert
+    assert len(many) == len(few) <= (5 if staff else 4)
 
 
 def test_list_with_dates_query_count_does_not_grow(people, api_client):

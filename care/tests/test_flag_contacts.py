@@ -103,15 +103,15 @@ def test_no_phone_says_so_and_points_to_where_to_add_it(people):
 
 def test_the_panel_query_count_stays_the_same_with_call_links(people, django_assert_num_queries):
     """Session, user, the session's two-step device, the profiles, their live flags, the
-    access-log insert, the teams."""
+    access-log lock and insert, the teams."""
     client = signed_in(people.coordinator_a)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(reverse("care:panel"))
     for number in range(20):
         patient = make_patient(care_team=people.team_a, phone="+447911123456", call_time="mornings")
         FlagFactory(patient=patient, rule="red_flag", title=f"Urgent {number}")
     client.get(reverse("care:panel"))  # the staff titles read the symptom catalogue, cached
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         body = client.get(reverse("care:panel")).content.decode()
     assert body.count('href="tel:+447911123456"') == 20
 
