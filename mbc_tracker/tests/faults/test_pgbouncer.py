@@ -1,8 +1,9 @@
 """The whole app behind PgBouncer in transaction mode (README, "Scaling out"): the web server,
 a worker and beat share a server pool smaller than their connections, so one client's
 transactions land on different server connections. Red-flag logs are saved and alerted exactly
-once, and the nightly passes and the outbox's bulk planning (a temporary table, a COPY) run,
-with ``DATABASE_TRANSACTION_POOLING=1`` (no server-side cursors, no prepared statements)."""
+once, and the nightly passes (in process, and fanned out to the worker) and the outbox's bulk
+planning (a temporary table, a COPY) run, with ``DATABASE_TRANSACTION_POOLING=1`` (no
+server-side cursors; prepared statements are off anyway)."""
 
 from __future__ import annotations
 
@@ -84,6 +85,19 @@ def test_the_app_runs_behind_pgbouncer_in_transaction_mode(world, bouncer):
     # Idempotent through the pooler too: the second night changes nothing.
     assert second["sweep"]["opened"] == second["sweep"]["updated"] == 0
     assert second["planning"]["log_reminders"] == 0
+
+    # The nightly passes as beat starts them: chunks fanned out to the worker, through the pooler.
+    harness.django_run(
+        stack.env,
+        "from flags.tasks import sweep_flags; from symptoms.tasks import plan_reminders_nightly; "
+        "sweep_flags(); plan_reminders_nightly(); print('{}')",
+    )
+    finished = "SELECT count(*) FROM followups_nightlypass WHERE finished_at IS NOT NULL"
+    try:
+        harness.wait_for(lambda: world.scalar(finished) == 2, seconds=60, what="both passes")
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{world.logs()}") from None
+    assert world.scalar("SELECT count(*) FROM followups_passchunk WHERE done_at IS NULL") == 0
 
     # It all went through PgBouncer, on no more server connections than its pool.
     pools = [row for row in bouncer.show("POOLS") if row["database"] == world.database]
