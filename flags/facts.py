@@ -6,12 +6,16 @@ queries for any number of patients). Reads only; the worker and the urgent advic
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 
 from accounts.models import PatientProfile
 from appointments.choices import SCAN_KINDS
@@ -20,7 +24,7 @@ from appointments.selectors import last_restaging_subquery
 from flags import rules
 from flags.models import FlagThresholds
 from flags.rules.checks import DISTRESS_SYMPTOMS
-from symptoms.catalogue import get_catalogue
+from symptoms.catalogue import Catalogue, get_catalogue
 from symptoms.models import DailyLog
 
 WINDOW_DAYS = 30  # the rules read the last 30 days of logs
@@ -36,6 +40,52 @@ def thresholds() -> rules.Thresholds:
     return rules.Thresholds(**{name: getattr(row, name) for name in THRESHOLD_FIELDS})
 
 
+# --- The thresholds, kept per process while their row is unchanged -----------------------------
+#
+# PostgreSQL gives every row version a (xmin, ctid) pair that no later version of it shares:
+# any write to the thresholds row, through admin, a service, a queryset update or plain SQL,
+# changes it. A query the caller makes anyway reads it (``thresholds_version``), so checking
+# that the copy kept here is current costs no query of its own.
+
+NO_ROW = "none"  # the version when no row exists yet: the shipped defaults are in force
+_thresholds_lock = threading.Lock()
+_thresholds_kept: tuple[str, rules.Thresholds] | None = None
+
+
+def thresholds_version() -> RawSQL | None:
+    """An expression for the thresholds row's version, to annotate onto a query the caller
+    makes anyway; None where the database has no row versions to read (SQLite)."""
+    if connection.vendor != "postgresql":
+        return None
+    table = connection.ops.quote_name(FlagThresholds._meta.db_table)
+    sql = f"COALESCE((SELECT xmin::text || ctid::text FROM {table} WHERE singleton = 1), %s)"  # noqa: S608 (our table)
+    return RawSQL(sql, [NO_ROW])  # noqa: S611 (no outside input)
+
+
+def thresholds_at(version: str | None) -> rules.Thresholds:
+    """The thresholds in force, read again only when ``version`` (from ``thresholds_version``,
+    read in the caller's query) is not the one this process read them at. None: read them."""
+    global _thresholds_kept
+    kept = _thresholds_kept
+    if version is not None and kept is not None and kept[0] == version:
+        return kept[1]
+    if version is None:
+        return thresholds()
+    row = (
+        FlagThresholds.objects.filter(singleton=1)
+        .annotate(version=RawSQL("xmin::text || ctid::text", []))
+        .first()
+    )
+    if row is None:
+        current = (NO_ROW, rules.Thresholds())
+    else:
+        values = {name: getattr(row, name) for name in THRESHOLD_FIELDS}
+        current = (row.version, rules.Thresholds(**values))  # type: ignore[attr-defined]
+    with _thresholds_lock:
+        _thresholds_kept = current
+    return current[1]
+
+
 def advice_numbers() -> rules.AdviceNumbers:
     """The phone numbers written into advice: always those in settings, never a default."""
     return rules.AdviceNumbers(
@@ -43,9 +93,23 @@ def advice_numbers() -> rules.AdviceNumbers:
     )
 
 
+_symptom_facts_kept: tuple[Catalogue, dict[str, rules.SymptomFacts]] | None = None
+
+
 def symptom_facts() -> dict[str, rules.SymptomFacts]:
-    """The whole catalogue (retired symptoms too: their old entries still count) as rule data."""
+    """The whole catalogue (retired symptoms too: their old entries still count) as rule data,
+    made again only when this process has loaded the catalogue again."""
+    global _symptom_facts_kept
     catalogue = get_catalogue()
+    kept = _symptom_facts_kept
+    if kept is not None and kept[0] is catalogue:
+        return kept[1]
+    facts = _symptom_facts(catalogue)
+    _symptom_facts_kept = (catalogue, facts)
+    return facts
+
+
+def _symptom_facts(catalogue: Catalogue) -> dict[str, rules.SymptomFacts]:
     metastasis = {site.code for site in catalogue.sites if site.is_metastasis_site}
     return {
         code: rules.SymptomFacts(
@@ -94,10 +158,11 @@ def profiles_for_rules(
 
 
 def day_logs(
-    patient_ids: Sequence[int], *, date_from: dt.date
+    patient_ids: Sequence[int], *, date_from: dt.date, chunk_size: int | None = 20000
 ) -> dict[int, dict[dt.date, dict[str, object]]]:
     """Each patient's logs from ``date_from`` on: date -> {code: value} (one query; a log with no
-    entries is an empty snapshot, which counts too)."""
+    entries is an empty snapshot, which counts too). ``chunk_size`` None reads all rows at once
+    (one patient's month), without a server-side cursor's extra round trips."""
     rows = DailyLog.objects.filter(
         patient_id__in=list(patient_ids), date__gte=date_from
     ).values_list(
@@ -109,7 +174,8 @@ def day_logs(
         "entries__temperature",
     )
     logs: dict[int, dict[dt.date, dict[str, object]]] = defaultdict(dict)
-    for patient_id, date, code, severity, present, temperature in rows.iterator(chunk_size=20000):
+    chunks = rows.iterator(chunk_size=chunk_size) if chunk_size else rows
+    for patient_id, date, code, severity, present, temperature in chunks:
         values = logs[patient_id].setdefault(date, {})
         if code is None:
             continue
@@ -125,10 +191,28 @@ def day_logs(
 def facts_for(
     profile: PatientProfile, *, now: dt.datetime, logs: dict[dt.date, dict[str, object]]
 ) -> rules.PatientFacts:
+    return _facts(
+        profile,
+        now=now,
+        logs=logs,
+        last_restaging_at=profile.last_restaging_at,  # type: ignore[attr-defined]
+        scan_booked=profile.scan_booked,  # type: ignore[attr-defined]
+        newest_log_on=profile.newest_log_on,  # type: ignore[attr-defined]
+    )
+
+
+def _facts(
+    profile: PatientProfile,
+    *,
+    now: dt.datetime,
+    logs: dict[dt.date, dict[str, object]],
+    last_restaging_at: dt.datetime | None,
+    scan_booked: bool,
+    newest_log_on: dt.date | None,
+) -> rules.PatientFacts:
     zone = ZoneInfo(profile.timezone)
     today = now.astimezone(zone).date()
     start = today - dt.timedelta(days=WINDOW_DAYS)
-    last_at = profile.last_restaging_at  # type: ignore[attr-defined]
     return rules.PatientFacts(
         sites=frozenset(profile.sites or ()),
         today=today,
@@ -140,10 +224,12 @@ def facts_for(
         restaging=rules.RestagingFacts(
             interval_weeks=profile.restaging_interval_weeks,
             enrolled_on=profile.enrolled_on,
-            last_restaging_on=last_at.astimezone(zone).date() if last_at else None,
-            next_booked=bool(profile.scan_booked),  # type: ignore[attr-defined]
+            last_restaging_on=last_restaging_at.astimezone(zone).date()
+            if last_restaging_at
+            else None,
+            next_booked=bool(scan_booked),
         ),
-        ever_logged=profile.newest_log_on is not None,  # type: ignore[attr-defined]
+        ever_logged=newest_log_on is not None,
     )
 
 
@@ -152,12 +238,56 @@ def window_start(now: dt.datetime) -> dt.date:
     return now.astimezone(dt.UTC).date() - dt.timedelta(days=WINDOW_DAYS + 1)
 
 
+@dataclass(frozen=True, slots=True)
+class OnePatient:
+    """What the rules read about one patient now, and the thresholds in force."""
+
+    facts: rules.PatientFacts
+    thresholds: rules.Thresholds
+
+
 def patient_facts(profile: PatientProfile, *, now: dt.datetime) -> rules.PatientFacts:
     """What the rules read about one patient: the last 30 days of logs (in their time zone),
     whether they ever logged, and their restaging facts."""
-    (loaded,) = profiles_for_rules([profile.pk], now=now, lock=False)
-    logs = day_logs([profile.pk], date_from=window_start(now))
-    return facts_for(loaded, now=now, logs=logs.get(profile.pk, {}))
+    return one_patient(profile, now=now).facts
+
+
+def one_patient(profile: PatientProfile, *, now: dt.datetime) -> OnePatient:
+    """``patient_facts`` and the thresholds for the rules in a request, in two queries: the
+    patient's restaging facts (with the thresholds' version, so the thresholds kept by this
+    process are read again only after a change), and the month of logs. The profile's own
+    fields are taken as given (the API token's query loads them)."""
+    scan_booked = Appointment.objects.filter(
+        patient=OuterRef("user"),
+        kind__in=SCAN_KINDS,
+        status=AppointmentStatus.SCHEDULED,
+        starts_at__gt=now,
+    )
+    newest_log = DailyLog.objects.filter(patient=OuterRef("user")).order_by("-date").values("date")
+    annotations = {
+        "last_restaging_at": last_restaging_subquery(now=now),
+        "scan_booked": Exists(scan_booked),
+        "newest_log_on": Subquery(newest_log[:1]),
+    }
+    version = thresholds_version()
+    if version is not None:
+        annotations["thresholds_version"] = version
+    row = (
+        PatientProfile.objects.filter(pk=profile.pk)
+        .annotate(**annotations)
+        .values(*annotations)
+        .get()
+    )
+    logs = day_logs([profile.pk], date_from=window_start(now), chunk_size=None)
+    facts = _facts(
+        profile,
+        now=now,
+        logs=logs.get(profile.pk, {}),
+        last_restaging_at=row["last_restaging_at"],
+        scan_booked=row["scan_booked"],
+        newest_log_on=row["newest_log_on"],
+    )
+    return OnePatient(facts=facts, thresholds=thresholds_at(row.get("thresholds_version")))
 
 
 def distress_symptoms() -> tuple[str, ...]:

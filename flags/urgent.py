@@ -73,9 +73,12 @@ def _findings(
     profile: PatientProfile, *, now: dt.datetime, symptoms: dict[str, rules.SymptomFacts]
 ) -> list[rules.Finding]:
     """Every finding of the pure rules for the patient now (no flags are written)."""
-    patient = facts.patient_facts(profile, now=now)  # the one builder, shared with the worker
+    patient = facts.one_patient(profile, now=now)  # the facts builder shared with the worker
     return rules.evaluate(
-        patient, symptoms=symptoms, thresholds=facts.thresholds(), numbers=facts.advice_numbers()
+        patient.facts,
+        symptoms=symptoms,
+        thresholds=patient.thresholds,
+        numbers=facts.advice_numbers(),
     )
 
 

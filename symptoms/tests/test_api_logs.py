@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
 from accounts.tests.factories import make_patient
@@ -443,20 +442,23 @@ def test_post_query_count_does_not_grow_with_entries(
     ).json()["token"]
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     body = {"date": str(TODAY), "entries": entries_from(dict.fromkeys(codes, 3))}
-    ContentType.objects.get_for_model(DailyLog)  # django-auditlog's lookup, cached once a process
+    # Warm what each process keeps (django-auditlog's content type, the rules' thresholds) with
+    # a save for another day.
+    warm = {"date": str(YESTERDAY), "entries": body["entries"]}
+    assert api_client.post(URL, warm, format="json").status_code == 201
     # (inside the test's transaction, the service's own transaction shows as SAVEPOINT/RELEASE)
-    # token with user and profile; savepoint; select for update; savepoint, insert log, its audit
-    # entry, release; one insert for all entries; cancel the day's log nudge; record the flag
-    # evaluation it needs (one upsert); release
-    # + the patient's open flags; + the urgent rules in the request (thresholds, 30 days of logs
-    # with their entries, the last and next scans)
-    with django_assert_num_queries(15):
+    # token with user and profile; savepoint; the day's log updated if it exists (none), so
+    # inserted; its audit entry; one insert for all entries; cancel the day's log nudge; record
+    # the flag evaluation it needs (one upsert); release; the urgent rules in the request (the
+    # restaging facts with the thresholds' version, 30 days of logs with their entries); the
+    # patient's open flags
+    with django_assert_num_queries(12):
         assert api_client.post(URL, body, format="json").status_code == 201
-    # token with user and profile; savepoint; select for update, delete entries, the log as it
-    # was (django-auditlog compares; nothing changed on this frozen clock, so no audit entry),
-    # update log, one insert for all entries, cancel the day's log nudge, record the follow-up;
-    # release. The entries are not read back.
-    with django_assert_num_queries(14):  # + open flags and the in-request urgent rules
+    # token with user and profile; savepoint; the log's notes replaced, reading the old ones
+    # under the row lock (one statement; no audit entry, they did not change); delete entries;
+    # one insert for all entries; cancel the day's log nudge; record the follow-up; release;
+    # the urgent rules' two queries and the open flags. Nothing is read back.
+    with django_assert_num_queries(11):
         response = api_client.post(URL, body, format="json")
     assert response.status_code == 200
     assert len(response.json()["entries"]) == count
