@@ -22,7 +22,7 @@ from appointments.choices import SCAN_KINDS
 from appointments.models import Appointment, AppointmentStatus
 from appointments.selectors import last_restaging_subquery
 from flags import rules
-from flags.models import FlagThresholds
+from flags.models import Flag, FlagStatus, FlagThresholds
 from flags.rules.checks import DISTRESS_SYMPTOMS
 from symptoms.catalogue import Catalogue, get_catalogue
 from symptoms.models import DailyLog
@@ -240,10 +240,12 @@ def window_start(now: dt.datetime) -> dt.date:
 
 @dataclass(frozen=True, slots=True)
 class OnePatient:
-    """What the rules read about one patient now, and the thresholds in force."""
+    """What the rules read about one patient now, the thresholds in force, and whether the
+    patient has a live (open or acknowledged) flag stored."""
 
     facts: rules.PatientFacts
     thresholds: rules.Thresholds
+    has_live_flag: bool
 
 
 def patient_facts(profile: PatientProfile, *, now: dt.datetime) -> rules.PatientFacts:
@@ -254,21 +256,28 @@ def patient_facts(profile: PatientProfile, *, now: dt.datetime) -> rules.Patient
 
 def one_patient(profile: PatientProfile, *, now: dt.datetime) -> OnePatient:
     """``patient_facts`` and the thresholds for the rules in a request, in two queries: the
-    patient's restaging facts (with the thresholds' version, so the thresholds kept by this
-    process are read again only after a change), and the month of logs. The profile's own
-    fields are taken as given (the API token's query loads them)."""
+    month of logs, then one row of the patient's restaging facts, whether they have a live flag
+    (so a caller showing flags reads them only when there are any) and the thresholds' version
+    (so this process reads them again only after a change). The profile's own fields are taken
+    as given (the API token's query loads them)."""
+    logs = day_logs([profile.pk], date_from=window_start(now), chunk_size=None).get(profile.pk, {})
     scan_booked = Appointment.objects.filter(
         patient=OuterRef("user"),
         kind__in=SCAN_KINDS,
         status=AppointmentStatus.SCHEDULED,
         starts_at__gt=now,
     )
-    newest_log = DailyLog.objects.filter(patient=OuterRef("user")).order_by("-date").values("date")
+    live_flag = Flag.objects.filter(
+        patient=OuterRef("user"), status__in=(FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
+    )
     annotations = {
         "last_restaging_at": last_restaging_subquery(now=now),
         "scan_booked": Exists(scan_booked),
-        "newest_log_on": Subquery(newest_log[:1]),
+        "has_live_flag": Exists(live_flag),
     }
+    if not logs:  # a log in the window says they have logged; else look further back
+        newest = DailyLog.objects.filter(patient=OuterRef("user")).order_by("-date").values("date")
+        annotations["newest_log_on"] = Subquery(newest[:1])
     version = thresholds_version()
     if version is not None:
         annotations["thresholds_version"] = version
@@ -278,16 +287,19 @@ def one_patient(profile: PatientProfile, *, now: dt.datetime) -> OnePatient:
         .values(*annotations)
         .get()
     )
-    logs = day_logs([profile.pk], date_from=window_start(now), chunk_size=None)
     facts = _facts(
         profile,
         now=now,
-        logs=logs.get(profile.pk, {}),
+        logs=logs,
         last_restaging_at=row["last_restaging_at"],
         scan_booked=row["scan_booked"],
-        newest_log_on=row["newest_log_on"],
+        newest_log_on=max(logs) if logs else row["newest_log_on"],
     )
-    return OnePatient(facts=facts, thresholds=thresholds_at(row.get("thresholds_version")))
+    return OnePatient(
+        facts=facts,
+        thresholds=thresholds_at(row.get("thresholds_version")),
+        has_live_flag=row["has_live_flag"],
+    )
 
 
 def distress_symptoms() -> tuple[str, ...]:

@@ -449,16 +449,16 @@ def test_post_query_count_does_not_grow_with_entries(
     # (inside the test's transaction, the service's own transaction shows as SAVEPOINT/RELEASE)
     # token with user and profile; savepoint; the day's log updated if it exists (none), so
     # inserted; its audit entry; one insert for all entries; cancel the day's log nudge; record
-    # the flag evaluation it needs (one upsert); release; the urgent rules in the request (the
-    # restaging facts with the thresholds' version, 30 days of logs with their entries); the
-    # patient's open flags
-    with django_assert_num_queries(12):
+    # the flag evaluation it needs (one upsert); release; the urgent rules in the request: 30
+    # days of logs with their entries, then one row of the restaging facts, whether a flag is
+    # live (none, so the response does not read flags) and the thresholds' version
+    with django_assert_num_queries(11):
         assert api_client.post(URL, body, format="json").status_code == 201
     # token with user and profile; savepoint; the log's notes replaced, reading the old ones
     # under the row lock (one statement; no audit entry, they did not change); delete entries;
     # one insert for all entries; cancel the day's log nudge; record the follow-up; release;
-    # the urgent rules' two queries and the open flags. Nothing is read back.
-    with django_assert_num_queries(11):
+    # the urgent rules' two queries. Nothing is read back.
+    with django_assert_num_queries(10):
         response = api_client.post(URL, body, format="json")
     assert response.status_code == 200
     assert len(response.json()["entries"]) == count
