@@ -585,3 +585,74 @@ def test_same_date_means_each_patients_own_log(people, api_client):
     assert api_client.delete(f"{URL}{TODAY}/").status_code == 204
     assert not DailyLog.objects.filter(patient=people.patient_b).exists()
     assert _stored(people.patient_a, TODAY) == {"notes": "A's day", "entries": {"bone_pain": 3}}
+
+
+# --- What a save does besides the rows: the audit and the flag evaluation ----------------------
+
+
+def _audit(log: DailyLog) -> list[tuple[int, int | None, dict]]:
+    from auditlog.models import LogEntry as AuditEntry
+
+    entries = AuditEntry.objects.get_for_object(log).order_by("pk")
+    return [(entry.action, entry.actor_id, entry.changes_dict) for entry in entries]
+
+
+def test_saves_are_audited_as_model_saves_were(people, api_client):
+    from auditlog.models import LogEntry as AuditEntry
+
+    api_client.force_authenticate(people.patient_a)
+    request = {"date": str(TODAY), "entries": [{"symptom": "fatigue", "severity": 3}]}
+    assert api_client.post(URL, {**request, "notes": "Tired"}, format="json").status_code == 201
+    log = DailyLog.objects.get()
+    [(action, actor, changes)] = _audit(log)
+    assert (action, actor) == (AuditEntry.Action.CREATE, people.patient_a.pk)
+    assert changes["notes"] == ["None", "Tired"]
+    assert changes["date"] == ["None", str(TODAY)]
+
+    # Replacing with the same notes changes nothing the audit follows (entries are a snapshot).
+    assert api_client.post(URL, {**request, "notes": "Tired"}, format="json").status_code == 200
+    assert len(_audit(log)) == 1
+
+    assert api_client.post(URL, {**request, "notes": "Better"}, format="json").status_code == 200
+    assert _audit(log)[1:] == [
+        (AuditEntry.Action.UPDATE, people.patient_a.pk, {"notes": ["Tired", "Better"]})
+    ]
+
+    # A rejected save writes no audit entry either.
+    bad = {**request, "notes": "Worse", "entries": [{"symptom": "fatigue", "severity": 11}]}
+    assert api_client.post(URL, bad, format="json").status_code == 400
+    assert len(_audit(log)) == 2
+    assert DailyLog.objects.get().notes == "Better"
+
+
+def test_a_save_records_its_flag_evaluation_and_a_rejected_one_does_not(
+    people, api_client, django_capture_on_commit_callbacks
+):
+    from followups.models import FollowUp
+    from followups.services import FLAG_EVALUATION
+
+    api_client.force_authenticate(people.patient_a)
+    bad = {"date": str(TODAY), "entries": [{"symptom": "fatigue", "severity": 11}]}
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert api_client.post(URL, bad, format="json").status_code == 400
+    assert not FollowUp.objects.exists() and not callbacks
+
+    good = {"date": str(TODAY), "entries": [{"symptom": "fatigue", "severity": 3}]}
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert api_client.post(URL, good, format="json").status_code == 201
+        assert api_client.post(URL, good, format="json").status_code == 200
+    row = FollowUp.objects.get()
+    assert (row.task, row.patient_id, row.version) == (FLAG_EVALUATION, people.patient_a.pk, 2)
+    assert len(callbacks) == 2  # each save rings the worker once it commits
+
+
+def test_the_portable_upsert_creates_then_replaces(people):
+    # SQLite (make run) saves through the ORM; the same contract as PostgreSQL's statement.
+    patient = people.patient_a
+    log, created, old = services._log_upsert_orm(patient=patient, date=TODAY, notes="One", now=NOW)
+    assert (created, old, log.notes) == (True, "", "One")
+    again, created, old = services._log_upsert_orm(
+        patient=patient, date=TODAY, notes="Two", now=NOW
+    )
+    assert (again.pk, created, old, again.notes) == (log.pk, False, "One", "Two")
+    assert DailyLog.objects.get().notes == "Two"
