@@ -25,9 +25,11 @@ import argparse
 import http.client
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -68,6 +70,9 @@ for n in range({clients}):
     tokens.append(credentials.api_token_issue(user=user, device="bench").key)
     today = user.patient_profile.local_today()
     dates = [(today - dt.timedelta(days=k)).isoformat() for k in range(1, {days} + 1)]
+from django.db import connection
+with connection.cursor() as cursor:  # see ANALYZE below
+    cursor.execute(ANALYZE.format(tables="symptoms_dailylog, symptoms_logentry"))
 print(json.dumps({{"tokens": tokens, "dates": dates}}))
 """
 
@@ -105,8 +110,17 @@ for n in range({clients}):
     user, _ = User.objects.get_or_create(username=f"bench.logger{{n}}")
     FloorLog.objects.filter(patient=user).delete()
     tokens.append(Token.objects.get_or_create(user=user)[0].key)
+from django.db import connection
+with connection.cursor() as cursor:  # see ANALYZE below
+    cursor.execute(ANALYZE.format(tables="floor_floorlog, floor_floorentry"))
 print(json.dumps(tokens))
 """
+
+# Each run deletes and rewrites thousands of log rows. A live database's autovacuum keeps the
+# planner's statistics current; a bench server may run without it (or behind), and with no
+# statistics PostgreSQL plans the month-of-logs read as a scan of every entry. So both
+# databases start each run vacuumed and analysed, alike.
+ANALYZE = "VACUUM ANALYZE {tables}"
 
 
 def floor_environment(env: dict[str, str]) -> dict[str, str]:
@@ -132,7 +146,13 @@ def prepare_floor(env: dict[str, str], clients: int) -> list[str]:
     django = [sys.executable, "-m", "django"]
     subprocess.run([*django, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=floor, check=True)
     output = subprocess.run(
-        [*django, "shell", "--no-imports", "-c", FLOOR_SETUP.format(clients=clients)],
+        [
+            *django,
+            "shell",
+            "--no-imports",
+            "-c",
+            f"ANALYZE = {ANALYZE!r}\n" + FLOOR_SETUP.format(clients=clients),
+        ],
         cwd=ROOT,
         env=floor,
         check=True,
@@ -201,12 +221,52 @@ def measure_posts(
     )
 
 
+def combine(results: list[LoadResult | WrkResult]) -> LoadResult | WrkResult:
+    """One endpoint's rounds as one result: counts and times add up; the Python driver's
+    latencies are pooled, wrk's percentiles are the median of the rounds'."""
+    first = results[0]
+    statuses: Counter[int] = Counter()
+    for result in results:
+        statuses.update(result.statuses)
+    requests = sum(result.requests for result in results)
+    errors = sum(result.errors for result in results)
+    seconds = sum(result.seconds for result in results)
+    busy = statistics.mean(result.machine_busy for result in results)
+    if isinstance(first, WrkResult):
+        return WrkResult(
+            first.label,
+            requests,
+            errors,
+            seconds,
+            statistics.median(result.p50_ms for result in results),  # type: ignore[union-attr]
+            statistics.median(result.p95_ms for result in results),  # type: ignore[union-attr]
+            statuses,
+            busy,
+        )
+    return LoadResult(
+        first.label,
+        requests,
+        errors,
+        seconds,
+        [ms for result in results for ms in result.latencies_ms],  # type: ignore[union-attr]
+        statuses,
+        sum(result.driver_cpu_seconds for result in results),  # type: ignore[union-attr]
+        busy,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="the floor and the log POST take turns this many times (default 2)",
+    )
     parser.add_argument(
         "--driver",
         choices=("wrk", "python"),
@@ -225,7 +285,9 @@ def main() -> None:
     env = bench_environment()
     prepare_database(env)
     setup = json.loads(
-        django_shell(env, SETUP.format(clients=args.clients, days=DAYS)).splitlines()[-1]
+        django_shell(
+            env, f"ANALYZE = {ANALYZE!r}\n" + SETUP.format(clients=args.clients, days=DAYS)
+        ).splitlines()[-1]
     )
     tokens, dates = setup["tokens"], setup["dates"]
     floor_tokens = prepare_floor(env, args.clients)
@@ -233,36 +295,56 @@ def main() -> None:
     posts = {"dates": dates, "use_wrk": use_wrk, **common}
     gunicorn = {"workers": args.workers, "threads": args.threads}
 
-    with tempfile.TemporaryDirectory() as scratch:
-        token_file = os.path.join(scratch, "tokens")
-        with gunicorn_app(
+    # Both servers run side by side and the endpoints take turns, round after round, so a burst
+    # of other work on the machine falls on both alike rather than on whichever ran then.
+    rounds = max(1, args.rounds)
+    posts["seconds"] = args.seconds / rounds
+    floors: list[LoadResult | WrkResult] = []
+    apps: list[LoadResult | WrkResult] = []
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        gunicorn_app(
             floor_environment(env), "bench.floor.wsgi:application", **gunicorn
-        ) as port:
-            check_endpoint(port, floor_tokens[0], dates)
-            floor = measure_posts(
-                port, label="POST floor (bare DRF)", tokens=floor_tokens, token_file=token_file,
-                **posts,
-            )  # fmt: skip
-        with gunicorn_server(env, **gunicorn) as port:
-            check_endpoint(port, tokens[0], dates)
-            drive(port, label="warm-up", method="GET", path="/healthz", clients=4, seconds=1.0)
-            if use_wrk:
-                trivial: LoadResult | WrkResult = wrk_run(
-                    port, label="GET /healthz (trivial)", path="/healthz", script=LUA, **common
+        ) as floor_port,
+        gunicorn_server(env, **gunicorn) as port,
+    ):
+        token_file = os.path.join(scratch, "tokens")
+        check_endpoint(floor_port, floor_tokens[0], dates)
+        check_endpoint(port, tokens[0], dates)
+        drive(port, label="warm-up", method="GET", path="/healthz", clients=4, seconds=1.0)
+        if use_wrk:
+            trivial: LoadResult | WrkResult = wrk_run(
+                port, label="GET /healthz (trivial)", path="/healthz", script=LUA, **common
+            )
+        else:
+            trivial = drive(
+                port, label="GET /healthz (trivial)", method="GET", path="/healthz", **common
+            )
+        for _ in range(rounds):
+            floors.append(
+                measure_posts(
+                    floor_port,
+                    label="POST floor (bare DRF)",
+                    tokens=floor_tokens,
+                    token_file=token_file,
+                    **posts,
                 )
-            else:
-                trivial = drive(
-                    port, label="GET /healthz (trivial)", method="GET", path="/healthz", **common
+            )
+            apps.append(
+                measure_posts(
+                    port,
+                    label="POST /api/v1/logs/ (10)",
+                    tokens=tokens,
+                    token_file=token_file,
+                    **posts,
                 )
-            post = measure_posts(
-                port, label="POST /api/v1/logs/ (10)", tokens=tokens, token_file=token_file,
-                **posts,
-            )  # fmt: skip
+            )
+    floor, post = combine(floors), combine(apps)
 
     print(
         f"bench_log_post: gunicorn gthread {args.workers}x{args.threads}, {args.clients} clients "
-        f"(one bench patient each), {args.seconds:.0f} s each, {os.cpu_count()} cores, "
-        f"driver {'wrk' if use_wrk else 'Python'}"
+        f"(one bench patient each), {args.seconds:.0f} s each (the POSTs in {rounds} rounds, "
+        f"taking turns), {os.cpu_count()} cores, driver {'wrk' if use_wrk else 'Python'}"
     )
     for result in (trivial, floor, post):
         print("  " + result.line())

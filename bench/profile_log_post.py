@@ -43,6 +43,8 @@ PHASE_HOOKS = (
     ("symptoms.services", "daily_log_save", "save transaction"),
     ("followups.services", "send", "ring after commit"),
     ("flags.urgent", "urgent_findings", "urgent advice"),
+    ("flags.urgent", "urgent_check", "urgent advice"),
+    ("flags.rules", "evaluate", "urgent advice: the rules"),
     ("symptoms.api.serializers", "DailyLogSerializer.to_representation", "response data"),
     ("rest_framework.response", "Response.rendered_content", "response render (JSON)"),
 )
