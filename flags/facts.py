@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
 from accounts.models import PatientProfile
@@ -261,6 +261,24 @@ def one_patient(profile: PatientProfile, *, now: dt.datetime) -> OnePatient:
     (so this process reads them again only after a change). The profile's own fields are taken
     as given (the API token's query loads them)."""
     logs = day_logs([profile.pk], date_from=window_start(now), chunk_size=None).get(profile.pk, {})
+    # A log in the window says they have logged; else look further back.
+    row = _one_row(profile.pk, now=now, newest_log=not logs)
+    facts = _facts(
+        profile,
+        now=now,
+        logs=logs,
+        last_restaging_at=row["last_restaging_at"],  # type: ignore[arg-type]
+        scan_booked=bool(row["scan_booked"]),
+        newest_log_on=max(logs) if logs else row["newest_log_on"],  # type: ignore[arg-type]
+    )
+    return OnePatient(
+        facts=facts,
+        thresholds=thresholds_at(row.get("thresholds_version")),  # type: ignore[arg-type]
+        has_live_flag=bool(row["has_live_flag"]),
+    )
+
+
+def _one_row_query(patient_id: int, *, now: dt.datetime, newest_log: bool) -> QuerySet:
     scan_booked = Appointment.objects.filter(
         patient=OuterRef("user"),
         kind__in=SCAN_KINDS,
@@ -275,31 +293,47 @@ def one_patient(profile: PatientProfile, *, now: dt.datetime) -> OnePatient:
         "scan_booked": Exists(scan_booked),
         "has_live_flag": Exists(live_flag),
     }
-    if not logs:  # a log in the window says they have logged; else look further back
+    if newest_log:
         newest = DailyLog.objects.filter(patient=OuterRef("user")).order_by("-date").values("date")
         annotations["newest_log_on"] = Subquery(newest[:1])
     version = thresholds_version()
     if version is not None:
         annotations["thresholds_version"] = version
-    row = (
-        PatientProfile.objects.filter(pk=profile.pk)
-        .annotate(**annotations)
-        .values(*annotations)
-        .get()
-    )
-    facts = _facts(
-        profile,
-        now=now,
-        logs=logs,
-        last_restaging_at=row["last_restaging_at"],
-        scan_booked=row["scan_booked"],
-        newest_log_on=max(logs) if logs else row["newest_log_on"],
-    )
-    return OnePatient(
-        facts=facts,
-        thresholds=thresholds_at(row.get("thresholds_version")),
-        has_live_flag=row["has_live_flag"],
-    )
+    return PatientProfile.objects.filter(pk=patient_id).annotate(**annotations).values(*annotations)
+
+
+# The row's SQL is the same on every request but for the patient and the moment, and building
+# and compiling its queryset cost more than running it. So on PostgreSQL each process compiles
+# it once per shape with stand-in values and binds the real ones after; the queryset above stays
+# the one definition of what is read.
+_STANDIN_PATIENT = -424_242  # no patient has a negative id
+_STANDIN_NOW = dt.datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=dt.UTC)
+_compiled_rows: dict[bool, tuple[str, tuple[object, ...]]] = {}
+
+
+def _one_row(patient_id: int, *, now: dt.datetime, newest_log: bool) -> dict[str, object]:
+    """One patient's restaging facts, live flag and thresholds' version (see ``one_patient``)."""
+    if connection.vendor != "postgresql":  # SQLite passes datetimes as text: no stand-in
+        return _one_row_query(patient_id, now=now, newest_log=newest_log).get()
+    compiled = _compiled_rows.get(newest_log)
+    if compiled is None:
+        query = _one_row_query(_STANDIN_PATIENT, now=_STANDIN_NOW, newest_log=newest_log).query
+        sql, params = query.sql_with_params()
+        if params.count(_STANDIN_PATIENT) != 1 or _STANDIN_NOW not in params:
+            raise RuntimeError("The rules' facts query no longer takes its values as expected.")
+        compiled = _compiled_rows[newest_log] = (sql, tuple(params))
+    sql, params = compiled
+    bound = [
+        patient_id if value == _STANDIN_PATIENT else now if value == _STANDIN_NOW else value
+        for value in params
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, bound)
+        names = [column.name for column in cursor.description]
+        row = cursor.fetchone()
+    if row is None:
+        raise PatientProfile.DoesNotExist(f"No patient profile {patient_id}.")
+    return dict(zip(names, row, strict=True))
 
 
 def distress_symptoms() -> tuple[str, ...]:
