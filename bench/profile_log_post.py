@@ -151,7 +151,7 @@ def phases(post: Callable[[int], int], requests: int) -> None:
     total = sum(clock.seconds.values())
     print(f"\n{requests} POSTs in process, by phase: {elapsed / requests * 1000:.2f} ms each")
     print(f"  {'phase':<26} {'ms':>7} {'share':>6} {'queries':>8} {'db ms':>7}")
-    order = [phase for _, _, phase in PHASE_HOOKS] + [OUTSIDE]
+    order = list(dict.fromkeys([phase for _, _, phase in PHASE_HOOKS] + [OUTSIDE]))
     for phase in order:
         if phase not in clock.seconds:
             continue
