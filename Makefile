@@ -54,8 +54,20 @@ format: dev-venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## Print the benchmark figures (see bench/README.md).
+## Print the benchmark figures (see bench/README.md). Installs wrk, the load generator, when it is
+## missing and it can (root with apt); otherwise prints the command.
 bench: dev-venv
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing wrk, the load generator of bench_log_post.py ..."; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    { apt-get install -y -qq --no-install-recommends wrk >/dev/null 2>&1 || \
+	      { apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null; }; } \
+	      || echo "Could not install wrk: bench_log_post.py uses its Python driver instead."; \
+	  else \
+	    echo "wrk is not installed, so bench_log_post.py uses its Python driver. To install it:"; \
+	    echo "  sudo apt-get install -y --no-install-recommends wrk"; \
+	  fi; }
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(PY) bench/run.py
 

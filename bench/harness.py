@@ -348,3 +348,150 @@ def celery_workers(env: dict[str, str], count: int) -> Iterator[list[subprocess.
                 process.terminate()  # a warm shutdown: the current task ends first
             for process in processes:
                 process.wait(timeout=120)
+
+
+# --- wrk load generator (and a second gunicorn app, for the log POST's floor) ---------------------
+
+WRK = "/usr/bin/wrk"
+
+
+def wrk_path() -> str | None:
+    """The wrk binary (Debian's package), or None when it is not installed."""
+    import shutil
+
+    return shutil.which("wrk") or (WRK if os.path.exists(WRK) else None)
+
+
+@dataclass
+class WrkResult:
+    """What wrk measured: counts and wrk's own latency percentiles (no per-request list)."""
+
+    label: str
+    requests: int
+    errors: int
+    seconds: float
+    p50_ms: float
+    p95_ms: float
+    statuses: Counter[int] = field(default_factory=Counter)
+    machine_busy: float = float("nan")
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, fraction: float) -> float:
+        return {0.5: self.p50_ms, 0.95: self.p95_ms}.get(fraction, float("nan"))
+
+    def line(self) -> str:
+        return (
+            f"{self.label:<28} {self.rps:8.0f} req/s   p50 {self.p50_ms:6.1f} ms   "
+            f"p95 {self.p95_ms:6.1f} ms   errors {self.errors}"
+        )
+
+    def cpu_line(self) -> str:
+        statuses = ", ".join(f"{code}: {n}" for code, n in sorted(self.statuses.items()))
+        return (
+            f"{'':<28} driver wrk, machine {self.machine_busy:4.0%} busy "
+            f"({os.cpu_count()} cores); statuses {statuses}"
+        )
+
+
+def wrk_run(
+    port: int,
+    *,
+    label: str,
+    path: str,
+    script: str,
+    clients: int = 16,
+    seconds: float = 10.0,
+    expect_status: Collection[int] = (200,),
+    script_env: dict[str, str] | None = None,
+) -> WrkResult:
+    """Run wrk with one thread per connection (``-t clients -c clients``) and ``script``, whose
+    done() prints one line of JSON (see bench/log_post.lua). Only ``expect_status`` answers count
+    as requests; any other answer, and wrk's socket errors, are errors."""
+    binary = wrk_path()
+    if binary is None:
+        raise RuntimeError("wrk is not installed")
+    command = [
+        binary,
+        f"-t{clients}",
+        f"-c{clients}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+        "-s",
+        script,
+        f"http://127.0.0.1:{port}{path}",
+    ]
+    machine_before = _machine_cpu_ticks()
+    output = subprocess.run(
+        command,
+        env={**os.environ, **(script_env or {})},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    machine_after = _machine_cpu_ticks()
+    busy = float("nan")
+    if machine_before and machine_after and machine_after[1] > machine_before[1]:
+        busy = (machine_after[0] - machine_before[0]) / (machine_after[1] - machine_before[1])
+    report = json.loads(next(line for line in output.splitlines() if line.startswith("{")))
+    statuses = Counter({int(code): n for code, n in report["statuses"].items()})
+    good = sum(n for code, n in statuses.items() if code in set(expect_status))
+    socket_errors = sum(report["errors"][kind] for kind in ("connect", "read", "write", "timeout"))
+    return WrkResult(
+        label=label,
+        requests=good,
+        errors=report["requests"] - good + socket_errors,
+        seconds=report["seconds"],
+        p50_ms=report["p50_ms"],
+        p95_ms=report["p95_ms"],
+        statuses=statuses,
+        machine_busy=busy,
+    )
+
+
+@contextmanager
+def gunicorn_app(
+    env: dict[str, str], app: str, *, workers: int = 2, threads: int = 4
+) -> Iterator[int]:
+    """As ``gunicorn_server``, for any WSGI ``app`` (``module:attribute``) that answers GET
+    /healthz with 200; the same worker class, workers and threads. Yields its port."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            app,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"gunicorn {app} did not start within 30 s")
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import PatientProfile
 from flags import facts, rules
-from flags.models import Flag, FlagStatus
+from flags.models import FlagStatus
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +69,37 @@ def _action(finding: rules.Finding, symptoms: dict[str, rules.SymptomFacts]) -> 
     return action_for(finding.rule, finding.symptom, symptoms)
 
 
+@dataclass(frozen=True, slots=True)
+class Check:
+    """Every finding of the pure rules for a patient now, and whether they have a live flag."""
+
+    findings: list[rules.Finding]
+    has_live_flag: bool
+
+    @property
+    def urgent(self) -> list[rules.Finding]:
+        return [finding for finding in self.findings if finding.level == rules.URGENT]
+
+
+def check(
+    profile: PatientProfile, *, now: dt.datetime, symptoms: dict[str, rules.SymptomFacts]
+) -> Check:
+    """The pure rules for the patient now (no flags are written); three queries at most."""
+    patient = facts.one_patient(profile, now=now)  # the facts builder shared with the worker
+    findings = rules.evaluate(
+        patient.facts,
+        symptoms=symptoms,
+        thresholds=patient.thresholds,
+        numbers=facts.advice_numbers(),
+    )
+    return Check(findings=findings, has_live_flag=patient.has_live_flag)
+
+
 def _findings(
     profile: PatientProfile, *, now: dt.datetime, symptoms: dict[str, rules.SymptomFacts]
 ) -> list[rules.Finding]:
     """Every finding of the pure rules for the patient now (no flags are written)."""
-    patient = facts.patient_facts(profile, now=now)  # the one builder, shared with the worker
-    return rules.evaluate(
-        patient, symptoms=symptoms, thresholds=facts.thresholds(), numbers=facts.advice_numbers()
-    )
+    return check(profile, now=now, symptoms=symptoms).findings
 
 
 def _advice(
@@ -103,8 +126,13 @@ def urgent_findings(
     profile: PatientProfile, *, now: dt.datetime | None = None
 ) -> list[rules.Finding]:
     """The patient's urgent findings now, from the pure rules (no flags are written)."""
-    findings = _findings(profile, now=now or timezone.now(), symptoms=facts.symptom_facts())
-    return [finding for finding in findings if finding.level == rules.URGENT]
+    return urgent_check(profile, now=now).urgent
+
+
+def urgent_check(profile: PatientProfile, *, now: dt.datetime | None = None) -> Check:
+    """The rules for the patient now, for a response that shows the urgent findings and the
+    live flags (read only when ``has_live_flag``)."""
+    return check(profile, now=now or timezone.now(), symptoms=facts.symptom_facts())
 
 
 def urgent_advice(profile: PatientProfile, *, now: dt.datetime | None = None) -> list[UrgentAdvice]:
@@ -148,12 +176,14 @@ def after_save(profile: PatientProfile, *, now: dt.datetime | None = None) -> Af
     now = now or timezone.now()
     try:
         symptoms = facts.symptom_facts()
-        findings = _findings(profile, now=now, symptoms=symptoms)
-        live = Flag.objects.filter(patient_id=profile.pk, status__in=LIVE).exists()
+        result = check(profile, now=now, symptoms=symptoms)
     except Exception:
         log.exception("Urgent advice could not be worked out for patient %s", profile.user_id)
         return AfterSave(advice=None, anything_raised=True)
-    return AfterSave(advice=_advice(findings, symptoms), anything_raised=bool(findings) or live)
+    return AfterSave(
+        advice=_advice(result.findings, symptoms),
+        anything_raised=bool(result.findings) or result.has_live_flag,
+    )
 
 
 def remember(session: SessionBase, advice: list[UrgentAdvice] | None, *, now: dt.datetime) -> None:

@@ -11,8 +11,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from auditlog.diff import model_instance_diff
+from auditlog.models import LogEntry as AuditEntry
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import PatientProfile, User
 from followups.services import request_flag_evaluation
@@ -187,18 +190,95 @@ def daily_log_save(
     if len(notes) > NOTES_MAX_LENGTH:
         raise LogInputError({"notes": [f"Notes can be up to {NOTES_MAX_LENGTH} characters."]})
 
-    log, created = DailyLog.objects.select_for_update().get_or_create(
-        patient=patient, date=date, defaults={"notes": notes}
-    )
+    log, created, old_notes = _log_upsert(patient=patient, date=date, notes=notes)
     if not created:
         LogEntry.objects.filter(log=log).delete()
-        log.notes = notes
-        log.save(update_fields=["notes", "updated_at"])
+    _log_audit(log, created=created, old_notes=old_notes)
     saved = LogEntry.objects.bulk_create([entry.as_model(log) for entry in entry_list])  # type: ignore[union-attr]
     _cache_entries(log, saved)
     reminder_planning.log_reminder_cancel(patient_id=patient.pk, day=date, now=now)
     request_flag_evaluation(patient.pk)
     return log, created
+
+
+def _log_upsert(*, patient: User, date: dt.date, notes: str) -> tuple[DailyLog, bool, str]:
+    """Create the day's log or replace its notes, locking the row. Returns the log, whether it
+    is new, and its notes as they were (for the audit). On PostgreSQL a replace is one
+    statement (an UPDATE that reads the old notes under the row lock) and a create two; it does
+    not read the log back, and no model signal reads it again."""
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        return _log_upsert_orm(patient=patient, date=date, notes=notes, now=now)
+    table = connection.ops.quote_name(DailyLog._meta.db_table)
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                f"UPDATE {table} AS log SET notes = %s, updated_at = %s "  # noqa: S608 (our table)
+                f"FROM (SELECT id, notes FROM {table} WHERE patient_id = %s AND date = %s "
+                "FOR UPDATE) AS old WHERE log.id = old.id RETURNING log.id, log.created_at, "
+                "old.notes",
+                [notes, now, patient.pk, date],
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                log_id, created_at, old_notes = row
+                created = False
+                break
+            cursor.execute(
+                f"INSERT INTO {table} (patient_id, date, notes, created_at, updated_at) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (patient_id, date) DO NOTHING "
+                "RETURNING id",
+                [patient.pk, date, notes, now, now],
+            )
+            row = cursor.fetchone()
+            if row is not None:  # else saved at the same moment by another request: replace it
+                log_id, created_at, old_notes, created = row[0], now, "", True
+                break
+    log = DailyLog(
+        id=log_id, patient=patient, date=date, notes=notes, created_at=created_at, updated_at=now
+    )
+    log._state.adding = False
+    return log, created, old_notes
+
+
+def _log_upsert_orm(
+    *, patient: User, date: dt.date, notes: str, now: dt.datetime
+) -> tuple[DailyLog, bool, str]:
+    """``_log_upsert`` through the ORM, for SQLite (make run), whose immediate transactions
+    already keep a second writer out. Queryset writes, so no model signal reads the log again."""
+    row = (
+        DailyLog.objects.select_for_update()
+        .filter(patient=patient, date=date)
+        .values_list("pk", "notes", "created_at")
+        .first()
+    )
+    if row is None:
+        log = DailyLog(patient=patient, date=date, notes=notes, created_at=now, updated_at=now)
+        DailyLog.objects.bulk_create([log])
+        log._state.adding = False
+        return log, True, ""
+    log_id, old_notes, created_at = row
+    DailyLog.objects.filter(pk=log_id).update(notes=notes, updated_at=now)
+    log = DailyLog(
+        id=log_id, patient=patient, date=date, notes=notes, created_at=created_at, updated_at=now
+    )
+    log._state.adding = False
+    return log, False, old_notes
+
+
+def _log_audit(log: DailyLog, *, created: bool, old_notes: str) -> None:
+    """The audit entry django-auditlog writes for a log saved through the model (the upsert
+    bypasses model signals): every new log, and a replaced one whose notes changed (its entries
+    are a snapshot, not audited). Who and from where come from the request, as for any save."""
+    if created:
+        changes = model_instance_diff(None, log)
+        action = AuditEntry.Action.CREATE
+    elif old_notes != log.notes:
+        changes = {"notes": (old_notes, log.notes)}
+        action = AuditEntry.Action.UPDATE
+    else:
+        return
+    AuditEntry.objects.log_create(log, action=action, changes=changes)
 
 
 def _cache_entries(log: DailyLog, entries: list[LogEntry]) -> None:

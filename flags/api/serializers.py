@@ -128,12 +128,13 @@ class FlagFilterSerializer(serializers.Serializer):
 
 
 def live_flags_data(
-    *, patient_id: int, findings: Sequence[Finding] = ()
+    *, patient_id: int, findings: Sequence[Finding] = (), stored: bool = True
 ) -> list[dict[str, object]]:
     """The patient's open and acknowledged flags as the flags API shows them, most pressing
     first, then the urgent ``findings`` the rules made in this request that the worker has not
-    stored as flags yet (``id`` null): a saved log's response shows them at once."""
-    flags = open_flags_for(patient=patient_id)
+    stored as flags yet (``id`` null): a saved log's response shows them at once. ``stored``
+    False: the caller has just read that there are none, so they are not read again."""
+    flags = open_flags_for(patient=patient_id) if stored else []
     prefetch_related_objects(flags, contacts_prefetch())  # no query when there are none
     stored = list(FlagSerializer(flags, many=True).data)
     known = {(flag["rule"], flag["symptom"] or flag["site"] or "") for flag in stored}

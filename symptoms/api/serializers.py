@@ -183,7 +183,11 @@ class DailyLogSerializer(serializers.Serializer):
         cache = self.context.setdefault("open_flags", {})  # one query per response, not per log
         if log.patient_id not in cache:
             findings = self.context.get("urgent_findings", [])
-            cache[log.patient_id] = live_flags_data(patient_id=log.patient_id, findings=findings)
+            cache[log.patient_id] = live_flags_data(
+                patient_id=log.patient_id,
+                findings=findings,
+                stored=self.context.get("has_live_flag", True),  # False: known to be none
+            )
         return cache[log.patient_id]
 
 

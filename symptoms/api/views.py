@@ -108,9 +108,10 @@ class LogListCreateView(generics.ListAPIView):
         except services.LogInputError as error:
             raise ValidationError(error.detail) from None
         # Urgent advice never waits for the worker: the pure rules run here, in the request.
-        findings = urgent.urgent_findings(request.user.patient_profile)
+        rules = urgent.urgent_check(request.user.patient_profile)
+        context = {"urgent_findings": rules.urgent, "has_live_flag": rules.has_live_flag}
         return Response(
-            DailyLogSerializer(log, context={"urgent_findings": findings}).data,
+            DailyLogSerializer(log, context=context).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
 from accounts.tests.factories import make_patient
@@ -443,20 +442,23 @@ def test_post_query_count_does_not_grow_with_entries(
     ).json()["token"]
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     body = {"date": str(TODAY), "entries": entries_from(dict.fromkeys(codes, 3))}
-    ContentType.objects.get_for_model(DailyLog)  # django-auditlog's lookup, cached once a process
+    # Warm what each process keeps (django-auditlog's content type, the rules' thresholds) with
+    # a save for another day.
+    warm = {"date": str(YESTERDAY), "entries": body["entries"]}
+    assert api_client.post(URL, warm, format="json").status_code == 201
     # (inside the test's transaction, the service's own transaction shows as SAVEPOINT/RELEASE)
-    # token with user and profile; savepoint; select for update; savepoint, insert log, its audit
-    # entry, release; one insert for all entries; cancel the day's log nudge; record the flag
-    # evaluation it needs (one upsert); release
-    # + the patient's open flags; + the urgent rules in the request (thresholds, 30 days of logs
-    # with their entries, the last and next scans)
-    with django_assert_num_queries(15):
+    # token with user and profile; savepoint; the day's log updated if it exists (none), so
+    # inserted; its audit entry; one insert for all entries; cancel the day's log nudge; record
+    # the flag evaluation it needs (one upsert); release; the urgent rules in the request: 30
+    # days of logs with their entries, then one row of the restaging facts, whether a flag is
+    # live (none, so the response does not read flags) and the thresholds' version
+    with django_assert_num_queries(11):
         assert api_client.post(URL, body, format="json").status_code == 201
-    # token with user and profile; savepoint; select for update, delete entries, the log as it
-    # was (django-auditlog compares; nothing changed on this frozen clock, so no audit entry),
-    # update log, one insert for all entries, cancel the day's log nudge, record the follow-up;
-    # release. The entries are not read back.
-    with django_assert_num_queries(14):  # + open flags and the in-request urgent rules
+    # token with user and profile; savepoint; the log's notes replaced, reading the old ones
+    # under the row lock (one statement; no audit entry, they did not change); delete entries;
+    # one insert for all entries; cancel the day's log nudge; record the follow-up; release;
+    # the urgent rules' two queries. Nothing is read back.
+    with django_assert_num_queries(10):
         response = api_client.post(URL, body, format="json")
     assert response.status_code == 200
     assert len(response.json()["entries"]) == count
@@ -583,3 +585,74 @@ def test_same_date_means_each_patients_own_log(people, api_client):
     assert api_client.delete(f"{URL}{TODAY}/").status_code == 204
     assert not DailyLog.objects.filter(patient=people.patient_b).exists()
     assert _stored(people.patient_a, TODAY) == {"notes": "A's day", "entries": {"bone_pain": 3}}
+
+
+# --- What a save does besides the rows: the audit and the flag evaluation ----------------------
+
+
+def _audit(log: DailyLog) -> list[tuple[int, int | None, dict]]:
+    from auditlog.models import LogEntry as AuditEntry
+
+    entries = AuditEntry.objects.get_for_object(log).order_by("pk")
+    return [(entry.action, entry.actor_id, entry.changes_dict) for entry in entries]
+
+
+def test_saves_are_audited_as_model_saves_were(people, api_client):
+    from auditlog.models import LogEntry as AuditEntry
+
+    api_client.force_authenticate(people.patient_a)
+    request = {"date": str(TODAY), "entries": [{"symptom": "fatigue", "severity": 3}]}
+    assert api_client.post(URL, {**request, "notes": "Tired"}, format="json").status_code == 201
+    log = DailyLog.objects.get()
+    [(action, actor, changes)] = _audit(log)
+    assert (action, actor) == (AuditEntry.Action.CREATE, people.patient_a.pk)
+    assert changes["notes"] == ["None", "Tired"]
+    assert changes["date"] == ["None", str(TODAY)]
+
+    # Replacing with the same notes changes nothing the audit follows (entries are a snapshot).
+    assert api_client.post(URL, {**request, "notes": "Tired"}, format="json").status_code == 200
+    assert len(_audit(log)) == 1
+
+    assert api_client.post(URL, {**request, "notes": "Better"}, format="json").status_code == 200
+    assert _audit(log)[1:] == [
+        (AuditEntry.Action.UPDATE, people.patient_a.pk, {"notes": ["Tired", "Better"]})
+    ]
+
+    # A rejected save writes no audit entry either.
+    bad = {**request, "notes": "Worse", "entries": [{"symptom": "fatigue", "severity": 11}]}
+    assert api_client.post(URL, bad, format="json").status_code == 400
+    assert len(_audit(log)) == 2
+    assert DailyLog.objects.get().notes == "Better"
+
+
+def test_a_save_records_its_flag_evaluation_and_a_rejected_one_does_not(
+    people, api_client, django_capture_on_commit_callbacks
+):
+    from followups.models import FollowUp
+    from followups.services import FLAG_EVALUATION
+
+    api_client.force_authenticate(people.patient_a)
+    bad = {"date": str(TODAY), "entries": [{"symptom": "fatigue", "severity": 11}]}
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert api_client.post(URL, bad, format="json").status_code == 400
+    assert not FollowUp.objects.exists() and not callbacks
+
+    good = {"date": str(TODAY), "entries": [{"symptom": "fatigue", "severity": 3}]}
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert api_client.post(URL, good, format="json").status_code == 201
+        assert api_client.post(URL, good, format="json").status_code == 200
+    row = FollowUp.objects.get()
+    assert (row.task, row.patient_id, row.version) == (FLAG_EVALUATION, people.patient_a.pk, 2)
+    assert len(callbacks) == 2  # each save rings the worker once it commits
+
+
+def test_the_portable_upsert_creates_then_replaces(people):
+    # SQLite (make run) saves through the ORM; the same contract as PostgreSQL's statement.
+    patient = people.patient_a
+    log, created, old = services._log_upsert_orm(patient=patient, date=TODAY, notes="One", now=NOW)
+    assert (created, old, log.notes) == (True, "", "One")
+    again, created, old = services._log_upsert_orm(
+        patient=patient, date=TODAY, notes="Two", now=NOW
+    )
+    assert (again.pk, created, old, again.notes) == (log.pk, False, "One", "Two")
+    assert DailyLog.objects.get().notes == "Two"

@@ -1,0 +1,9 @@
+"""gunicorn bench.floor.wsgi:application, with the floor's own settings."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.floor.settings"
+
+application = get_wsgi_application()
