@@ -334,10 +334,12 @@ def celery_workers(env: dict[str, str], count: int) -> Iterator[list[subprocess.
         ]
         control = Celery(broker=env["REDIS_URL"])
         try:
-            deadline = time.monotonic() + 60
-            while len(control.control.ping(timeout=0.5)) < count:
+            deadline = time.monotonic() + 120
+            ready: set[str] = set()
+            while len(ready) < count:  # a busy machine may answer one ping at a time
+                ready.update(name for reply in control.control.ping(timeout=1) for name in reply)
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"{count} workers did not start within 60 s")
+                    raise RuntimeError(f"{count} workers did not start within 120 s: {ready}")
             yield processes
         except BaseException:
             log.seek(0)
