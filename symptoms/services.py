@@ -191,8 +191,6 @@ def daily_log_save(
         raise LogInputError({"notes": [f"Notes can be up to {NOTES_MAX_LENGTH} characters."]})
 
     log, created, old_notes = _log_upsert(patient=patient, date=date, notes=notes)
-    if not created:
-        LogEntry.objects.filter(log=log).delete()
     _log_audit(log, created=created, old_notes=old_notes)
     saved = LogEntry.objects.bulk_create([entry.as_model(log) for entry in entry_list])  # type: ignore[union-attr]
     _cache_entries(log, saved)
@@ -202,21 +200,26 @@ def daily_log_save(
 
 
 def _log_upsert(*, patient: User, date: dt.date, notes: str) -> tuple[DailyLog, bool, str]:
-    """Create the day's log or replace its notes, locking the row. Returns the log, whether it
-    is new, and its notes as they were (for the audit). On PostgreSQL a replace is one
-    statement (an UPDATE that reads the old notes under the row lock) and a create two; it does
-    not read the log back, and no model signal reads it again."""
+    """Create the day's log or replace its notes and drop its entries, locking the row. Returns
+    the log, whether it is new, and its notes as they were (for the audit). On PostgreSQL a
+    replace is one statement (an UPDATE that reads the old notes under the row lock, and deletes
+    the old entries in the same round trip) and a create two; it does not read the log back, and
+    no model signal reads it again."""
     now = timezone.now()
     if connection.vendor != "postgresql":
         return _log_upsert_orm(patient=patient, date=date, notes=notes, now=now)
     table = connection.ops.quote_name(DailyLog._meta.db_table)
+    entries = connection.ops.quote_name(LogEntry._meta.db_table)
     with connection.cursor() as cursor:
         while True:
             cursor.execute(
-                f"UPDATE {table} AS log SET notes = %s, updated_at = %s "  # noqa: S608 (our table)
+                # The entries' DELETE sees the rows as they were before this statement, which is
+                # all it needs; the new entries are inserted by the next one.
+                f"WITH replaced AS (UPDATE {table} AS log SET notes = %s, updated_at = %s "  # noqa: S608 (our tables)
                 f"FROM (SELECT id, notes FROM {table} WHERE patient_id = %s AND date = %s "
                 "FOR UPDATE) AS old WHERE log.id = old.id RETURNING log.id, log.created_at, "
-                "old.notes",
+                f"old.notes), dropped AS (DELETE FROM {entries} WHERE log_id IN "
+                "(SELECT id FROM replaced)) SELECT id, created_at, notes FROM replaced",
                 [notes, now, patient.pk, date],
             )
             row = cursor.fetchone()
@@ -259,6 +262,7 @@ def _log_upsert_orm(
         return log, True, ""
     log_id, old_notes, created_at = row
     DailyLog.objects.filter(pk=log_id).update(notes=notes, updated_at=now)
+    LogEntry.objects.filter(log_id=log_id).delete()
     log = DailyLog(
         id=log_id, patient=patient, date=date, notes=notes, created_at=created_at, updated_at=now
     )
