@@ -17,6 +17,7 @@ PostgreSQL instead.
 4. The follow-ups' drain (every minute) calls ``drain``: a started chunk not done within its
    claim (its worker died, or it failed), a chunk never started while later ones were (its
    message was lost), and a final step never run are sent again. A pass always finishes.
+   Finished passes are deleted after ``KEEP_FINISHED``.
 
 The apps sit above this one, so a pass names its chunk task instead of importing it, and only
 the names in ``CHUNK_TASKS`` are ever sent (a test checks they are registered tasks).
@@ -205,6 +206,11 @@ def pass_finish(pass_id: int, *, kind: PassKind) -> bool:
     return True
 
 
+# Finished passes (and their chunks) are kept this long for an operator's questions about a
+# night, then deleted by the drain.
+KEEP_FINISHED = dt.timedelta(days=30)
+
+
 def drain(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Send again every chunk of an unfinished pass that is lost: started and not done within
     its claim, or never started while a chunk sent after it started a grace ago (or while the
@@ -228,6 +234,7 @@ def drain(*, now: dt.datetime | None = None) -> dict[str, int]:
             )
     if sent or failed:
         logger.warning("Nightly pass chunks sent again: %s", {"sent": sent, "failed": failed})
+    NightlyPass.objects.filter(finished_at__lt=now - KEEP_FINISHED).delete()
     return {"sent": sent, "failed": failed}
 
 

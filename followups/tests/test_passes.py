@@ -196,3 +196,16 @@ def test_the_minute_drain_sends_the_lost_chunks_too(unsent):
     assert (counts["chunks_sent"], counts["chunks_failed"]) == (2, 0)
     assert len(unsent) == 2
     assert drain_follow_ups()["chunks_sent"] == 0  # sent a moment ago: left to the workers
+
+
+@pytest.mark.django_db
+def test_the_drain_deletes_passes_finished_over_a_month_ago(unsent):
+    kind = Recorder().kind()
+    old, recent, running = (
+        passes.pass_start(kind=kind, ids=[1, 2, 3], chunk_size=2, now=NOW) for _ in range(3)
+    )
+    NightlyPass.objects.filter(pk=old.pk).update(finished_at=NOW - dt.timedelta(days=31))
+    NightlyPass.objects.filter(pk=recent.pk).update(finished_at=NOW - dt.timedelta(days=29))
+    passes.drain(now=NOW)
+    assert set(NightlyPass.objects.values_list("pk", flat=True)) == {recent.pk, running.pk}
+    assert not PassChunk.objects.filter(nightly_pass_id=old.pk).exists()
