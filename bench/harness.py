@@ -95,43 +95,10 @@ def _free_port() -> int:
 @contextmanager
 def gunicorn_server(env: dict[str, str], *, workers: int = 2, threads: int = 4) -> Iterator[int]:
     """gunicorn (gthread) serving the app on 127.0.0.1; yields its port."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "mbc_tracker.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                connection.request("GET", "/healthz")
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("gunicorn did not start within 30 s")
+    with gunicorn_app(
+        env, "mbc_tracker.wsgi:application", workers=workers, threads=threads
+    ) as port:
         yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _machine_cpu_ticks() -> tuple[int, int] | None:
@@ -458,8 +425,8 @@ def wrk_run(
 def gunicorn_app(
     env: dict[str, str], app: str, *, workers: int = 2, threads: int = 4
 ) -> Iterator[int]:
-    """As ``gunicorn_server``, for any WSGI ``app`` (``module:attribute``) that answers GET
-    /healthz with 200; the same worker class, workers and threads. Yields its port."""
+    """gunicorn (gthread) on 127.0.0.1 serving any WSGI ``app`` (``module:attribute``) that
+    answers GET /healthz with 200, once it does; yields its port."""
     port = _free_port()
     process = subprocess.Popen(
         [

@@ -14,10 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -27,6 +26,7 @@ from flags import facts, rules
 from flags.services import evaluate_patient, evaluate_patients, flag_digests_plan
 from followups import passes
 from followups.services import FLAG_EVALUATION, follow_up_run
+from lib.batches import run_isolating
 from notifications.tasks import dispatch_due_notifications
 
 logger = logging.getLogger(__name__)
@@ -67,34 +67,25 @@ def _sweep_batch(
     """Evaluate these patients in one transaction. If that raises, they are rolled back and
     evaluated again one at a time, and only a patient who fails again is skipped (their own
     transaction rolled back), logged and counted in ``failed``."""
-    totals: Counter[str] = Counter(failed=0)
 
-    def evaluate(ids: list[int]) -> None:
-        result = evaluate_patients(ids, now=now, limits=limits, symptoms=symptoms)
-        totals["patients"] += result.patients
-        totals["opened"] += len(result.opened)
-        totals["updated"] += len(result.updated)
-        totals["resolved"] += len(result.resolved)
-        totals["alerts"] += result.alerts_planned
+    def evaluate(ids: Sequence[int]) -> Counter[str]:
+        result = evaluate_patients(list(ids), now=now, limits=limits, symptoms=symptoms)
+        return Counter(
+            patients=result.patients,
+            opened=len(result.opened),
+            updated=len(result.updated),
+            resolved=len(result.resolved),
+            alerts=result.alerts_planned,
+        )
 
-    try:
-        evaluate(patient_ids)
-        return totals
-    except SoftTimeLimitExceeded:
-        raise
-    except Exception:
-        logger.warning("Evaluating a batch failed; evaluating it patient by patient", exc_info=True)
-    for patient_id in patient_ids:  # someone in this batch fails: skip only them
-        try:
-            evaluate([patient_id])
-        except SoftTimeLimitExceeded:
-            raise
-        except Exception:
-            logger.exception("Could not evaluate the flags of patient %s: skipped", patient_id)
-            totals["failed"] += 1
-            if on_failure is not None:
-                on_failure(patient_id)
-    return totals
+    return run_isolating(
+        patient_ids,
+        evaluate,
+        key=lambda patient_id: patient_id,
+        doing="evaluate the flags of patient",
+        logger=logger,
+        on_failure=on_failure,
+    )
 
 
 def _active_patients() -> QuerySet[PatientProfile]:

@@ -17,7 +17,6 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -26,6 +25,7 @@ from accounts.models import PatientProfile
 from appointments import reminder_planning as appointment_planning
 from appointments import reminders
 from lib import clock
+from lib.batches import run_isolating
 from notifications import services as outbox
 from notifications.models import Kind, Notification, Status
 from notifications.planning import outbox_sync
@@ -196,25 +196,14 @@ def _plan_isolated(
 ) -> Counter[str]:
     """Plan these patients in one transaction; if that raises, plan them again one at a time and
     skip (log, count in ``failed``) only a patient who fails again."""
-    totals: Counter[str] = Counter(failed=0)
-    try:
-        totals.update(_plan_batch(batch, now=now, appointment_batch=appointment_batch))
-        return totals
-    except SoftTimeLimitExceeded:
-        raise
-    except Exception:
-        logger.warning("Planning a batch failed; planning it patient by patient", exc_info=True)
-    for profile in batch:  # someone in this batch fails: skip only them
-        try:
-            totals.update(_plan_batch([profile], now=now, appointment_batch=appointment_batch))
-        except SoftTimeLimitExceeded:
-            raise
-        except Exception:
-            logger.exception("Could not plan the reminders of patient %s: skipped", profile.pk)
-            totals["failed"] += 1
-            if on_failure is not None:
-                on_failure(profile.pk)
-    return totals
+    return run_isolating(
+        batch,
+        lambda profiles: _plan_batch(list(profiles), now=now, appointment_batch=appointment_batch),
+        key=lambda profile: profile.pk,
+        doing="plan the reminders of patient",
+        logger=logger,
+        on_failure=on_failure,
+    )
 
 
 def active_profiles() -> QuerySet[PatientProfile]:
