@@ -16,6 +16,8 @@ from rest_framework.authtoken.models import Token as LegacyToken
 from rest_framework.test import APIClient
 
 from accounts import credentials
+from accounts.api import authentication
+from accounts.api.authentication import TokenAuthentication
 from accounts.models import ApiToken
 from accounts.tests.factories import PASSWORD, app_code, authenticator_for
 from accounts.tokens import key_digest, session_auth_hash
@@ -105,6 +107,72 @@ def test_a_bad_device_name_is_400_and_no_token(people, device):
 
 def test_an_unknown_token_is_401(people):
     assert me_status("not-a-token") == 401
+
+
+def _detail(key: str) -> tuple[int, str]:
+    response = client_for(key).get("/api/v1/me/")
+    return response.status_code, response.json()["detail"]
+
+
+def test_each_refusal_is_401_with_its_own_message(people, _clock):
+    assert _detail("not-a-token") == (401, "Invalid token.")
+
+    expired = sign_in()["token"]
+    _clock.move_to(NOW + 365 * DAY)
+    assert _detail(expired) == (401, "This sign-in has ended. Please sign in again.")
+    _clock.move_to(NOW)
+
+    changed = sign_in()["token"]
+    people.patient_a.set_password("a whole new passphrase")
+    people.patient_a.save()
+    assert _detail(changed) == (401, "This sign-in has ended. Please sign in again.")
+
+    inactive = sign_in("patient.b@example.org")["token"]
+    people.patient_b.is_active = False
+    people.patient_b.save()
+    assert _detail(inactive) == (401, "User inactive or deleted.")
+
+
+def _staff_token(user) -> str:
+    key = "staff-key"
+    ApiToken.objects.create(
+        user=user,
+        digest=key_digest(key),
+        user_hash=user.get_session_auth_hash(),
+        expires_at=NOW + DAY,
+    )
+    return key
+
+
+def test_the_token_lookup_brings_the_user_and_their_profile_in_one_query(
+    people, django_assert_num_queries
+):
+    patient_key = sign_in()["token"]
+    staff_key = _staff_token(people.coordinator_a)
+    with django_assert_num_queries(2):
+        patient, _ = TokenAuthentication().authenticate_credentials(patient_key)
+        staff, _ = TokenAuthentication().authenticate_credentials(staff_key)
+    with django_assert_num_queries(0):
+        assert patient.patient_profile.pk == people.patient_a.patient_profile.pk
+        assert not hasattr(staff, "patient_profile")
+    assert (patient, staff) == (people.patient_a, people.coordinator_a)
+
+
+def _fields(instance) -> dict:
+    return {k: v for k, v in vars(instance).items() if not k.startswith("_")}
+
+
+def test_the_compiled_token_lookup_reads_what_the_queryset_reads(people):
+    for key in (sign_in()["token"], _staff_token(people.coordinator_a)):
+        digest = key_digest(key)
+        compiled, orm = authentication._token(digest), authentication._token_query(digest).first()
+        assert _fields(compiled) == _fields(orm)
+        assert _fields(compiled.user) == _fields(orm.user)
+        if hasattr(orm.user, "patient_profile"):
+            assert _fields(compiled.user.patient_profile) == _fields(orm.user.patient_profile)
+        else:
+            assert not hasattr(compiled.user, "patient_profile")
+    assert authentication._token(key_digest("not-a-token")) is None
 
 
 # --- The single tokens issued before tokens expired --------------------------------------------

@@ -392,3 +392,29 @@ def test_one_email_connection_serves_a_whole_batch(settings, monkeypatch):
 
     assert CountingEmailBackend.opened == 1
     assert len(mail.outbox) == 3
+
+
+def test_cancelling_one_key_cancels_only_its_rows_not_sent_and_not_being_sent():
+    """One key is the log save's path (its UPDATE compiled once per process on PostgreSQL)."""
+    user = UserFactory()
+    key = "log:1:2026-06-15"
+    planned_row = NotificationFactory(recipient=user, key=key, channel=Channel.EMAIL)
+    dead = NotificationFactory(
+        recipient=user, key=key, channel=Channel.PUSH, status=Status.CLAIMED,
+        claim_token="0" * 32, claimed_until=NOW - MINUTE,
+    )  # fmt: skip
+    live = NotificationFactory(
+        recipient=user, key=key, channel=Channel.IN_APP, status=Status.CLAIMED,
+        claimed_until=NOW + 5 * MINUTE,
+    )  # fmt: skip
+    other = NotificationFactory(recipient=user, key="log:1:2026-06-14")
+    later = NOW + 2 * MINUTE
+
+    assert services.notifications_cancel_pending(keys=[key], now=later) == 2
+    assert services.notifications_cancel_pending(keys=[key], now=later) == 0  # none left
+
+    for row in (planned_row, dead, live, other):
+        row.refresh_from_db()
+    assert (planned_row.status, planned_row.updated_at) == (Status.CANCELLED, later)
+    assert (dead.status, dead.claim_token, dead.claimed_until) == (Status.CANCELLED, None, None)
+    assert (live.status, other.status) == (Status.CLAIMED, Status.PLANNED)
