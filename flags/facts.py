@@ -24,7 +24,6 @@ from appointments.selectors import last_restaging_subquery
 from flags import rules
 from flags.models import Flag, FlagStatus, FlagThresholds
 from flags.rules.checks import DISTRESS_SYMPTOMS
-from lib.compiled import CompiledOnce
 from symptoms.catalogue import Catalogue, get_catalogue
 from symptoms.models import DailyLog
 
@@ -310,37 +309,33 @@ def _one_row_query(patient_id: int, *, now: dt.datetime, newest_log: bool) -> Qu
     return PatientProfile.objects.filter(pk=patient_id).annotate(**annotations).values(*annotations)
 
 
-# The row and the month of logs are read on every log POST: their SQL is compiled once per
-# process on PostgreSQL (lib.compiled), with stand-ins for the patient, the moment and the date.
-_STANDINS = {
-    "patient_id": -424_242,  # no patient has a negative id
-    "now": dt.datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=dt.UTC),
-}
-_ROW = {
-    newest_log: CompiledOnce(
-        lambda patient_id, now, newest_log=newest_log: _one_row_query(
-            patient_id, now=now, newest_log=newest_log
-        ).query.get_compiler(connection.alias),
-        **_STANDINS,
-    )
-    for newest_log in (False, True)
-}
-_LOGS = CompiledOnce(
-    lambda patient_id, date_from: _day_log_rows(
-        [patient_id], date_from=date_from
-    ).query.get_compiler(connection.alias),
-    patient_id=_STANDINS["patient_id"],
-    date_from=dt.date(1901, 2, 3),
-)
+# The row's SQL is the same on every request but for the patient and the moment, and building
+# and compiling its queryset cost more than running it. So on PostgreSQL each process compiles
+# it once per shape with stand-in values and binds the real ones after; the queryset above stays
+# the one definition of what is read.
+_STANDIN_PATIENT = -424_242  # no patient has a negative id
+_STANDIN_NOW = dt.datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=dt.UTC)
+_compiled_rows: dict[bool, tuple[str, tuple[object, ...]]] = {}
 
 
 def _one_row(patient_id: int, *, now: dt.datetime, newest_log: bool) -> dict[str, object]:
     """One patient's restaging facts, live flag and thresholds' version (see ``one_patient``)."""
     if connection.vendor != "postgresql":  # SQLite passes datetimes as text: no stand-in
         return _one_row_query(patient_id, now=now, newest_log=newest_log).get()
-    sql, params = _ROW[newest_log].bind(patient_id=patient_id, now=now)
+    compiled = _compiled_rows.get(newest_log)
+    if compiled is None:
+        query = _one_row_query(_STANDIN_PATIENT, now=_STANDIN_NOW, newest_log=newest_log).query
+        sql, params = query.sql_with_params()
+        if params.count(_STANDIN_PATIENT) != 1 or _STANDIN_NOW not in params:
+            raise RuntimeError("The rules' facts query no longer takes its values as expected.")
+        compiled = _compiled_rows[newest_log] = (sql, tuple(params))
+    sql, params = compiled
+    bound = [
+        patient_id if value == _STANDIN_PATIENT else now if value == _STANDIN_NOW else value
+        for value in params
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, bound)
         names = [column.name for column in cursor.description]
         row = cursor.fetchone()
     if row is None:
@@ -348,14 +343,25 @@ def _one_row(patient_id: int, *, now: dt.datetime, newest_log: bool) -> dict[str
     return dict(zip(names, row, strict=True))
 
 
+_STANDIN_DATE = dt.date(1901, 2, 3)
+_compiled_logs: list[tuple[str, tuple[object, ...]]] = []
+
+
 def _one_patient_logs(patient_id: int, *, date_from: dt.date) -> dict[dt.date, dict[str, object]]:
     """``day_logs`` for one patient, its SQL compiled once per process on PostgreSQL (as
     ``_one_row``): the same read, without building and compiling a queryset per request."""
     if connection.vendor != "postgresql":
         return day_logs([patient_id], date_from=date_from, chunk_size=None).get(patient_id, {})
-    sql, params = _LOGS.bind(patient_id=patient_id, date_from=date_from)
+    if not _compiled_logs:
+        query = _day_log_rows([_STANDIN_PATIENT], date_from=_STANDIN_DATE).query
+        sql, params = query.sql_with_params()
+        if sorted(params, key=str) != sorted((_STANDIN_PATIENT, _STANDIN_DATE), key=str):
+            raise RuntimeError("The rules' logs query no longer takes its values as expected.")
+        _compiled_logs.append((sql, tuple(params)))
+    sql, params = _compiled_logs[0]
+    bound = [patient_id if value == _STANDIN_PATIENT else date_from for value in params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, bound)
         rows = cursor.fetchall()
     return _fold(rows).get(patient_id, {})
 

@@ -40,10 +40,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.sql import UpdateQuery
-from django.db.models.sql.compiler import SQLUpdateCompiler
 from django.utils import timezone
 
-from lib.compiled import CompiledOnce
 from notifications import checks
 from notifications.models import (
     EMAIL_REQUIRED_KINDS,
@@ -217,27 +215,31 @@ def _cancel_one_key_rows(key: str, now: dt.datetime) -> QuerySet[Notification]:
     return Notification.objects.filter(key__in=[key]).filter(pending_filter(now))
 
 
-def _cancel_one_key_compiler(key: str, now: dt.datetime) -> SQLUpdateCompiler:
-    query = _cancel_one_key_rows(key, now).query.chain(UpdateQuery)
-    query.add_update_values(_cancelled(now))
-    compiler = query.get_compiler(connection.alias)
-    compiler.pre_sql_setup()
-    return compiler
-
-
-# Every log save cancels its day's reminder by key: on PostgreSQL the UPDATE is compiled once per
-# process (lib.compiled); the two functions above stay its definition.
-_CANCEL_ONE_KEY = CompiledOnce(
-    _cancel_one_key_compiler,
-    key="\x00stand-in",  # keys are printable: no row has this one
-    now=dt.datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=dt.UTC),
-)
+# Every log save cancels its day's reminder by key, and building and compiling that UPDATE cost
+# more than running it. So on PostgreSQL each process compiles it once with stand-in values and
+# binds the real ones after (as flags.facts does); the two functions above stay its definition.
+_STANDIN_KEY = "\x00stand-in"  # keys are printable: no row has this one
+_STANDIN_NOW = dt.datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=dt.UTC)
+_compiled_cancel: list[tuple[str, tuple[object, ...]]] = []
 
 
 def _cancel_one_key(key: str, now: dt.datetime) -> int:
-    sql, params = _CANCEL_ONE_KEY.bind(key=key, now=now)
+    if not _compiled_cancel:
+        query = _cancel_one_key_rows(_STANDIN_KEY, _STANDIN_NOW).query.chain(UpdateQuery)
+        query.add_update_values(_cancelled(_STANDIN_NOW))
+        compiler = query.get_compiler(connection.alias)
+        compiler.pre_sql_setup()
+        sql, params = compiler.as_sql()
+        if list(params).count(_STANDIN_KEY) != 1 or _STANDIN_NOW not in params:
+            raise RuntimeError("The reminder cancel no longer takes its values as expected.")
+        _compiled_cancel.append((sql, tuple(params)))
+    sql, params = _compiled_cancel[0]
+    bound = [
+        key if value == _STANDIN_KEY else now if value == _STANDIN_NOW else value
+        for value in params
+    ]
     with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, bound)
         return cursor.rowcount
 
 

@@ -15,7 +15,6 @@ from rest_framework.authtoken.models import Token as LegacyToken
 
 from accounts.models import ApiToken, User
 from accounts.tokens import key_digest, token_lifetime
-from lib.compiled import CompiledOnce
 
 INVALID = "Invalid token."
 ENDED = "This sign-in has ended. Please sign in again."
@@ -44,58 +43,65 @@ def _token_query(digest: str) -> QuerySet[ApiToken]:
     return ApiToken.objects.select_related("user", "user__patient_profile").filter(digest=digest)
 
 
-# The lookup runs on every API request: on PostgreSQL its SQL is compiled once per process
-# (lib.compiled), and the instances are built from the row the way Django's own model iterable
-# does; the queryset above stays the one definition of what is read.
-_LOOKUP = CompiledOnce(
-    lambda digest: _token_query(digest)[:1].query.get_compiler(connection.alias),
-    digest="-" * 64,  # a digest is hex: no token has this one
-)
+# The lookup's SQL is the same on every request but for the digest, and building and compiling
+# its queryset cost more than running it. So on PostgreSQL each process compiles it once with a
+# stand-in digest and binds the real one after (as flags.facts does), and builds the instances
+# from the row the way Django's own model iterable does; the queryset above stays the one
+# definition of what is read.
+_STANDIN_DIGEST = "-" * 64  # a digest is hex: no token has this one
 
 
 @dataclass(frozen=True)
-class _RowReader:
+class _Compiled:
+    sql: str
+    params: tuple[object, ...]
     converters: dict[int, tuple[list[Any], Any]]  # column -> (converters, expression)
     columns: slice  # the token's own columns
     attnames: list[str]
     related: list[Any]  # django's RelatedPopulator for the user and the profile
 
 
-_readers: list[_RowReader] = []
+_compiled: list[_Compiled] = []
 
 
-def _reader() -> _RowReader:
-    if not _readers:
-        compiler = _LOOKUP.compiler()
-        select, klass_info = compiler.select, compiler.klass_info
-        columns = slice(klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1)
-        _readers.append(
-            _RowReader(
-                converters=compiler.get_converters([column[0] for column in select]),
-                columns=columns,
-                attnames=[column[0].target.attname for column in select[columns]],
-                related=get_related_populators(klass_info, select, connection.alias),
-            )
-        )
-    return _readers[0]
+def _compile() -> _Compiled:
+    compiler = _token_query(_STANDIN_DIGEST)[:1].query.get_compiler(connection.alias)
+    sql, params = compiler.as_sql()
+    if list(params).count(_STANDIN_DIGEST) != 1:
+        raise RuntimeError("The token query no longer takes its digest as expected.")
+    select, klass_info = compiler.select, compiler.klass_info
+    columns = slice(klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1)
+    return _Compiled(
+        sql=sql,
+        params=tuple(params),
+        converters=compiler.get_converters([column[0] for column in select]),
+        columns=columns,
+        attnames=[column[0].target.attname for column in select[columns]],
+        related=get_related_populators(klass_info, select, connection.alias),
+    )
 
 
 def _token(digest: str) -> ApiToken | None:
     """The device token with this digest (see ``_token_query``), or None."""
     if connection.vendor != "postgresql":
         return _token_query(digest).first()
-    sql, params = _LOOKUP.bind(digest=digest)
+    if not _compiled:
+        _compiled.append(_compile())
+    compiled = _compiled[0]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(
+            compiled.sql,
+            [digest if value == _STANDIN_DIGEST else value for value in compiled.params],
+        )
         row = cursor.fetchone()
     if row is None:
         return None
-    reader, row = _reader(), list(row)
-    for index, (converters, expression) in reader.converters.items():
+    row = list(row)
+    for index, (converters, expression) in compiled.converters.items():
         for converter in converters:
             row[index] = converter(row[index], expression, connection)
-    token = ApiToken.from_db(connection.alias, reader.attnames, row[reader.columns])
-    for populator in reader.related:
+    token = ApiToken.from_db(connection.alias, compiled.attnames, row[compiled.columns])
+    for populator in compiled.related:
         populator.populate(row, token)
     return token
 
