@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/pip
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mbc_tracker
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint format bench venv dev-venv system-packages clean
+.PHONY: run test lint format bench venv dev-venv system-packages messages compile-messages clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,18 @@ system-packages:
 test: system-packages dev-venv
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## Translations. `make messages` gathers every marked string into the Spanish catalogues (each
+## app's locale/, the project's locale/) and compiles them; `make compile-messages` only compiles.
+MESSAGES_IGNORE := --ignore=staticfiles --ignore=var --ignore=bench --ignore=node_modules \
+	--ignore='*/tests/*' --ignore=conftest.py
+messages: dev-venv
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages --locale=es --no-obsolete --add-location=file \
+		$(MESSAGES_IGNORE)
+	$(MAKE) compile-messages
+
+compile-messages: venv
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --locale=es --ignore=.venv --ignore=var -v 0
 
 ## Style and the layering contract (pyproject.toml, [tool.importlinter]).
 lint: dev-venv

@@ -12,6 +12,15 @@ pytest_plugins = [
 ]
 
 
+def pytest_sessionstart(session) -> None:
+    """Compile the translation catalogues whose .po changed since their .mo was made, so a
+    plain ``pytest`` sees the Spanish that ``make messages`` gathered (``make test`` and CI
+    compile them too)."""
+    from mbc_tracker.catalogues import compile_stale_catalogues
+
+    compile_stale_catalogues()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

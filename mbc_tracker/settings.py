@@ -151,6 +151,8 @@ MIDDLEWARE = [
     # bytes, which blunts BREACH (the CSRF token is masked per request as well).
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (Accept-Language) until a signed-in person's own choice applies.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -507,7 +509,14 @@ PHONENUMBER_DEFAULT_FORMAT = "E164"
 CARE_PANEL_REFRESH_SECONDS = env.int("CARE_PANEL_REFRESH_SECONDS", default=60)
 
 # --- Internationalisation, time -------------------------------------------------------------
-LANGUAGE_CODE = "en-gb"
+# The languages the site offers. A signed-in person's own choice wins; otherwise the browser's
+# (Accept-Language), otherwise English.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+# Catalogues: each app has its own locale/ folder; the project's pages and code use this one.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# English is written the British way (1 March 2026, 24-hour times): mbc_tracker/formats/en.
+FORMAT_MODULE_PATH = ["mbc_tracker.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -23,6 +23,7 @@ PACKAGES = [
     "postgresql",
     "redis-server",
     "pgbouncer",
+    "gettext",
 ]
 
 STUBS = {
