@@ -12,8 +12,7 @@ import re
 from html.parser import HTMLParser
 
 # Common English words that are not Spanish words (so "a", "me", "no", "has", "come" are out).
-ENGLISH_WORDS = frozenset(
-    """
+_WORDS = """
     the and you your yours with what when where which who why how this that these those have
     had today yesterday tomorrow please save saved sign signed log logged logging call called
     team pain help not are was were will would should could can may must our from into about
@@ -25,8 +24,8 @@ ENGLISH_WORDS = frozenset(
     symptom symptoms fever temperature every each first last before after until since again
     download record password email address name phone number questions question urgent advice
     emergency nurse doctor ready waiting yet
-    """.split()
-)
+"""
+ENGLISH_WORDS = frozenset(_WORDS.split())
 
 READ_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder", "aria-description")
 SKIPPED_TAGS = {"script", "style", "template", "code", "pre"}
