@@ -2,7 +2,8 @@
 
 Views, the API, admin and commands ask these functions; nothing else filters patients by role.
 A patient sees only themself, a coordinator the patients of their own care teams, an
-administrator everyone, and anybody else nobody. Objects a caller may not see are reported as
+administrator everyone, and anybody else nobody. A carer is nobody to these staff functions: they
+use the one patient's own pages, as far as that patient's rights allow (``acting_profile``). Objects a caller may not see are reported as
 missing (404), never as forbidden, so that their existence is not revealed.
 """
 
@@ -12,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.models import PatientProfile, Role, User
+from accounts.models import CarerLink, PatientProfile, Role, User
 
 AnyUser = User | AnonymousUser
 
@@ -27,6 +28,10 @@ def is_coordinator(user: AnyUser) -> bool:
 
 def is_patient(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active and user.role == Role.PATIENT)
+
+
+def is_carer(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role == Role.CARER)
 
 
 def is_care_staff(user: AnyUser) -> bool:
@@ -44,6 +49,46 @@ def visible_profiles(user: AnyUser) -> QuerySet[PatientProfile]:
     if is_patient(user):
         return profiles.filter(user=user)
     return profiles.none()
+
+
+# What a carer may do on their patient's behalf: the rights on CarerLink, by name.
+CARER_RIGHTS = {
+    "log": "can_log",
+    "record": "can_view_record",
+    "appointments": "can_view_appointments",
+}
+
+
+def carer_link(user: AnyUser) -> CarerLink | None:
+    """A carer's link to their patient while it is in force (not revoked, both accounts
+    active), read afresh on each call so that a revocation takes effect at once."""
+    if not is_carer(user):
+        return None
+    return (
+        CarerLink.objects.select_related("patient__patient_profile")
+        .filter(carer=user, revoked_at__isnull=True, patient__is_active=True)
+        .filter(patient__role=Role.PATIENT)
+        .first()
+    )
+
+
+def acting_profile(user: AnyUser, right: str | None = None) -> PatientProfile | None:
+    """The patient whose own pages this user is using: a patient, themself; a carer, the
+    patient who chose them, if the link is in force and gives ``right`` (one of CARER_RIGHTS;
+    None asks only for the link). Nobody else has one. Staff see patients through
+    ``visible_profiles``, never through this."""
+    if is_patient(user):
+        try:
+            return user.patient_profile
+        except PatientProfile.DoesNotExist:
+            return None
+    link = carer_link(user)
+    if link is None or (right is not None and not getattr(link, CARER_RIGHTS[right])):
+        return None
+    try:
+        return link.patient.patient_profile
+    except PatientProfile.DoesNotExist:
+        return None
 
 
 def visible_patients(user: AnyUser) -> QuerySet[User]:

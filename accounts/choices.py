@@ -7,6 +7,9 @@ class Role(models.TextChoices):
     PATIENT = "patient", "Patient"
     COORDINATOR = "coordinator", "Care coordinator"
     ADMIN = "admin", "Administrator"
+    # Someone a patient chose to help them (a partner, a relative, a friend): their own login,
+    # linked to that one patient only, with the rights the patient gave (CarerLink).
+    CARER = "carer", "Carer"
 
 
 class MetastasisSite(models.TextChoices):

@@ -41,6 +41,7 @@ from lib.clock import local_today, zone_info
 __all__ = [
     "ApiToken",
     "CareTeam",
+    "CarerLink",
     "MetastasisSite",
     "PatientProfile",
     "RecordAccess",
@@ -137,6 +138,10 @@ class User(AbstractUser):
     @property
     def is_admin_role(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def is_carer(self) -> bool:
+        return self.role == Role.CARER
 
 
 class CareTeam(models.Model):
@@ -275,6 +280,9 @@ class RecordAccessKind(models.TextChoices):
     APPOINTMENTS = "appointments", "Looked at the patient's appointments"
     ADMIN = "admin", "Opened the patient's details in the admin pages"
     EXPORT = "export", "Exported the patient's record (FHIR)"
+    # A carer's looks (CarerLink): the patient's own pages, opened on the patient's behalf.
+    HISTORY = "history", "Looked at the patient's symptom history"
+    LOG = "log", "Opened the patient's daily log"
 
 
 # The same looks, told to the patient on their settings page ("Who has looked at your record").
@@ -285,7 +293,77 @@ RECORD_ACCESS_PATIENT_WORDS = {
     RecordAccessKind.APPOINTMENTS: "Looked at your appointments",
     RecordAccessKind.ADMIN: "Opened your details in the admin pages",
     RecordAccessKind.EXPORT: "Copied your record to the hospital's system",
+    RecordAccessKind.HISTORY: "Looked at your symptom history",
+    RecordAccessKind.LOG: "Opened your daily log",
 }
+
+
+class CarerLink(models.Model):
+    """A carer's account, linked to the one patient who chose them, with the rights the patient
+    gave. The carer's own login: nothing is done with the patient's password.
+
+    A carer account belongs to one patient only (one link per carer, for ever; asking again
+    after a revocation opens the same link again). Revoking sets ``revoked_at``: every page and
+    API call checks the link on each request, so it takes effect at once.
+    """
+
+    patient = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="carer_links",
+        limit_choices_to={"role": Role.PATIENT},
+    )
+    carer = models.OneToOneField(
+        User,
+        on_delete=models.CASCADE,
+        related_name="carer_link",
+        limit_choices_to={"role": Role.CARER},
+    )
+    can_log = models.BooleanField(
+        "may log symptoms for the patient",
+        default=False,
+        help_text="Fill in the daily log on the patient's behalf (each log says who entered it).",
+    )
+    can_view_record = models.BooleanField(
+        "may see history, flags and advice",
+        default=False,
+        help_text="See the patient's symptom history, flags and the advice that goes with them.",
+    )
+    can_view_appointments = models.BooleanField(
+        "may see appointments", default=False, help_text="See the patient's appointments."
+    )
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # A coordinator may invite a carer only because the patient asked: what the patient said.
+    patients_word = models.CharField(
+        "the patient's request",
+        max_length=300,
+        blank=True,
+        validators=[validate_plain_text],
+        help_text="When a coordinator invites for the patient: when and how the patient asked.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["patient", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(patient=models.F("carer")), name="carer_is_not_the_patient"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.carer} helps {self.patient}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
 
 
 class RecordAccess(models.Model):

@@ -130,6 +130,16 @@ class DailyLog(models.Model):
     )
     date = models.DateField(help_text="The day in the patient's own time zone.")
     notes = models.TextField(blank=True, max_length=2000)
+    # Who filled it in last: the patient, or a carer on their behalf (accounts.CarerLink). Empty
+    # on logs from before carers existed, which the patient entered.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who saved this log: the patient, or their carer.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
