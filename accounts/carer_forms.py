@@ -1,0 +1,86 @@
+"""Forms for inviting a carer, changing what they may do and (for staff) the patient's word.
+Pages say the rights to the patient ("for you") or, to staff, about the patient ("for them")."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _lazy
+
+from accounts.access import CARER_RIGHTS as RIGHT_FIELDS
+from accounts.carers import RIGHTS
+
+# Each right's words: to the patient, and to the care team about the patient.
+_TO_PATIENT = {
+    "log": (
+        _lazy("Fill in the daily log for you"),
+        _lazy("Each day's log shows who filled it in."),
+    ),
+    "record": (
+        _lazy("See your symptom history, flags and advice"),
+        _lazy("What you logged before, and what we told you to do about it."),
+    ),
+    "appointments": (
+        _lazy("See your appointments"),
+        _lazy("When and where they are, to help you get there."),
+    ),
+}
+_ABOUT_PATIENT = {
+    "log": (
+        _lazy("Fill in the daily log for them"),
+        _lazy("Each day's log shows who filled it in."),
+    ),
+    "record": (
+        _lazy("See their symptom history, flags and advice"),
+        _lazy("What they logged before, and the advice they were given."),
+    ),
+    "appointments": (
+        _lazy("See their appointments"),
+        _lazy("When and where they are."),
+    ),
+}
+
+
+class CarerRightsForm(forms.Form):
+    """The three rights as checkboxes. At least one is needed (the service says so)."""
+
+    def __init__(self, *args: object, for_staff: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        words = _ABOUT_PATIENT if for_staff else _TO_PATIENT
+        for right in RIGHTS:
+            label, help_text = words[right]
+            self.fields[RIGHT_FIELDS[right]] = forms.BooleanField(
+                label=label, help_text=help_text, required=False
+            )
+
+    def rights(self) -> list[str]:
+        return [right for right in RIGHTS if self.cleaned_data.get(RIGHT_FIELDS[right])]
+
+
+class CarerInviteForm(CarerRightsForm):
+    """Who to invite, and what they may do."""
+
+    def __init__(self, *args: object, for_staff: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, for_staff=for_staff, **kwargs)
+        fields = {
+            "name": forms.CharField(
+                label=_lazy("Their name"),
+                max_length=150,
+                widget=forms.TextInput(attrs={"autocomplete": "off"}),
+            ),
+            "email": forms.EmailField(
+                label=_lazy("Their email address"),
+                help_text=_lazy("We send the invitation here. It is also how they sign in."),
+                max_length=254,
+                widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+            ),
+        }
+        if for_staff:
+            fields["patients_word"] = forms.CharField(
+                label=_lazy("What the patient asked"),
+                help_text=_lazy(
+                    "When and how the patient asked for this person to help, for example "
+                    "“Asked by phone on 3 March for her son to help with the log”."
+                ),
+                max_length=300,
+            )
+        self.fields = {**fields, **self.fields}
