@@ -51,6 +51,9 @@ class CarerLinkAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # rights change on the patient's or the care team's pages, never here
+
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 

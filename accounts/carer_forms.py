@@ -4,7 +4,7 @@ Pages say the rights to the patient ("for you") or, to staff, about the patient 
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.access import CARER_RIGHTS as RIGHT_FIELDS
 from accounts.carers import RIGHTS
@@ -12,30 +12,30 @@ from accounts.carers import RIGHTS
 # Each right's words: to the patient, and to the care team about the patient.
 _TO_PATIENT = {
     "log": (
-        _lazy("Fill in the daily log for you"),
-        _lazy("Each day's log shows who filled it in."),
+        gettext_lazy("Fill in the daily log for you"),
+        gettext_lazy("Each day's log shows who filled it in."),
     ),
     "record": (
-        _lazy("See your symptom history, flags and advice"),
-        _lazy("What you logged before, and what we told you to do about it."),
+        gettext_lazy("See your symptom history, flags and advice"),
+        gettext_lazy("What you logged before, and what we told you to do about it."),
     ),
     "appointments": (
-        _lazy("See your appointments"),
-        _lazy("When and where they are, to help you get there."),
+        gettext_lazy("See your appointments"),
+        gettext_lazy("When and where they are, to help you get there."),
     ),
 }
 _ABOUT_PATIENT = {
     "log": (
-        _lazy("Fill in the daily log for them"),
-        _lazy("Each day's log shows who filled it in."),
+        gettext_lazy("Fill in the daily log for them"),
+        gettext_lazy("Each day's log shows who filled it in."),
     ),
     "record": (
-        _lazy("See their symptom history, flags and advice"),
-        _lazy("What they logged before, and the advice they were given."),
+        gettext_lazy("See their symptom history, flags and advice"),
+        gettext_lazy("What they logged before, and the advice they were given."),
     ),
     "appointments": (
-        _lazy("See their appointments"),
-        _lazy("When and where they are."),
+        gettext_lazy("See their appointments"),
+        gettext_lazy("When and where they are."),
     ),
 }
 
@@ -63,21 +63,21 @@ class CarerInviteForm(CarerRightsForm):
         super().__init__(*args, for_staff=for_staff, **kwargs)
         fields = {
             "name": forms.CharField(
-                label=_lazy("Their name"),
+                label=gettext_lazy("Their name"),
                 max_length=150,
                 widget=forms.TextInput(attrs={"autocomplete": "off"}),
             ),
             "email": forms.EmailField(
-                label=_lazy("Their email address"),
-                help_text=_lazy("We send the invitation here. It is also how they sign in."),
+                label=gettext_lazy("Their email address"),
+                help_text=gettext_lazy("We send the invitation here. It is also how they sign in."),
                 max_length=254,
                 widget=forms.EmailInput(attrs={"autocomplete": "off"}),
             ),
         }
         if for_staff:
             fields["patients_word"] = forms.CharField(
-                label=_lazy("What the patient asked"),
-                help_text=_lazy(
+                label=gettext_lazy("What the patient asked"),
+                help_text=gettext_lazy(
                     "When and how the patient asked for this person to help, for example "
                     "“Asked by phone on 3 March for her son to help with the log”."
                 ),

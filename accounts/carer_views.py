@@ -42,6 +42,11 @@ def _patient_only(view: View) -> View:
     return wrapper
 
 
+def _posted(request: HttpRequest) -> object:
+    """The form's data when posted, even if empty (no box ticked is an answer to check)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _add_errors(form: Form, error: ValidationError) -> None:
     """A service's errors onto the form: those of a field on it there, the rest on top."""
     for field, texts in error.message_dict.items():
@@ -69,7 +74,7 @@ def _back_to_settings() -> HttpResponse:
 @_patient_only
 @require_http_methods(["GET", "POST"])
 def carer_invite(request: HttpRequest) -> HttpResponse:
-    form = CarerInviteForm(request.POST or None)
+    form = CarerInviteForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             link = carers.carer_invite(
@@ -96,7 +101,7 @@ def carer_invite(request: HttpRequest) -> HttpResponse:
 def carer_rights(request: HttpRequest, link_id: int) -> HttpResponse:
     link = _own_link(request, link_id)
     initial = {field: getattr(link, field) for field in access.CARER_RIGHTS.values()}
-    form = CarerRightsForm(request.POST or None, initial=initial)
+    form = CarerRightsForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             carers.carer_rights_update(link=link, rights=form.rights(), by=request.user)
@@ -144,7 +149,7 @@ def _record_url(patient: User) -> str:
 def patient_carer_invite(request: HttpRequest, patient_id: int) -> HttpResponse:
     profile = access.get_profile_or_404(request.user, patient_id)
     patient = profile.user
-    form = CarerInviteForm(request.POST or None, for_staff=True)
+    form = CarerInviteForm(_posted(request), for_staff=True)
     if request.method == "POST" and form.is_valid():
         try:
             link = carers.carer_invite(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from accounts import carers
@@ -20,7 +20,7 @@ class RightsField(serializers.ListField):
     child = serializers.ChoiceField(choices=carers.RIGHTS)
     allow_empty = False
     unique_items = True  # the schema says so: uniqueItems
-    default_error_messages = {"empty": _lazy("Choose at least one thing they can do.")}
+    default_error_messages = {"empty": gettext_lazy("Choose at least one thing they can do.")}
 
 
 class CarerSerializer(serializers.Serializer):
@@ -58,7 +58,9 @@ class CarerInviteSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     rights = RightsField(help_text=RIGHTS_HELP)
     patient = serializers.IntegerField(
-        required=False, help_text="Care staff only, and required for them: the patient's id."
+        required=False,
+        min_value=1,
+        help_text="Care staff only, and required for them: the patient's id.",
     )
     patients_word = StrictCharField(
         required=False,
@@ -66,6 +68,12 @@ class CarerInviteSerializer(serializers.Serializer):
         max_length=300,
         help_text="Care staff only, and required for them: when and how the patient asked.",
     )
+
+
+class CarerQuerySerializer(serializers.Serializer):
+    """GET /carers/?patient=<id> (care staff)."""
+
+    patient = serializers.IntegerField(required=False, min_value=1)
 
 
 class CarerUpdateSerializer(serializers.Serializer):

@@ -8,8 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from drf_spectacular.types import OpenApiTypes
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -21,6 +20,7 @@ from rest_framework.views import APIView
 from accounts import access, carers
 from accounts.api.carer_serializers import (
     CarerInviteSerializer,
+    CarerQuerySerializer,
     CarerSerializer,
     CarerUpdateSerializer,
 )
@@ -28,7 +28,7 @@ from accounts.models import CarerLink, User
 
 
 class IsPatientOrCareStaff(BasePermission):
-    message = _lazy("Only patients and their care teams can do this.")
+    message = gettext_lazy("Only patients and their care teams can do this.")
 
     def has_permission(self, request, view) -> bool:
         return access.is_patient(request.user) or access.is_care_staff(request.user)
@@ -77,7 +77,7 @@ class CarerListView(APIView):
         parameters=[
             OpenApiParameter(
                 "patient",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 1},
                 description="Care staff only, and required for them: the patient's id.",
             )
         ],
@@ -89,7 +89,9 @@ class CarerListView(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        patient = _patient_for(request, request.query_params.get("patient"))
+        query = CarerQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        patient = _patient_for(request, query.validated_data.get("patient"))
         return Response(CarerSerializer(carers.links_for(patient), many=True).data)
 
     @extend_schema(

@@ -377,10 +377,13 @@ def test_the_invitation_is_in_the_carers_language(
     body = email.body
     assert "MBC Tracker" in body and "Alice Patient" in body
     assert "Hello" not in body and "With your account" not in body
-    assert english_left(
-        "<p>" + body.replace("\n\n", "</p><p>") + "</p>",
-        allowed=("MBC Tracker", "Alice Patient", "Carol", "carol@example.org"),
-    ) == []
+    assert (
+        english_left(
+            "<p>" + body.replace("\n\n", "</p><p>") + "</p>",
+            allowed=("MBC Tracker", "Alice Patient", "Carol", "carol@example.org"),
+        )
+        == []
+    )
 
 
 def test_the_invitation_in_english_by_default(people, django_capture_on_commit_callbacks):
