@@ -317,3 +317,37 @@ def test_a_carer_gets_an_api_token_without_a_code(people, api_client):
     me = api_client.get(reverse("api-me"))
     assert me.status_code == 200 and me.json()["role"] == "carer"
     assert User.objects.get(pk=carer.pk).role == "carer"
+
+
+def _spanish_catalogue_has_the_carer_strings() -> bool:
+    from django.utils import translation
+
+    with translation.override("es"):
+        return translation.gettext("People who help you") != "People who help you"
+
+
+@pytest.mark.skipif(
+    not _spanish_catalogue_has_the_carer_strings(),
+    reason="the Spanish catalogue does not have the carer strings yet",
+)
+def test_the_carer_pages_in_spanish_have_no_english_left(people):
+    from mbc_tracker.tests.english import english_left
+
+    link = link_for(people, rights=["log", "record", "appointments"])
+    client = signed_in(people.patient_a)
+    allowed = ("MBC Tracker", "Carol Carer", "carol@example.org")
+    settings_page = client.get(reverse("settings"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    section = settings_page[
+        settings_page.index('id="carers"') : settings_page.index(
+            "</section>", settings_page.index('id="carers"')
+        )
+    ]
+    assert english_left(section, allowed=allowed) == []
+    for url in (
+        reverse("carer_invite"),
+        reverse("carer_rights", args=[link.pk]),
+        reverse("carer_revoke", args=[link.pk]),
+    ):
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+        main = html[html.index("<main") : html.index("</main>")]
+        assert english_left(main, allowed=allowed) == [], url
