@@ -351,3 +351,29 @@ def test_the_carer_pages_in_spanish_have_no_english_left(people):
         html = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
         main = html[html.index("<main") : html.index("</main>")]
         assert english_left(main, allowed=allowed) == [], url
+
+
+def test_a_carer_whose_link_expired_asks_for_a_new_one_on_the_sign_in_page(people):
+    link_for(people)
+    response = Client().post(reverse("password_reset"), {"email": "carol@example.org"})
+    assert response.status_code == 302
+    [email] = mail.outbox
+    assert email.to == ["carol@example.org"] and "/accounts/reset/" in email.body
+
+
+def test_each_action_on_the_web_is_audited_as_the_person_who_did_it(people):
+    from auditlog.models import LogEntry
+
+    client = signed_in(people.patient_a)
+    client.post(reverse("carer_invite"), INVITE)
+    link = CarerLink.objects.get()
+    client.post(reverse("carer_rights", args=[link.pk]), {"can_view_record": "on"})
+    signed_in(people.coordinator_a).post(
+        reverse("patient_carer_revoke", args=[people.patient_a.pk, link.pk])
+    )
+    entries = list(LogEntry.objects.get_for_object(link).order_by("timestamp", "pk"))
+    assert [entry.actor for entry in entries] == [
+        people.patient_a,
+        people.patient_a,
+        people.coordinator_a,
+    ]
