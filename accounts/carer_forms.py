@@ -44,6 +44,8 @@ class CarerRightsForm(forms.Form):
     """The three rights as checkboxes. At least one is needed (the service says so)."""
 
     def __init__(self, *args: object, for_staff: bool = False, **kwargs: object) -> None:
+        # Ids of their own: these forms share pages with others (the settings form's "name").
+        kwargs.setdefault("auto_id", "id_carer_%s")
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         words = _ABOUT_PATIENT if for_staff else _TO_PATIENT
         for right in RIGHTS:
@@ -51,6 +53,12 @@ class CarerRightsForm(forms.Form):
             self.fields[RIGHT_FIELDS[right]] = forms.BooleanField(
                 label=label, help_text=help_text, required=False
             )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not any(cleaned.get(RIGHT_FIELDS[right]) for right in RIGHTS):
+            self.add_error(None, gettext_lazy("Choose at least one thing they can do."))
+        return cleaned
 
     def rights(self) -> list[str]:
         return [right for right in RIGHTS if self.cleaned_data.get(RIGHT_FIELDS[right])]

@@ -52,6 +52,8 @@ def test_the_settings_page_lists_carers_with_their_rights_and_an_invite_form(peo
     for field in ("can_log", "can_view_record", "can_view_appointments"):
         assert f'name="{field}"' in html
     assert "patients_word" not in html  # the patient's own action is their word
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))  # the invite form's ids do not clash with the settings form's
 
 
 def test_a_revoked_carer_is_not_listed(people):
@@ -112,6 +114,14 @@ def test_the_patient_changes_rights(people):
         False,
         True,
     )
+
+
+def test_every_problem_of_an_invitation_is_shown_at_once(people):
+    response = signed_in(people.patient_a).post(reverse("carer_invite"), {"name": "Carol"})
+    html = response.content.decode()
+    assert "Choose at least one thing they can do." in html
+    assert "This field is required." in html  # the email address
+    assert not CarerLink.objects.exists()
 
 
 def test_rights_with_nothing_ticked_are_refused_and_unchanged(people):
