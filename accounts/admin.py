@@ -356,3 +356,6 @@ admin.site.unregister(AuditLogEntry)
 @admin.register(AuditLogEntry)
 class AuditLogEntryAdmin(auditlog_admin.LogEntryAdmin):
     search_fields = ["object_repr", "changes", "actor__email", "actor__name"]
+
+
+from accounts import carer_admin  # noqa: E402, F401  (registers CarerLink)

@@ -11,11 +11,12 @@ class AccountsConfig(AppConfig):
         # Who changed a person, a patient's profile or a care team, and how (django-auditlog).
         from auditlog.registry import auditlog
 
-        from accounts.models import CareTeam, PatientProfile, User
+        from accounts.models import CarerLink, CareTeam, PatientProfile, User
 
         auditlog.register(User, exclude_fields=["password", "last_login"])
         auditlog.register(PatientProfile)
         auditlog.register(CareTeam, m2m_fields={"coordinators"})
+        auditlog.register(CarerLink)
 
         # A staff session's idle clock starts at sign-in, on every sign-in path (the way Django
         # itself records last_login); StaffIdleTimeoutMiddleware moves it on with each request.

@@ -3,8 +3,8 @@
 from celery import shared_task
 from django.utils import timezone
 
-from accounts import partitions, services
-from accounts.models import User
+from accounts import carers, partitions, services
+from accounts.models import CarerLink, User
 
 
 @shared_task
@@ -13,6 +13,14 @@ def send_invitation(user_id: int) -> None:
     user = User.objects.filter(pk=user_id).first()
     if user is not None:
         services.invitation_send(user=user)
+
+
+@shared_task
+def send_carer_invitation(link_id: int) -> None:
+    """Email a newly invited carer their invitation (skipped once the link is revoked)."""
+    link = CarerLink.objects.filter(pk=link_id).first()
+    if link is not None:
+        carers.carer_invitation_send(link=link)
 
 
 @shared_task

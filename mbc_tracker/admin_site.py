@@ -18,7 +18,12 @@ from django.urls import reverse
 SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "People and care teams",
-        (("accounts", "User"), ("accounts", "PatientProfile"), ("accounts", "CareTeam")),
+        (
+            ("accounts", "User"),
+            ("accounts", "PatientProfile"),
+            ("accounts", "CareTeam"),
+            ("accounts", "CarerLink"),
+        ),
     ),
     (
         "Clinical settings",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("appointments.urls")),
     path("", include("notifications.urls")),
     path("", include("care.urls")),
+    path("", include("accounts.carer_urls")),
     path("", include("exports.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),

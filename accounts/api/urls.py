@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.api import views
+from accounts.api import carer_views, views
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -9,4 +9,6 @@ urlpatterns = [
     path("auth/logout/", views.LogoutView.as_view(), name="api-logout"),
     path("auth/logout-all/", views.LogoutAllView.as_view(), name="api-logout-all"),
     path("me/", views.MeView.as_view(), name="api-me"),
+    path("carers/", carer_views.CarerListView.as_view(), name="api-carers"),
+    path("carers/<int:pk>/", carer_views.CarerDetailView.as_view(), name="api-carer-detail"),
 ]

@@ -28,7 +28,7 @@ def test_the_index_puts_people_and_settings_first_and_system_records_last(people
     assert names[:3] == ["People and care teams", "Clinical settings", "Patients' records"]
     assert names[-1] == "Security and system records"
     found = dict(sections)
-    assert found["People and care teams"] == ["User", "PatientProfile", "CareTeam"]
+    assert found["People and care teams"] == ["User", "PatientProfile", "CareTeam", "CarerLink"]
     assert "FlagThresholds" in found["Clinical settings"]
     system = found["Security and system records"]
     for model in ("Group", "TokenProxy", "AccessAttempt", "AccessLog", "RecordAccess"):
