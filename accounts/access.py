@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import PatientProfile, Role, User
 
@@ -61,4 +62,4 @@ def get_profile_or_404(user: AnyUser, patient_id: object) -> PatientProfile:
     try:
         return visible_profiles(user).select_related("user", "care_team").get(pk=int(patient_id))
     except (PatientProfile.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such patient.") from None
+        raise Http404(_("No such patient.")) from None
