@@ -161,9 +161,8 @@ def test_the_two_step_code_and_manage_pages_in_spanish(people, client):
 
 
 def test_validation_messages_in_spanish(people):
-    with translation.override("es"):
-        with pytest.raises(Exception) as refused:
-            services.new_email("patient.a@example.org")
+    with translation.override("es"), pytest.raises(Exception) as refused:
+        services.new_email("patient.a@example.org")
     assert "Ya hay alguien registrado" in str(refused.value)
 
 

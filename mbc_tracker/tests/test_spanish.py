@@ -211,3 +211,13 @@ def test_date_phrases_in_spanish():
         assert dates.full_date(dt.date(2026, 11, 3)) == "3 de noviembre de 2026"
         assert dates.dated_day(dt.date(2026, 11, 3)) == "mar 3 nov 2026"
         assert dates.date_list([dt.date(2026, 11, 3), dt.date(2026, 11, 4)]) == "3 nov, 4 nov 2026"
+
+
+def test_the_admin_site_in_spanish_with_djangos_own_words(people, client):
+    client.force_login(people.admin)
+    body = client.get(reverse("admin:index"), **SPANISH).content.decode()
+    assert "Administración de MBC Tracker" in body
+    assert "Personas y equipos de atención" in body
+    assert "Acciones recientes" in body  # Django's admin, with Django's Spanish
+    body = client.get(reverse("admin:accounts_user_changelist"), **SPANISH).content.decode()
+    assert "Cerrar sesión en todas partes" in body
