@@ -221,3 +221,20 @@ def test_the_admin_site_in_spanish_with_djangos_own_words(people, client):
     assert "Acciones recientes" in body  # Django's admin, with Django's Spanish
     body = client.get(reverse("admin:accounts_user_changelist"), **SPANISH).content.decode()
     assert "Cerrar sesión en todas partes" in body
+
+
+def test_the_scale_names_its_bands_in_spanish():
+    from django.template.loader import render_to_string
+
+    bands = [
+        {"name": "none", "options": [{"id": "a0", "value": 0}]},
+        {"name": "moderate", "options": [{"id": "a5", "value": 5, "checked": True}]},
+    ]
+    with translation.override("es"):
+        html = render_to_string("_scale.html", {"name": "anxiety", "band_rows": [bands]})
+    assert '5<span class="visually-hidden"> de 10, moderado</span>' in html
+    assert 'class="scale-band scale-moderate"' in html  # the style keeps the stored name
+    assert english_left(html) == []
+    with translation.override("en"):
+        html = render_to_string("_scale.html", {"name": "anxiety", "band_rows": [bands]})
+    assert '5<span class="visually-hidden"> of 10, moderate</span>' in html
