@@ -17,7 +17,8 @@ from accounts.tests.factories import make_patient
 from lib import i18n
 from mbc_tracker.tests.english import english_left
 from notifications import services
-from notifications.models import Kind, Status
+from notifications.models import Kind, Notification, Status
+from notifications.planning import outbox_sync
 from notifications.push import payload
 from notifications.tests.factories import NotificationFactory, message_pair
 
@@ -123,3 +124,46 @@ def test_kinds_and_channels_read_in_spanish():
     with translation.override("es"):
         assert str(Kind.APPOINTMENT_REMINDER.label) == "Recordatorio de cita"
         assert str(Kind.FLAG_ALERT.label) == "Alerta del equipo de atención"
+
+
+def test_planning_again_rewords_messages_not_sent_yet_and_leaves_the_sent_ones():
+    """A person who chooses another language gets their coming reminders in it at the next
+    planning (the words are the planner's, written in the person's language)."""
+    patient = make_patient(name="Alice Patient")
+    later = NOW + HOUR
+
+    def plan(key: str, title: str, body: str) -> services.Planned:
+        return services.Planned(
+            key=key,
+            kind=Kind.LOG_REMINDER,
+            recipient_id=patient.pk,
+            due_at=later,
+            title=title,
+            body=body,
+            link="/log/",
+            subject_type="test",
+            subject_id=patient.pk,
+        )
+
+    english = [plan("coming", "Your daily reminder", "How are you today?")]
+    outbox_sync(
+        scope=Notification.objects.filter(subject_type="test"),
+        keep={"coming"},
+        planned=english,
+        now=NOW,
+    )
+    message_pair(patient, key="gone", status=Status.SENT, due_at=NOW - HOUR, subject_type="test")
+    spanish = [plan("coming", TITLE, BODY)]
+    created = outbox_sync(
+        scope=Notification.objects.filter(subject_type="test"),
+        keep={"coming", "gone"},
+        planned=spanish,
+        now=NOW,
+    )
+    assert created == 0
+    assert set(Notification.objects.filter(key="coming").values_list("title", "body")) == {
+        (TITLE, BODY)
+    }
+    assert set(Notification.objects.filter(key="gone").values_list("title", flat=True)) == {
+        "You have an appointment reminder"
+    }
