@@ -244,9 +244,12 @@ class PatientAdminChangeForm(forms.ModelForm):
 class PatientAdminAddForm(PatientAdminChangeForm):
     """Admin's one form for a new patient: login, profile and care team together."""
 
-    email = forms.EmailField()
-    name = forms.CharField(max_length=150, validators=[validate_name])
+    email = forms.EmailField(label=gettext_lazy("Email address"))
+    name = forms.CharField(
+        label=gettext_lazy("Full name"), max_length=150, validators=[validate_name]
+    )
     password = forms.CharField(
+        label=gettext_lazy("Password"),
         required=False,
         widget=forms.PasswordInput(render_value=False),
         help_text=gettext_lazy(
