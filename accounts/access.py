@@ -3,8 +3,9 @@
 Views, the API, admin and commands ask these functions; nothing else filters patients by role.
 A patient sees only themself, a coordinator the patients of their own care teams, an
 administrator everyone, and anybody else nobody. A carer is nobody to these staff functions: they
-use the one patient's own pages, as far as that patient's rights allow (``acting_profile``). Objects a caller may not see are reported as
-missing (404), never as forbidden, so that their existence is not revealed.
+use the one patient's own pages, as far as that patient's rights allow (``acting_profile``).
+Objects a caller may not see are reported as missing (404), never as forbidden, so that their
+existence is not revealed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import CarerLink, PatientProfile, Role, User
 
@@ -106,4 +108,4 @@ def get_profile_or_404(user: AnyUser, patient_id: object) -> PatientProfile:
     try:
         return visible_profiles(user).select_related("user", "care_team").get(pk=int(patient_id))
     except (PatientProfile.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such patient.") from None
+        raise Http404(_("No such patient.")) from None

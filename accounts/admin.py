@@ -17,6 +17,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -75,13 +77,13 @@ class RecordAccessAdminMixin:
 
 _PROFILE_FIELDSETS = (
     (
-        "Identity and contact",
+        gettext_lazy("Identity and contact"),
         {"fields": ("date_of_birth", "hospital_number", "phone", "call_time")},
     ),
-    ("Care", {"fields": ("care_team", "sites", "timezone", "log_reminder_time")}),
-    ("Restaging", {"fields": ("restaging_interval_weeks", "enrolled_on")}),
+    (gettext_lazy("Care"), {"fields": ("care_team", "sites", "timezone", "log_reminder_time")}),
+    (gettext_lazy("Restaging"), {"fields": ("restaging_interval_weeks", "enrolled_on")}),
     (
-        "Tumour biology and treatment",
+        gettext_lazy("Tumour biology and treatment"),
         {
             "fields": (
                 "hormone_receptor_status",
@@ -128,27 +130,37 @@ class UserAdmin(RecordAccessAdminMixin, DjangoUserAdmin):
     def record_patient_id(self, obj: User) -> int | None:
         return obj.pk if obj.role == Role.PATIENT else None
 
-    @admin.action(description="Sign out everywhere (every device, the app and the web)")
+    @admin.action(
+        description=gettext_lazy("Sign out everywhere (every device, the app and the web)")
+    )
     def sign_out_everywhere(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         people = list(queryset)
         for user in people:
             credentials.sign_out_everywhere(user=user)
         self.message_user(
             request,
-            f"Signed out everywhere: {len(people)} {'person' if len(people) == 1 else 'people'}. "
-            "They sign in again with their password.",
+            ngettext(
+                "Signed out everywhere: %(count)s person. They sign in again with their password.",
+                "Signed out everywhere: %(count)s people. They sign in again with their password.",
+                len(people),
+            )
+            % {"count": len(people)},
         )
 
-    @admin.display(description="Two-step sign-in")
+    @admin.display(description=gettext_lazy("Two-step sign-in"))
     def two_step_status(self, user: User) -> str:
         if user.role == Role.PATIENT:
-            return "Not used for patients"
+            return _("Not used for patients")
         if two_step.authenticator_for(user) is not None:
             left = two_step.recovery_codes_left(user)
-            return f"On (authenticator app; {left} recovery code{'s' if left != 1 else ''} left)"
-        return "Not set up yet: asked at their next sign-in"
+            return ngettext(
+                "On (authenticator app; %(left)s recovery code left)",
+                "On (authenticator app; %(left)s recovery codes left)",
+                left,
+            ) % {"left": left}
+        return _("Not set up yet: asked at their next sign-in")
 
-    @admin.action(description="Reset two-step sign-in (lost or new phone)")
+    @admin.action(description=gettext_lazy("Reset two-step sign-in (lost or new phone)"))
     def reset_two_step(self, request: HttpRequest, queryset) -> None:
         """Removes the person's authenticator app and recovery codes; they set up the app again
         at their next request. Each reset is written to the person's audit trail and history."""
@@ -160,14 +172,16 @@ class UserAdmin(RecordAccessAdminMixin, DjangoUserAdmin):
         if done:
             self.message_user(
                 request,
-                "Two-step sign-in reset for "
-                + ", ".join(done)
-                + ". They set up their authenticator app again the next time they sign in.",
+                _(
+                    "Two-step sign-in reset for %(people)s. They set up their authenticator app "
+                    "again the next time they sign in."
+                )
+                % {"people": ", ".join(done)},
                 messages.SUCCESS,
             )
         else:
             self.message_user(
-                request, "Nobody selected had two-step sign-in set up.", messages.WARNING
+                request, _("Nobody selected had two-step sign-in set up."), messages.WARNING
             )
 
 
@@ -187,7 +201,7 @@ class PatientInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description="Sites")
+    @admin.display(description=gettext_lazy("Sites"))
     def site_list(self, profile: PatientProfile) -> str:
         return _site_labels(profile)
 
@@ -209,11 +223,11 @@ class CareTeamAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="Coordinators", ordering="_coordinators")
+    @admin.display(description=gettext_lazy("Coordinators"), ordering="_coordinators")
     def coordinator_count(self, team: CareTeam) -> int:
         return team._coordinators
 
-    @admin.display(description="Patients", ordering="_patients")
+    @admin.display(description=gettext_lazy("Patients"), ordering="_patients")
     def patient_count(self, team: CareTeam) -> int:
         return team._patients
 
@@ -276,7 +290,7 @@ class PatientProfileAdmin(RecordAccessAdminMixin, admin.ModelAdmin):
     def record_patient_id(self, obj: PatientProfile) -> int | None:
         return obj.pk
 
-    @admin.display(description="Sites")
+    @admin.display(description=gettext_lazy("Sites"))
     def site_list(self, profile: PatientProfile) -> str:
         return _site_labels(profile)
 

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import PatientProfile
@@ -32,7 +33,7 @@ def patient_required(view: View) -> View:
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         profile = _own_profile(request)
         if profile is None:
-            messages.info(request, "The symptom log is for patients. Here is your home page.")
+            messages.info(request, _("The symptom log is for patients. Here is your home page."))
             return redirect("home")
         return view(request, profile, *args, **kwargs)
 
@@ -61,7 +62,7 @@ def care_staff_required(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not access.is_care_staff(request.user):
-            raise PermissionDenied("These pages are for care teams.")
+            raise PermissionDenied(_("These pages are for care teams."))
         with timezone.override(settings.DEFAULT_PATIENT_TIMEZONE):
             return view(request, *args, **kwargs)
 
@@ -76,7 +77,7 @@ def patient_or_care_staff_required(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not (access.is_patient(request.user) or access.is_care_staff(request.user)):
-            messages.info(request, "Appointments are for patients and their care teams.")
+            messages.info(request, _("Appointments are for patients and their care teams."))
             return redirect("home")
         return view(request, *args, **kwargs)
 

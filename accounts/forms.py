@@ -15,6 +15,9 @@ from django.contrib.auth.forms import (
 )
 from django.core.exceptions import ValidationError
 from django.utils import timezone as django_timezone
+from django.utils import translation
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
 
 from accounts import services, timezones
 from accounts.choices import MetastasisSite
@@ -26,6 +29,7 @@ from accounts.validators import (
     validate_plain_text,
     validate_timezone,
 )
+from lib.i18n import language_of
 
 PROFILE_FORM_FIELDS = [
     "preferred_name",
@@ -56,22 +60,29 @@ class EmailLoginForm(AuthenticationForm):
     """Django's login form with an email field, labelled for people not technical people."""
 
     username = forms.EmailField(
-        label="Email address",
+        label=gettext_lazy("Email address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
     error_messages = {
-        "invalid_login": "That email address and password do not match. Please check them and "
-        "try again.",
-        "inactive": "This account is closed. Please contact your care team.",
+        "invalid_login": gettext_lazy(
+            "That email address and password do not match. Please check them and try again."
+        ),
+        "inactive": gettext_lazy("This account is closed. Please contact your care team."),
     }
     # Patients only (accounts.sessions); staff sessions stay short whatever is ticked.
-    remember = forms.BooleanField(required=False, label="Keep me signed in on this phone")
+    remember = forms.BooleanField(
+        required=False, label=gettext_lazy("Keep me signed in on this phone")
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         remember = self.fields["remember"]
         days = settings.PATIENT_REMEMBER_DAYS
-        remember.help_text = f"For {days} days. Only tick this on a phone that nobody else uses."
+        remember.help_text = ngettext(
+            "For %(days)s day. Only tick this on a phone that nobody else uses.",
+            "For %(days)s days. Only tick this on a phone that nobody else uses.",
+            days,
+        ) % {"days": days}
 
 
 class SitesField(forms.MultipleChoiceField):
@@ -80,7 +91,7 @@ class SitesField(forms.MultipleChoiceField):
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("choices", MetastasisSite.choices)
         kwargs.setdefault("required", False)
-        kwargs.setdefault("label", "Where the cancer has spread")
+        kwargs.setdefault("label", gettext_lazy("Where the cancer has spread"))
         super().__init__(**kwargs)
 
 
@@ -105,10 +116,10 @@ class ZoneAndPhoneMixin:
         extra = {"current_title": current_title} if current_title else {}
         groups = timezones.likely_zones(current_zone, now, **extra)
         if search:
-            groups.insert(0, (f"Matches for “{search}”", self.matches))
+            groups.insert(0, (_("Matches for “%(search)s”") % {"search": search}, self.matches))
         if self.matches and not form.is_bound:
             form.initial["timezone"] = self.matches[0].name  # chosen, not saved until Save
-        shown = {choice.name for _, choices in groups for choice in choices}
+        shown = {choice.name for _title, choices in groups for choice in choices}
         chosen = str(form["timezone"].value() or "")
         if chosen and chosen not in shown and chosen in available_timezones():
             choice = timezones.ZoneChoice(chosen, timezones.label(chosen, now))
@@ -131,41 +142,45 @@ class PatientSettingsForm(ZoneAndPhoneMixin, forms.Form):
     """What patients set for themselves on their settings page. The time zone is a short menu
     of likely zones (``search`` adds the zones matching a word, first)."""
 
-    name = forms.CharField(label="Full name", max_length=150, validators=[validate_name])
+    name = forms.CharField(
+        label=gettext_lazy("Full name"), max_length=150, validators=[validate_name]
+    )
     preferred_name = forms.CharField(
-        label="What should we call you? (optional)",
+        label=gettext_lazy("What should we call you? (optional)"),
         max_length=80,
         required=False,
         validators=[validate_name],
     )
     phone = forms.CharField(
-        label="Phone number (optional)",
+        label=gettext_lazy("Phone number (optional)"),
         max_length=40,
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
     call_time = forms.CharField(
-        label="Best time to call (optional)",
+        label=gettext_lazy("Best time to call (optional)"),
         max_length=80,
         required=False,
         validators=[validate_plain_text],
-        help_text="For example “mornings” or “after 2pm”.",
+        help_text=gettext_lazy("For example “mornings” or “after 2pm”."),
     )
     sites = SitesField(
-        help_text="Tick the places your care team has told you about. This decides which "
-        "symptoms we ask about first."
+        help_text=gettext_lazy(
+            "Tick the places your care team has told you about. This decides which "
+            "symptoms we ask about first."
+        )
     )
     timezone = forms.CharField(
-        label="Your time zone",
+        label=gettext_lazy("Your time zone"),
         max_length=64,
         validators=[validate_timezone],
         widget=forms.Select,
-        help_text="Reminders arrive at the right time where you are.",
+        help_text=gettext_lazy("Reminders arrive at the right time where you are."),
     )
     log_reminder_time = forms.TimeField(
-        label="Daily reminder to log how you feel",
+        label=gettext_lazy("Daily reminder to log how you feel"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="We only remind you if you have not logged that day.",
+        help_text=gettext_lazy("We only remind you if you have not logged that day."),
     )
 
     def __init__(
@@ -178,26 +193,27 @@ class PatientSettingsForm(ZoneAndPhoneMixin, forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.zone_menu(
-            current_zone=current_zone, search=search, now=now, chosen_title="Your choice"
+            current_zone=current_zone, search=search, now=now, chosen_title=_("Your choice")
         )
         region = settings.PHONENUMBER_DEFAULT_REGION
-        self.fields["phone"].help_text = (
-            "Your care team uses this to phone you about urgent symptoms. "
-            f"If it is not a {timezones.country_name(region)} number, start with + and the "
-            "country code."
-        )
+        self.fields["phone"].help_text = _(
+            "Your care team uses this to phone you about urgent symptoms. If it is not a "
+            "%(country)s number, start with + and the country code."
+        ) % {"country": timezones.country_name(region)}
 
 
 class AccountForm(forms.Form):
     """Care staff change only their name here; roles and teams are set by an administrator."""
 
-    name = forms.CharField(label="Full name", max_length=150, validators=[validate_name])
+    name = forms.CharField(
+        label=gettext_lazy("Full name"), max_length=150, validators=[validate_name]
+    )
 
 
 class PatientAdminChangeForm(forms.ModelForm):
     """Admin's form for a patient's profile: sites as tick boxes, time zones from a list."""
 
-    sites = SitesField(label="Metastasis sites")
+    sites = SitesField(label=gettext_lazy("Metastasis sites"))
     timezone = forms.ChoiceField()
 
     class Meta:
@@ -228,12 +244,17 @@ class PatientAdminChangeForm(forms.ModelForm):
 class PatientAdminAddForm(PatientAdminChangeForm):
     """Admin's one form for a new patient: login, profile and care team together."""
 
-    email = forms.EmailField()
-    name = forms.CharField(max_length=150, validators=[validate_name])
+    email = forms.EmailField(label=gettext_lazy("Email address"))
+    name = forms.CharField(
+        label=gettext_lazy("Full name"), max_length=150, validators=[validate_name]
+    )
     password = forms.CharField(
+        label=gettext_lazy("Password"),
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text="Leave empty to email the patient a link to choose their own password.",
+        help_text=gettext_lazy(
+            "Leave empty to email the patient a link to choose their own password."
+        ),
     )
 
     def clean_email(self) -> str:
@@ -278,7 +299,7 @@ class UserAdminChangeForm(UserChangeForm):
         role = cleaned.get("role")
         if role and role != "admin" and (cleaned.get("is_staff") or cleaned.get("is_superuser")):
             raise forms.ValidationError(
-                "Only administrators may have staff or superuser access. Change the role first."
+                _("Only administrators may have staff or superuser access. Change the role first.")
             )
         return cleaned
 
@@ -289,12 +310,20 @@ class InvitationAwarePasswordResetForm(PasswordResetForm):
     def get_users(self, email: str):  # type: ignore[override]
         return User.objects.filter(email__iexact=email, is_active=True)
 
+    def send_mail(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
+        """In the person's own language when they have chosen one; else in the page's."""
+        context = kwargs["context"] if "context" in kwargs else args[2]
+        user = context["user"]  # type: ignore[index]
+        language = language_of(user) if getattr(user, "language", "") else get_language()
+        with translation.override(language):
+            super().send_mail(*args, **kwargs)  # type: ignore[arg-type]
+
 
 class TwoStepCodeForm(forms.Form):
     """One code: six digits from the authenticator app or, at sign-in, a recovery code."""
 
     code = forms.CharField(
-        label="Code",
+        label=gettext_lazy("Code"),
         max_length=20,
         widget=forms.TextInput(
             attrs={

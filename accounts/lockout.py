@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 
 LOCKOUT_STATUS = 429
 
@@ -17,8 +18,14 @@ def lockout_response(
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(
             {
-                "detail": "Too many failed sign-in attempts. "
-                f"Please wait {minutes} minutes and try again."
+                "detail": ngettext(
+                    "Too many failed sign-in attempts. Please wait %(minutes)s minute and try "
+                    "again.",
+                    "Too many failed sign-in attempts. Please wait %(minutes)s minutes and try "
+                    "again.",
+                    minutes,
+                )
+                % {"minutes": minutes}
             },
             status=LOCKOUT_STATUS,
         )

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts import access, two_step
@@ -97,8 +98,10 @@ class StaffTwoStepMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse(
                 {
-                    "detail": "Finish signing in first: enter the code from your "
-                    "authenticator app on the sign-in page."
+                    "detail": _(
+                        "Finish signing in first: enter the code from your "
+                        "authenticator app on the sign-in page."
+                    )
                 },
                 status=403,
             )

@@ -16,7 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.choices import (
@@ -84,23 +84,25 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
-    email = models.EmailField("email address", unique=True)
-    name = models.CharField("full name", max_length=150, blank=True, validators=[validate_name])
+    email = models.EmailField(_("email address"), unique=True)
+    name = models.CharField(_("full name"), max_length=150, blank=True, validators=[validate_name])
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
     # Blank: the browser's language (Accept-Language), else English. A choice wins over the
     # browser, on pages and in the API alike (lib.i18n, accounts.middleware).
     language = models.CharField(
-        gettext_lazy("language"),
+        _("language"),
         max_length=8,
         blank=True,
         choices=settings.LANGUAGES,
-        help_text=gettext_lazy("Blank: the language of the person's browser."),
+        help_text=_("Blank: the language of the person's browser."),
     )
     sign_outs = models.PositiveIntegerField(
         default=0,
         editable=False,
-        help_text="How many times this person signed out everywhere; part of what every "
-        "session and API token is bound to.",
+        help_text=_(
+            "How many times this person signed out everywhere; part of what every "
+            "session and API token is bound to."
+        ),
     )
 
     USERNAME_FIELD = "email"
@@ -192,20 +194,20 @@ class PatientProfile(models.Model):
         max_length=80,
         blank=True,
         validators=[validate_name],
-        help_text="What the patient likes to be called; the full name is used when empty.",
+        help_text=_("What the patient likes to be called; the full name is used when empty."),
     )
     # How the care team reaches the patient about urgent symptoms (CLINICAL.md, "The urgent loop").
     phone = PhoneNumberField(
         blank=True,
         validators=[validate_phone],
-        help_text="Stored in international form, e.g. +447911123456.",
+        help_text=_("Stored in international form, e.g. +447911123456."),
     )
     call_time = models.CharField(
-        "best time to call",
+        _("best time to call"),
         max_length=80,
         blank=True,
         validators=[validate_plain_text],
-        help_text="In the patient's words, e.g. “mornings” or “after 2pm”.",
+        help_text=_("In the patient's words, e.g. “mornings” or “after 2pm”."),
     )
     # For the visit summary a clinician files: who the patient is, beyond their name.
     date_of_birth = models.DateField(null=True, blank=True, validators=[validate_date_of_birth])
@@ -213,21 +215,21 @@ class PatientProfile(models.Model):
         max_length=32,
         blank=True,
         validators=[validate_plain_text],
-        help_text="The hospital's number for the patient, e.g. NHS number or MRN.",
+        help_text=_("The hospital's number for the patient, e.g. NHS number or MRN."),
     )
     sites = models.JSONField(
-        "metastasis sites",
+        _("metastasis sites"),
         default=list,
         blank=True,
         validators=[validate_metastasis_sites],
-        help_text="Known metastasis sites: any of bone, brain, liver, lung.",
+        help_text=_("Known metastasis sites: any of bone, brain, liver, lung."),
     )
     timezone = models.CharField(max_length=64, validators=[validate_timezone])
     log_reminder_time = models.TimeField(default=default_log_reminder_time)
     restaging_interval_weeks = models.PositiveSmallIntegerField(
         default=12,
         validators=[MinValueValidator(4), MaxValueValidator(26)],
-        help_text="Weeks between restaging visits (usually 8 to 16).",
+        help_text=_("Weeks between restaging visits (usually 8 to 16)."),
     )
     enrolled_on = models.DateField(
         default=django_timezone.localdate, validators=[validate_enrolled_on]
@@ -236,16 +238,16 @@ class PatientProfile(models.Model):
         max_length=16, choices=HormoneReceptorStatus.choices, default=HormoneReceptorStatus.UNKNOWN
     )
     her2_status = models.CharField(
-        "HER2 status", max_length=16, choices=HER2Status.choices, default=HER2Status.UNKNOWN
+        _("HER2 status"), max_length=16, choices=HER2Status.choices, default=HER2Status.UNKNOWN
     )
     pik3ca_status = models.CharField(
-        "PIK3CA status",
+        _("PIK3CA status"),
         max_length=16,
         choices=MutationStatus.choices,
         default=MutationStatus.UNKNOWN,
     )
     pd_l1_status = models.CharField(
-        "PD-L1 status", max_length=16, choices=PDL1Status.choices, default=PDL1Status.UNKNOWN
+        _("PD-L1 status"), max_length=16, choices=PDL1Status.choices, default=PDL1Status.UNKNOWN
     )
     current_treatment = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -277,34 +279,34 @@ class PatientProfile(models.Model):
 
     @property
     def site_labels(self) -> list[str]:
-        return [MetastasisSite(code).label for code in self.sites]
+        return [str(MetastasisSite(code).label) for code in self.sites]
 
 
 class RecordAccessKind(models.TextChoices):
     """What a member of staff looked at. The labels are for staff (the record, admin) and speak
     about the patient; the patient's own page uses ``RECORD_ACCESS_PATIENT_WORDS``."""
 
-    PANEL = "panel", "Saw the patient in their list of patients"
-    RECORD = "record", "Opened the record"
-    FLAGS = "flags", "Looked at the patient's flags"
-    APPOINTMENTS = "appointments", "Looked at the patient's appointments"
-    ADMIN = "admin", "Opened the patient's details in the admin pages"
-    EXPORT = "export", "Exported the patient's record (FHIR)"
+    PANEL = "panel", _("Saw the patient in their list of patients")
+    RECORD = "record", _("Opened the record")
+    FLAGS = "flags", _("Looked at the patient's flags")
+    APPOINTMENTS = "appointments", _("Looked at the patient's appointments")
+    ADMIN = "admin", _("Opened the patient's details in the admin pages")
+    EXPORT = "export", _("Exported the patient's record (FHIR)")
     # A carer's looks (CarerLink): the patient's own pages, opened on the patient's behalf.
-    HISTORY = "history", "Looked at the patient's symptom history"
-    LOG = "log", "Opened the patient's daily log"
+    HISTORY = "history", _("Looked at the patient's symptom history")
+    LOG = "log", _("Opened the patient's daily log")
 
 
 # The same looks, told to the patient on their settings page ("Who has looked at your record").
 RECORD_ACCESS_PATIENT_WORDS = {
-    RecordAccessKind.PANEL: "Saw you in their list of patients",
-    RecordAccessKind.RECORD: "Opened your record",
-    RecordAccessKind.FLAGS: "Looked at your flags",
-    RecordAccessKind.APPOINTMENTS: "Looked at your appointments",
-    RecordAccessKind.ADMIN: "Opened your details in the admin pages",
-    RecordAccessKind.EXPORT: "Copied your record to the hospital's system",
-    RecordAccessKind.HISTORY: "Looked at your symptom history",
-    RecordAccessKind.LOG: "Opened your daily log",
+    RecordAccessKind.PANEL: _("Saw you in their list of patients"),
+    RecordAccessKind.RECORD: _("Opened your record"),
+    RecordAccessKind.FLAGS: _("Looked at your flags"),
+    RecordAccessKind.APPOINTMENTS: _("Looked at your appointments"),
+    RecordAccessKind.ADMIN: _("Opened your details in the admin pages"),
+    RecordAccessKind.EXPORT: _("Copied your record to the hospital's system"),
+    RecordAccessKind.HISTORY: _("Looked at your symptom history"),
+    RecordAccessKind.LOG: _("Opened your daily log"),
 }
 
 
@@ -330,28 +332,30 @@ class CarerLink(models.Model):
         limit_choices_to={"role": Role.CARER},
     )
     can_log = models.BooleanField(
-        "may log symptoms for the patient",
+        _("may log symptoms for the patient"),
         default=False,
-        help_text="Fill in the daily log on the patient's behalf (each log says who entered it).",
+        help_text=_(
+            "Fill in the daily log on the patient's behalf (each log says who entered it)."
+        ),
     )
     can_view_record = models.BooleanField(
-        "may see history, flags and advice",
+        _("may see history, flags and advice"),
         default=False,
-        help_text="See the patient's symptom history, flags and the advice that goes with them.",
+        help_text=_("See the patient's symptom history, flags and the advice that goes with them."),
     )
     can_view_appointments = models.BooleanField(
-        "may see appointments", default=False, help_text="See the patient's appointments."
+        _("may see appointments"), default=False, help_text=_("See the patient's appointments.")
     )
     invited_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     # A coordinator may invite a carer only because the patient asked: what the patient said.
     patients_word = models.CharField(
-        "the patient's request",
+        _("the patient's request"),
         max_length=300,
         blank=True,
         validators=[validate_plain_text],
-        help_text="When a coordinator invites for the patient: when and how the patient asked.",
+        help_text=_("When a coordinator invites for the patient: when and how the patient asked."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -390,26 +394,26 @@ class RecordAccess(models.Model):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
-        help_text="The member of staff who looked.",
+        help_text=_("The member of staff who looked."),
     )
-    viewer_name = models.CharField(max_length=150, blank=True, help_text="Their name then.")
-    viewer_email = models.EmailField(help_text="Their email address then.")
+    viewer_name = models.CharField(max_length=150, blank=True, help_text=_("Their name then."))
+    viewer_email = models.EmailField(help_text=_("Their email address then."))
     viewer_role = models.CharField(
-        max_length=20, choices=Role.choices, help_text="Their role then."
+        max_length=20, choices=Role.choices, help_text=_("Their role then.")
     )
     patient = models.ForeignKey(
         User, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     what = models.CharField(max_length=20, choices=RecordAccessKind.choices)
-    path = models.CharField(max_length=300, help_text="The page or API address.")
+    path = models.CharField(max_length=300, help_text=_("The page or API address."))
     at = models.DateTimeField(default=django_timezone.now)
     request_id = models.CharField(max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
-        verbose_name = "record access"
-        verbose_name_plural = "record access log"
+        verbose_name = _("record access")
+        verbose_name_plural = _("record access log")
         indexes = [
             models.Index(fields=["patient", "-at"], name="record_access_patient_at"),
             models.Index(fields=["viewer", "-at"], name="record_access_viewer_at"),
@@ -430,7 +434,7 @@ class SignInWindow(models.Model):
     """Sign-in requests from one client in one window of the login rate, counted here only
     while the cache (Redis) is down, so the rate limit still holds (accounts/throttling.py)."""
 
-    key = models.CharField(max_length=200, help_text="The throttle's key: scope and client.")
+    key = models.CharField(max_length=200, help_text=_("The throttle's key: scope and client."))
     window_start = models.DateTimeField()
     hits = models.PositiveIntegerField(default=0)
 
@@ -451,7 +455,7 @@ class ApiToken(models.Model):
     ``user_hash``: a password change or a sign-out everywhere ends it (accounts.tokens)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    device = models.CharField(max_length=64, blank=True, help_text="The name the app gave.")
+    device = models.CharField(max_length=64, blank=True, help_text=_("The name the app gave."))
     digest = models.CharField(max_length=64, unique=True, editable=False)
     user_hash = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(default=django_timezone.now)
@@ -459,7 +463,7 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = "API token"
+        verbose_name = _("API token")
 
     def __str__(self) -> str:
         return f"{self.user} · {self.device or 'API token'} · until {self.expires_at:%Y-%m-%d}"

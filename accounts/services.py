@@ -31,7 +31,7 @@ from accounts.models import (
 )
 from accounts.validators import normalise_phone, normalise_sites, validate_name
 from followups.services import after_commit, request_flag_evaluation, request_reminder_replan
-from lib.i18n import offered
+from lib.i18n import in_language_of, offered
 
 _UNSET = object()
 INVITATION_TASK = "accounts.tasks.send_invitation"  # by name: the task module imports this one
@@ -42,7 +42,9 @@ def new_email(email: str) -> str:
     door that creates people asks this, so the rule and its words live here once)."""
     email = User.objects.normalize_email(email.strip()).lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "Someone is already registered with this email address."})
+        raise ValidationError(
+            {"email": _("Someone is already registered with this email address.")}
+        )
     return email
 
 
@@ -56,7 +58,7 @@ def user_create(
 ) -> User:
     """Create a login. Administrators get staff access; nobody else does."""
     if role not in Role.values:
-        raise ValidationError({"role": f"Unknown role “{role}”."})
+        raise ValidationError({"role": _("Unknown role “%(role)s”.") % {"role": role}})
     email = new_email(email)
     is_admin = role == Role.ADMIN
     user = User(email=email, name=name.strip(), role=role, is_staff=is_admin, is_superuser=is_admin)
@@ -73,14 +75,14 @@ def care_team_get_or_create(*, name: str) -> CareTeam:
         validate_name(name)
     except ValidationError as error:
         raise ValidationError({"team": error.messages}) from None
-    team, _ = CareTeam.objects.get_or_create(name=name)
+    team, _created = CareTeam.objects.get_or_create(name=name)
     return team
 
 
 @transaction.atomic
 def coordinator_join_team(*, coordinator: User, team: CareTeam) -> None:
     if coordinator.role != Role.COORDINATOR:
-        raise ValidationError({"team": "Only care coordinators join care teams."})
+        raise ValidationError({"team": _("Only care coordinators join care teams.")})
     team.coordinators.add(coordinator)
 
 
@@ -152,7 +154,7 @@ def account_update(
         profile = PatientProfile.objects.filter(user=user).first()
         if profile is None:
             raise ValidationError(
-                dict.fromkeys(patient_changes, "Only patients have this setting.")
+                dict.fromkeys(patient_changes, _("Only patients have this setting."))
             )
         user.patient_profile = patient_profile_update(profile=profile, **patient_changes)
     return user
@@ -199,7 +201,7 @@ def patient_profile_update(*, profile: PatientProfile, **changes: object) -> Pat
     unknown = set(changes) - {field.name for field in PatientProfile._meta.concrete_fields}
     if unknown or "user" in changes:
         refused = sorted(unknown | ({"user"} & set(changes)))
-        raise ValidationError(dict.fromkeys(refused, "This cannot be changed."))
+        raise ValidationError(dict.fromkeys(refused, _("This cannot be changed.")))
     if "sites" in changes:
         changes["sites"] = normalise_sites(list(changes["sites"]))  # type: ignore[call-overload]
     if "phone" in changes:  # any usual spelling in, E.164 out; one clear message if not a number
@@ -247,14 +249,14 @@ def patient_details_update(
     everything is valid. Reminders and flags follow as for ``patient_profile_update``."""
     refused = sorted(set(changes) - set(PATIENT_DETAILS_FIELDS))
     if refused:
-        raise ValidationError(dict.fromkeys(refused, "This cannot be changed here."))
+        raise ValidationError(dict.fromkeys(refused, _("This cannot be changed here.")))
     errors: dict[str, list[str]] = {}
     user = profile.user
     old_name = user.name
     if name is not _UNSET:
         user.name = str(name or "").strip()
         if not user.name:
-            errors["name"] = ["Please write the patient's full name."]
+            errors["name"] = [_("Please write the patient's full name.")]
         else:
             try:
                 user.full_clean(exclude=["password"])
@@ -282,11 +284,11 @@ def enrolment_team(*, by: User, team: CareTeam | None) -> CareTeam:
     if team is None:
         if len(teams) != 1:
             raise ValidationError(
-                {"care_team": "Choose which of your care teams this patient joins."}
+                {"care_team": _("Choose which of your care teams this patient joins.")}
             )
         return teams[0]
     if team not in teams:
-        raise ValidationError({"care_team": "This is not one of your teams."})
+        raise ValidationError({"care_team": _("This is not one of your teams.")})
     return team
 
 
@@ -306,12 +308,10 @@ def invitation_send(*, user: User) -> None:
         "link": invitation_link(user=user),
         "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
     }
-    send_mail(
-        subject="Your MBC Tracker account is ready",
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+    with in_language_of(user):  # sent by a task: in the invited person's language
+        subject = _("Your MBC Tracker account is ready")
+        message = render_to_string("accounts/email/invitation.txt", context)
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=[user.email])
 
 
 # --- The record access log -----------------------------------------------------------------------

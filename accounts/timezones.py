@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 from accounts.validators import available_timezones
 
 # A few zones many of our patients live in or travel to, after their own country's.
@@ -88,9 +90,13 @@ def _city(name: str) -> str:
 
 def label(name: str, now: dt.datetime) -> str:
     """ "London (UK time) · UTC+0"; zones of no country keep their name: "UTC · UTC+0"."""
-    zone_country, _, names = _countries()
+    zone_country, _zones, names = _countries()
     country = names.get(zone_country.get(name, ""))
-    place = f"{_city(name)} ({country} time)" if country else name.replace("_", " ")
+    place = (
+        _("%(city)s (%(country)s time)") % {"city": _city(name), "country": country}
+        if country
+        else name.replace("_", " ")
+    )
     return f"{place} · {utc_offset(name, now)}"
 
 
@@ -99,20 +105,23 @@ def _choices(names: list[str], now: dt.datetime) -> list[ZoneChoice]:
 
 
 def likely_zones(
-    current: str | None, now: dt.datetime, *, current_title: str = "Your time zone now"
+    current: str | None, now: dt.datetime, *, current_title: str = ""
 ) -> list[tuple[str, list[ZoneChoice]]]:
     """Groups for the picker, each zone once: the patient's zone, the other zones of its
     country, then a few common ones. Staff pages pass their own ``current_title``."""
     zone_country, country_zones, names = _countries()
     known = available_timezones()
+    current_title = current_title or _("Your time zone now")
     groups: list[tuple[str, list[str]]] = []
     if current and current in known:
         groups.append((current_title, [current]))
         country = zone_country.get(current, "")
         others = [name for name in country_zones.get(country, ()) if name != current]
         if others:
-            groups.append((f"Also in {names[country]}", others[:MAX_COUNTRY_ZONES]))
-    groups.append(("Often chosen", [name for name in COMMON_ZONES if name in known]))
+            groups.append(
+                (_("Also in %(country)s") % {"country": names[country]}, others[:MAX_COUNTRY_ZONES])
+            )
+    groups.append((_("Often chosen"), [name for name in COMMON_ZONES if name in known]))
     seen: set[str] = set()
     result = []
     for title, zone_names in groups:
@@ -133,7 +142,7 @@ def search(query: str, now: dt.datetime) -> list[ZoneChoice]:
     wanted = _words(query).split()
     if not wanted:
         return []
-    zone_country, _, names = _countries()
+    zone_country, _zones, names = _countries()
     found = []
     for name in sorted(available_timezones()):
         haystack = _words(f"{name} {names.get(zone_country.get(name, ''), '')}")

@@ -23,7 +23,9 @@ from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.models import Device
@@ -84,11 +86,13 @@ def secret_groups(device: TOTPDevice) -> list[str]:
 def qr_code_svg(device: TOTPDevice) -> SafeString:
     """The set-up link as a QR code, as inline SVG (no image request, no inline style: the
     Content-Security-Policy stays strict). Dark on white, with the quiet zone apps need."""
+    title = _("QR code to scan")
     svg = segno.make(device.config_url, error="m").svg_inline(
-        scale=4, dark="#000", light="#fff", svgclass="qr-code", title="QR code to scan"
+        scale=4, dark="#000", light="#fff", svgclass="qr-code", title=title
     )
-    # The markup is segno's own (a path of squares), built from our secret, not from input.
-    return mark_safe(svg.replace("<svg ", '<svg role="img" aria-label="QR code to scan" ', 1))  # noqa: S308
+    # The markup is segno's own (a path of squares), built from our secret, not from input; the
+    # label is ours, escaped.
+    return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1))  # noqa: S308
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import MetastasisSite
 
@@ -26,7 +27,7 @@ def available_timezones() -> frozenset[str]:
 def validate_timezone(value: str) -> None:
     if value not in available_timezones():
         raise ValidationError(
-            "“%(value)s” is not a time zone we know. Choose one like Europe/London.",
+            _("“%(value)s” is not a time zone we know. Choose one like Europe/London."),
             code="invalid_timezone",
             params={"value": value},
         )
@@ -34,16 +35,16 @@ def validate_timezone(value: str) -> None:
 
 def validate_metastasis_sites(value: object) -> None:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValidationError('Sites must be a list such as ["bone", "liver"].', code="invalid")
+        raise ValidationError(_('Sites must be a list such as ["bone", "liver"].'), code="invalid")
     unknown = sorted(set(value) - set(METASTASIS_SITE_CODES))
     if unknown:
         raise ValidationError(
-            "Unknown site: %(sites)s. Choose from bone, brain, liver and lung.",
+            _("Unknown site: %(sites)s. Choose from bone, brain, liver and lung."),
             code="invalid_site",
             params={"sites": ", ".join(unknown)},
         )
     if len(set(value)) != len(value):
-        raise ValidationError("Each site may be listed once.", code="duplicate_site")
+        raise ValidationError(_("Each site may be listed once."), code="duplicate_site")
 
 
 def normalise_sites(sites: list[str]) -> list[str]:
@@ -57,7 +58,7 @@ def normalise_sites(sites: list[str]) -> list[str]:
 
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
 EARLIEST_ENROLMENT = dt.date(2000, 1, 1)
-PHONE_MESSAGE = (
+PHONE_MESSAGE = _(
     "This does not look like a phone number we can call. Write it as you would dial it, "
     "for example 07911 123456, or with the country code, for example +44 7911 123456."
 )
@@ -86,7 +87,7 @@ def validate_plain_text(value: str) -> None:
     """Short free text typed by a person: no control characters (tabs, new lines included)."""
     if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in str(value)):
         raise ValidationError(
-            "Please use letters, numbers and spaces only, on one line.", code="control_character"
+            _("Please use letters, numbers and spaces only, on one line."), code="control_character"
         )
 
 
@@ -107,17 +108,17 @@ def validate_name(value: str) -> None:
         for char in str(value)
     ):
         raise ValidationError(
-            "Please write the name on one line, without tabs or other hidden characters.",
+            _("Please write the name on one line, without tabs or other hidden characters."),
             code="control_character",
         )
 
 
 def validate_date_of_birth(value: dt.date) -> None:
     if value > timezone.localdate():
-        raise ValidationError("A date of birth cannot be in the future.", code="future_birth")
+        raise ValidationError(_("A date of birth cannot be in the future."), code="future_birth")
     if value < EARLIEST_BIRTH_DATE:
         raise ValidationError(
-            "Please check the year: a date of birth is after 1 January 1900.", code="early_birth"
+            _("Please check the year: a date of birth is after 1 January 1900."), code="early_birth"
         )
 
 
@@ -126,9 +127,11 @@ def validate_enrolled_on(value: dt.date) -> None:
     off would put every reminder and due date off with it. Tomorrow is allowed too: the
     patient's own today may already be the server's tomorrow."""
     if value > timezone.localdate() + dt.timedelta(days=1):
-        raise ValidationError("An enrolment date cannot be in the future.", code="future_enrolment")
+        raise ValidationError(
+            _("An enrolment date cannot be in the future."), code="future_enrolment"
+        )
     if value < EARLIEST_ENROLMENT:
         raise ValidationError(
-            "Please check the year: an enrolment date is after 1 January 2000.",
+            _("Please check the year: an enrolment date is after 1 January 2000."),
             code="early_enrolment",
         )

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -68,11 +69,14 @@ def _with_next(name: str, next_url: str) -> str:
 def _wrong_code_message(result: two_step.CodeResult) -> str:
     if result.wait_seconds:
         seconds = result.wait_seconds
-        return (
-            f"Please wait {seconds} second{'s' if seconds != 1 else ''} before trying again, "
-            "then type the newest code from your app."
-        )
-    return "That code did not work. Type the newest code from your app, or a recovery code."
+        return ngettext(
+            "Please wait %(seconds)s second before trying again, then type the newest code "
+            "from your app.",
+            "Please wait %(seconds)s seconds before trying again, then type the newest code "
+            "from your app.",
+            seconds,
+        ) % {"seconds": seconds}
+    return _("That code did not work. Type the newest code from your app, or a recovery code.")
 
 
 @login_required
@@ -87,9 +91,11 @@ def two_step_verify(request: HttpRequest) -> HttpResponse:
         return redirect(_with_next("two_step_setup", next_url))
     form = TwoStepCodeForm(
         request.POST or None,
-        label="6-digit code",
-        help_text="Open your authenticator app and type the code it shows for MBC Tracker. "
-        "No phone? Type one of your recovery codes instead.",
+        label=_("6-digit code"),
+        help_text=_(
+            "Open your authenticator app and type the code it shows for MBC Tracker. "
+            "No phone? Type one of your recovery codes instead."
+        ),
     )
     if request.method == "POST" and form.is_valid():
         result = two_step.code_check(request=request, user=user, code=form.cleaned_data["code"])
@@ -99,8 +105,14 @@ def two_step_verify(request: HttpRequest) -> HttpResponse:
                 left = two_step.recovery_codes_left(user)
                 messages.warning(
                     request,
-                    f"You used a recovery code; {left} left. Each works once. Make new ones "
-                    "in Settings if you are running low.",
+                    ngettext(
+                        "You used a recovery code; %(left)s left. Each works once. Make new "
+                        "ones in Settings if you are running low.",
+                        "You used a recovery code; %(left)s left. Each works once. Make new "
+                        "ones in Settings if you are running low.",
+                        left,
+                    )
+                    % {"left": left},
                 )
             return redirect(next_url)
         if result.locked_out:
@@ -127,8 +139,8 @@ def two_step_setup(request: HttpRequest) -> HttpResponse:
     device = two_step.authenticator_start(user=user)
     form = TwoStepCodeForm(
         request.POST or None,
-        label="6-digit code from the app",
-        help_text="After adding MBC Tracker to the app, type the code it shows.",
+        label=_("6-digit code from the app"),
+        help_text=_("After adding MBC Tracker to the app, type the code it shows."),
     )
     if request.method == "POST" and form.is_valid():
         result, codes = two_step.authenticator_confirm(
@@ -141,8 +153,10 @@ def two_step_setup(request: HttpRequest) -> HttpResponse:
             "code",
             _wrong_code_message(result)
             if result.wait_seconds
-            else "That code did not match. Check the app shows MBC Tracker and type the newest "
-            "code (it changes every 30 seconds).",
+            else _(
+                "That code did not match. Check the app shows MBC Tracker and type the newest "
+                "code (it changes every 30 seconds)."
+            ),
         )
     context = {
         "form": form,
@@ -158,7 +172,7 @@ def two_step_codes(request: HttpRequest) -> HttpResponse:
     """New recovery codes, shown this once (they are not shown again: new ones can be made)."""
     codes = request.session.pop(NEW_CODES_KEY, None)
     if not codes:
-        messages.info(request, "Recovery codes are shown only once. You can make new ones here.")
+        messages.info(request, _("Recovery codes are shown only once. You can make new ones here."))
         return redirect("two_step")
     context = {"codes": [two_step.show_code(code) for code in codes], "next": _next_url(request)}
     response = render(request, "accounts/two_step_codes.html", context)

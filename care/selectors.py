@@ -201,7 +201,7 @@ class PanelPatient:
 
     @property
     def site_labels(self) -> list[str]:
-        return [MetastasisSite(code).label for code in self.sites]
+        return [str(MetastasisSite(code).label) for code in self.sites]
 
     def local_today(self, now: dt.datetime) -> dt.date:
         return now.astimezone(ZoneInfo(self.timezone)).date()

@@ -13,9 +13,12 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 # (section name, the models in it as (app_label, ModelName)), in the order shown.
-SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+SECTIONS: tuple[tuple[Promise, tuple[tuple[str, str], ...]], ...] = (
     (
         "People and care teams",
         (
@@ -26,7 +29,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     (
-        "Clinical settings",
+        gettext_lazy("Clinical settings"),
         (
             ("flags", "FlagThresholds"),
             ("symptoms", "Symptom"),
@@ -35,7 +38,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     (
-        "Patients' records",
+        gettext_lazy("Patients' records"),
         (
             ("flags", "Flag"),
             ("symptoms", "DailyLog"),
@@ -46,7 +49,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
 )
-SYSTEM_SECTION = "Security and system records"
+SYSTEM_SECTION = gettext_lazy("Security and system records")
 # Whole apps, and single models, that belong in the last section.
 SYSTEM_APPS = frozenset(
     {"auth", "authtoken", "axes", "auditlog", "django_celery_beat", "django_celery_results"}
@@ -55,9 +58,9 @@ SYSTEM_MODELS = frozenset({("accounts", "RecordAccess"), ("appointments", "Calen
 
 
 class MbcAdminSite(admin.AdminSite):
-    site_header = "MBC Tracker administration"
-    site_title = "MBC Tracker admin"
-    index_title = "People, care teams and clinical content"
+    site_header = gettext_lazy("MBC Tracker administration")
+    site_title = gettext_lazy("MBC Tracker admin")
+    index_title = gettext_lazy("People, care teams and clinical content")
 
     def has_permission(self, request: HttpRequest) -> bool:
         """Staff only, and only once the session has passed two-step sign-in (the middleware
@@ -110,10 +113,12 @@ class MbcAdminSite(admin.AdminSite):
             result.append(self._section(SYSTEM_SECTION, system))
         return result
 
-    def _section(self, name: str, models: list[dict[str, Any]]) -> dict[str, Any]:
+    def _section(self, name: Promise, models: list[dict[str, Any]]) -> dict[str, Any]:
+        with translation.override("en"):  # the label is a key, the same in every language
+            label = str(name).lower().replace(" ", "_").replace("'", "")
         return {
-            "name": name,
-            "app_label": name.lower().replace(" ", "_").replace("'", ""),
+            "name": str(name),
+            "app_label": label,
             "app_url": reverse("admin:index", current_app=self.name),
             "has_module_perms": True,
             "models": models,

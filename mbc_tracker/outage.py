@@ -23,12 +23,14 @@ from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 logger = logging.getLogger(__name__)
 
 # A database restart takes seconds; clients and proxies may come back after this long.
 RETRY_AFTER_SECONDS = 30
-API_DETAIL = (
+API_DETAIL = gettext_lazy(
     "The service is briefly unavailable. Nothing already saved is lost. "
     "Please try again in a minute."
 )
@@ -80,12 +82,14 @@ def _page(request: HttpRequest) -> str:
         # The page must never fail in its turn: the same words, without the layout.
         logger.exception("The outage page could not be drawn")
         return format_html(
-            "<!doctype html><title>Back in a few minutes</title>"
-            "<h1>We will be back in a few minutes</h1>"
-            "<p>In an emergency, call {}. For urgent advice, call your care team's "
-            "24-hour line: {}.</p>",
-            numbers["EMERGENCY_NUMBER"],
-            numbers["CARE_TEAM_24H_LINE"],
+            "<!doctype html><title>{}</title><h1>{}</h1><p>{}</p>",
+            _("Back in a few minutes"),
+            _("We will be back in a few minutes"),
+            _(
+                "In an emergency, call %(emergency)s. For urgent advice, call your care team's "
+                "24-hour line: %(line)s."
+            )
+            % {"emergency": numbers["EMERGENCY_NUMBER"], "line": numbers["CARE_TEAM_24H_LINE"]},
         )
 
 
@@ -101,7 +105,7 @@ def outage_response(request: HttpRequest, error: BaseException) -> HttpResponse:
     )
     discard_broken_connections()
     if wants_json(request):
-        response: HttpResponse = JsonResponse({"detail": API_DETAIL}, status=503)
+        response: HttpResponse = JsonResponse({"detail": str(API_DETAIL)}, status=503)
     else:
         response = HttpResponse(_page(request), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -16,6 +16,8 @@ import re
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import renderers, status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import BaseParser
@@ -32,7 +34,7 @@ _SPECIAL = re.compile(r'[\[\]{}"\\]')
 
 class RequestTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request is too large."
+    default_detail = gettext_lazy("The request is too large.")
     default_code = "too_large"
 
 
@@ -83,19 +85,24 @@ class BoundedJSONParser(BaseParser):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         body = b"" if stream is None else stream.read(-1 if limit is None else limit + 1)
         if limit is not None and len(body) > limit:
-            raise RequestTooLarge(f"The request is too large: at most {limit} bytes, please.")
+            raise RequestTooLarge(
+                _("The request is too large: at most %(limit)s bytes, please.") % {"limit": limit}
+            )
         encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
         try:
             text = body.decode(encoding)
         except (LookupError, UnicodeDecodeError):
-            raise ParseError(f"JSON parse error - the body is not {encoding} text.") from None
+            raise ParseError(
+                _("JSON parse error - the body is not %(encoding)s text.") % {"encoding": encoding}
+            ) from None
         if nesting_depth(text, limit=self.max_depth) > self.max_depth:
             raise ParseError(
-                f"JSON parse error - nested too deeply: at most {self.max_depth} levels, please."
+                _("JSON parse error - nested too deeply: at most %(depth)s levels, please.")
+                % {"depth": self.max_depth}
             )
         try:
             return json.loads(text, parse_constant=json.strict_constant if self.strict else None)
         except RecursionError:  # cannot happen after the check above; never a 500 if it does
-            raise ParseError("JSON parse error - nested too deeply.") from None
+            raise ParseError(_("JSON parse error - nested too deeply.")) from None
         except ValueError as error:
-            raise ParseError(f"JSON parse error - {error}") from None
+            raise ParseError(_("JSON parse error - %(error)s") % {"error": error}) from None

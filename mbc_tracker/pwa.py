@@ -22,6 +22,8 @@ from django.shortcuts import render
 from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 APP_NAME = "MBC Tracker"
@@ -66,12 +68,15 @@ def cache_version() -> str:
 
 
 def manifest_data() -> dict[str, object]:
+    """In the request's language: a phone installs the app with the words of the page it was
+    installed from."""
+    language = get_language() or settings.LANGUAGE_CODE
     return {
         "id": "/",
         "name": APP_NAME,
         "short_name": "MBC Tracker",
-        "description": "Log how you feel each day and keep in touch with your care team.",
-        "lang": "en-GB",
+        "description": _("Log how you feel each day and keep in touch with your care team."),
+        "lang": "en-GB" if language == "en" else language,
         "start_url": "/",
         "scope": "/",
         "display": "standalone",
@@ -106,6 +111,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "static_prefix": json.dumps(urlsplit(settings.STATIC_URL).path),
         "store_url": json.dumps(static("js/log-store.js")),
         "sync_tag": json.dumps(SYNC_TAG),
+        # The worker's own words (in the language of the page that installed it).
+        "offline_text": json.dumps(_("You are offline.")),
     }
     response = render(request, SW_TEMPLATE, context, content_type="text/javascript")
     # The browser checks for a new worker on every visit; never a stale one from a cache.

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import access, credentials, selectors, services, sessions
@@ -79,7 +81,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, "Your settings are saved.")
+            messages.success(request, _("Your settings are saved."))
             return redirect("settings")
     context = {
         "form": form,
@@ -107,8 +109,10 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(
         request,
-        "You are signed out on all your devices: on every phone and computer and in the app, "
-        "and here too. Sign in again to carry on.",
+        _(
+            "You are signed out on all your devices: on every phone and computer and in the "
+            "app, and here too. Sign in again to carry on."
+        ),
     )
     return sessions.clear_this_browser(redirect("login"))
 
@@ -144,9 +148,12 @@ def _times_words(times: int, last: dt.datetime, today: dt.date) -> str:
     """ "once, today at 09:15" or "3 times, last on Tuesday 2 December at 14:03"."""
     moment = last_seen(last, today)
     if times == 1:
-        return f"once, {moment}"
-    count = "twice" if times == 2 else f"{times} times"
-    return f"{count}, last {moment}"
+        return _("once, %(moment)s") % {"moment": moment}
+    if times == 2:
+        return _("twice, last %(moment)s") % {"moment": moment}
+    return ngettext(
+        "%(count)s time, last %(moment)s", "%(count)s times, last %(moment)s", times
+    ) % {"count": times, "moment": moment}
 
 
 def _signed_in_until(request: HttpRequest, profile: PatientProfile) -> str | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from notifications import services
 from notifications.models import Notification
@@ -59,16 +61,20 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # messages are planned by the app, never typed in
 
-    @admin.display(description="Last error")
+    @admin.display(description=gettext_lazy("Last error"))
     def short_error(self, notification: Notification) -> str:
         error = notification.last_error
         return error if len(error) <= 80 else f"{error[:79]}…"
 
-    @admin.action(description="Retry now (failed, or waiting to retry)", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Retry now (failed, or waiting to retry)"), permissions=["change"]
+    )
     def retry_now(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         ids = list(queryset.values_list("pk", flat=True))
         count = services.notifications_retry(ids=ids)
-        text = f"{count} message(s) will be sent at the next dispatch."
+        text = _("%(count)s message(s) will be sent at the next dispatch.") % {"count": count}
         if len(ids) > count:
-            text += f" {len(ids) - count} left alone: sent, cancelled, skipped or being sent."
+            text += " " + _("%(left)s left alone: sent, cancelled, skipped or being sent.") % {
+                "left": len(ids) - count
+            }
         self.message_user(request, text, messages.SUCCESS if count else messages.WARNING)

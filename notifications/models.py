@@ -9,33 +9,34 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    IN_APP = "in_app", "In the app"
-    PUSH = "push", "Phone notification"
+    EMAIL = "email", _("Email")
+    IN_APP = "in_app", _("In the app")
+    PUSH = "push", _("Phone notification")
 
 
 class Status(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    CLAIMED = "claimed", "Being sent"
-    SENT = "sent", "Sent"
-    CANCELLED = "cancelled", "Cancelled"
-    SKIPPED = "skipped", "Skipped (no longer needed)"
-    FAILED = "failed", "Failed"
+    PLANNED = "planned", _("Planned")
+    CLAIMED = "claimed", _("Being sent")
+    SENT = "sent", _("Sent")
+    CANCELLED = "cancelled", _("Cancelled")
+    SKIPPED = "skipped", _("Skipped (no longer needed)")
+    FAILED = "failed", _("Failed")
 
 
 class Kind(models.TextChoices):
-    APPOINTMENT_REMINDER = "appointment_reminder", "Appointment reminder"
-    SCAN_ANXIETY = "scan_anxiety", "Scan support"
-    POST_SCAN_CHECKIN = "post_scan_checkin", "After-scan check-in"
-    VISIT_PREP = "visit_prep", "Visit summary ready"
-    LOG_REMINDER = "log_reminder", "Daily log reminder"
-    RESTAGING_REMINDER = "restaging_reminder", "Ask about restaging"
-    FLAG_ALERT = "flag_alert", "Care team alert"
-    ACCOUNT = "account", "Account"
-    RECORD_EXPORT = "record_export", "Your record to download"
+    APPOINTMENT_REMINDER = "appointment_reminder", _("Appointment reminder")
+    SCAN_ANXIETY = "scan_anxiety", _("Scan support")
+    POST_SCAN_CHECKIN = "post_scan_checkin", _("After-scan check-in")
+    VISIT_PREP = "visit_prep", _("Visit summary ready")
+    LOG_REMINDER = "log_reminder", _("Daily log reminder")
+    RESTAGING_REMINDER = "restaging_reminder", _("Ask about restaging")
+    FLAG_ALERT = "flag_alert", _("Care team alert")
+    ACCOUNT = "account", _("Account")
+    RECORD_EXPORT = "record_export", _("Your record to download")
 
 
 class Notification(models.Model):

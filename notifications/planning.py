@@ -10,6 +10,8 @@ waiting to go out). ``outbox_sync`` then, for the rows in ``scope``:
 - moves a pending, never-tried row to its new send time when the time changed under the same key
   (the patient changed their log reminder time or time zone), or cancels it when the new time has
   already passed (skipped, not sent late);
+- rewords a pending, never-tried row whose wording changed under the same key (the person chose
+  another language: its words are written in theirs);
 - plans again, with a fresh count of attempts, a cancelled row that is wanted again (a booked
   scan was cancelled);
 - creates the missing rows (idempotent by key and channel, like ``notifications_plan``).
@@ -61,11 +63,12 @@ def outbox_sync(
     existing: set[tuple[str, str]] = set()
     stale: list[int] = []
     moves: dict[dt.datetime, list[int]] = defaultdict(list)
+    rewords: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     revivals: dict[outbox.Planned, list[int]] = defaultdict(list)
     rows = scope.values_list(
-        "pk", "key", "channel", "status", "attempts", "due_at", "claimed_until"
+        "pk", "key", "channel", "status", "attempts", "due_at", "claimed_until", "title", "body"
     )
-    for pk, key, channel, status, attempts, due_at, claimed_until in rows:
+    for pk, key, channel, status, attempts, due_at, claimed_until, title, body in rows:
         existing.add((key, channel))
         item = wanted.get((key, channel))
         if status == Status.CANCELLED:
@@ -82,8 +85,11 @@ def outbox_sync(
         elif item is None:
             if due_at > now:
                 stale.append(pk)  # its new time has passed: skipped, not sent late
-        elif due_at != item.due_at:
-            moves[item.due_at].append(pk)
+        else:
+            if due_at != item.due_at:
+                moves[item.due_at].append(pk)
+            if (title, body) != (item.title, item.body):
+                rewords[(item.title, item.body, item.link)].append(pk)
 
     if stale:
         Notification.objects.filter(pk__in=stale).filter(pending_filter(now)).update(
@@ -92,6 +98,10 @@ def outbox_sync(
     for due_at, pks in moves.items():
         Notification.objects.filter(pk__in=pks, status=Status.PLANNED, attempts=0).update(
             due_at=due_at, updated_at=now
+        )
+    for (title, body, link), pks in rewords.items():
+        Notification.objects.filter(pk__in=pks, status=Status.PLANNED, attempts=0).update(
+            title=title, body=body, link=link, updated_at=now
         )
     revived = 0
     for item, pks in revivals.items():  # with the wording and time wanted now

@@ -41,7 +41,9 @@ from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.sql import UpdateQuery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from lib.i18n import in_language_of
 from notifications import checks
 from notifications.models import (
     EMAIL_REQUIRED_KINDS,
@@ -394,11 +396,15 @@ _MESSAGE_ID_DOMAIN = urlsplit(settings.SITE_URL).hostname or "localhost"
 
 def _email(notification: Notification) -> EmailMessage:
     link = f"{settings.SITE_URL}{notification.link}" if notification.link else settings.SITE_URL
-    body = (
-        f"{notification.body}\n\nOpen MBC Tracker to see the details: {link}\n\n"
-        "You get these messages because you use MBC Tracker. You can change reminder times "
-        "in your settings."
-    )
+    # The title and body were written in the recipient's language when planned; the words
+    # added here are too.
+    with in_language_of(notification.recipient):
+        footer = _("Open MBC Tracker to see the details: %(link)s") % {"link": link}
+        why = _(
+            "You get these messages because you use MBC Tracker. You can change reminder times "
+            "in your settings."
+        )
+    body = f"{notification.body}\n\n{footer}\n\n{why}"
     return EmailMessage(
         subject=" ".join(notification.title.split()),  # a header: never a line break in it
         body=body.strip(),

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import PatientProfile, User
@@ -96,7 +97,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
     if services.notifications_mark_all_read(recipient_id=request.user.pk):
-        messages.success(request, "All your messages are marked as read.")
+        messages.success(request, _("All your messages are marked as read."))
     return redirect("notification_list")
 
 
@@ -135,7 +136,7 @@ def push_device_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """Stop notifications on one of the caller's devices (another person's id is a 404)."""
     if not devices.push_subscription_remove(user=request.user, subscription_id=pk):
         raise Http404("No such device.")
-    messages.success(request, "That device will not get notifications from us any more.")
+    messages.success(request, _("That device will not get notifications from us any more."))
     return _to_section()
 
 
@@ -149,5 +150,5 @@ def notification_choices_save(request: HttpRequest) -> HttpResponse:
         kind: (f"email_{kind}" in request.POST, f"push_{kind}" in request.POST) for kind in kinds
     }
     devices.notification_choices_set(user=request.user, choices=choices)
-    messages.success(request, "Your choices are saved.")
+    messages.success(request, _("Your choices are saved."))
     return _to_section()

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token as LegacyToken
 
@@ -17,8 +18,8 @@ from accounts.models import ApiToken, User
 from accounts.tokens import key_digest, token_lifetime
 from lib.i18n import use_language_of
 
-INVALID = "Invalid token."
-ENDED = "This sign-in has ended. Please sign in again."
+INVALID = gettext_lazy("Invalid token.")
+ENDED = gettext_lazy("This sign-in has ended. Please sign in again.")
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -42,7 +43,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(INVALID)
         user = token.user
         if not user.is_active:
-            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+            raise exceptions.AuthenticationFailed(gettext_lazy("User inactive or deleted."))
         if token.expires_at <= timezone.now() or not _bound_to(user, token.user_hash):
             raise exceptions.AuthenticationFailed(ENDED)
         return user, token

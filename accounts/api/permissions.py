@@ -1,5 +1,6 @@
 """Role checks for the API. Which *patients* a caller may see is decided in accounts.access."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from accounts import access
@@ -8,14 +9,14 @@ from accounts import access
 class IsCareStaff(BasePermission):
     """Coordinators and administrators. Patients get 403: the action is not for their role."""
 
-    message = "Only care coordinators can do this."
+    message = _("Only care coordinators can do this.")
 
     def has_permission(self, request, view) -> bool:
         return access.is_care_staff(request.user)
 
 
 class IsPatient(BasePermission):
-    message = "Only patients can do this."
+    message = _("Only patients can do this.")
 
     def has_permission(self, request, view) -> bool:
         return access.is_patient(request.user)
@@ -25,7 +26,7 @@ class IsCoordinator(BasePermission):
     """Care coordinators only (administrators work through admin). Which of their patients'
     objects they may act on is decided per object, through accounts.access."""
 
-    message = "Only the patient's care coordinators can do this."
+    message = _("Only the patient's care coordinators can do this.")
 
     def has_permission(self, request, view) -> bool:
         return access.is_coordinator(request.user)

@@ -7,6 +7,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -78,7 +79,7 @@ class SitesField(serializers.ListField):
     def to_internal_value(self, data):
         sites = super().to_internal_value(data)
         if len(set(sites)) != len(sites):
-            raise serializers.ValidationError("Each site may be listed once.")
+            raise serializers.ValidationError(_("Each site may be listed once."))
         return sites
 
 
@@ -212,7 +213,7 @@ class MeUpdateSerializer(PatientSettingsSerializer):
                 )
             if unknown:
                 raise serializers.ValidationError(
-                    dict.fromkeys(unknown, "This field does not exist or cannot be changed.")
+                    dict.fromkeys(unknown, _("This field does not exist or cannot be changed."))
                 )
         return super().to_internal_value(data)
 

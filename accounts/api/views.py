@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import authenticate, logout
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -42,26 +43,31 @@ def staff_second_step(request: Request, user: User, code: str) -> Response | Non
         raise serializers.ValidationError(
             {
                 "code": [
-                    "Set up two-step sign-in first: sign in on the website once and follow the "
-                    "steps. Then ask again with the code from your authenticator app."
+                    _(
+                        "Set up two-step sign-in first: sign in on the website once and follow "
+                        "the steps. Then ask again with the code from your authenticator app."
+                    )
                 ]
             }
         )
     if not code.strip():
         raise serializers.ValidationError(
-            {"code": ["Care staff also need the 6-digit code from their authenticator app."]}
+            {"code": [_("Care staff also need the 6-digit code from their authenticator app.")]}
         )
     result = two_step.code_check(request=request._request, user=user, code=code)
     if result.locked_out:
         return lockout_response(request._request)
     if result.wait_seconds:
         return Response(
-            {"detail": f"Please wait {result.wait_seconds} s before trying another code."},
+            {
+                "detail": _("Please wait %(seconds)s s before trying another code.")
+                % {"seconds": result.wait_seconds}
+            },
             status=429,
             headers={"Retry-After": str(result.wait_seconds)},
         )
     if result.device is None:
-        raise serializers.ValidationError({"code": ["That code did not work."]})
+        raise serializers.ValidationError({"code": [_("That code did not work.")]})
     return None
 
 
@@ -100,7 +106,7 @@ class TokenView(APIView):
         )
         if user is None or not user.is_active:
             raise serializers.ValidationError(
-                {"non_field_errors": ["That email address and password do not match."]}
+                {"non_field_errors": [_("That email address and password do not match.")]}
             )
         if access.is_care_staff(user):
             refusal = staff_second_step(request, user, data.validated_data.get("code", ""))

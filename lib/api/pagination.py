@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
 from rest_framework.request import Request
 
@@ -19,7 +20,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = request.query_params.get(self.page_query_param)
         if raw and not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
             raise exceptions.ValidationError(
-                {self.page_query_param: ["A page number is a whole number from 1."]}
+                {self.page_query_param: [_("A page number is a whole number from 1.")]}
             )
         return super().paginate_queryset(queryset, request, view)
 

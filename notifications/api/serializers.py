@@ -8,6 +8,7 @@ import re
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -76,18 +77,24 @@ class NotificationSerializer(serializers.ModelSerializer):
 def _b64url_bytes(value: str, *, size: int, name: str) -> str:
     """Check a base64url value (padding optional) decodes to exactly ``size`` bytes."""
     if not re.fullmatch(r"[A-Za-z0-9_-]+={0,2}", value):
-        raise serializers.ValidationError(f"{name} must be base64url.")
+        raise serializers.ValidationError(_("%(name)s must be base64url.") % {"name": name})
     try:
         raw = base64.urlsafe_b64decode(value.rstrip("=") + "=" * (-len(value.rstrip("=")) % 4))
     except (ValueError, binascii.Error):
-        raise serializers.ValidationError(f"{name} must be base64url.") from None
+        raise serializers.ValidationError(
+            _("%(name)s must be base64url.") % {"name": name}
+        ) from None
     if len(raw) != size:
-        raise serializers.ValidationError(f"{name} must be {size} bytes long.")
+        raise serializers.ValidationError(
+            _("%(name)s must be %(size)s bytes long.") % {"name": name, "size": size}
+        )
     if size == 65:
         try:  # a key the sender could not encrypt to would fail every send
             ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
         except ValueError:
-            raise serializers.ValidationError(f"{name} must be a P-256 public key.") from None
+            raise serializers.ValidationError(
+                _("%(name)s must be a P-256 public key.") % {"name": name}
+            ) from None
     return value
 
 
@@ -120,7 +127,7 @@ class PushSubscriptionInputSerializer(serializers.Serializer):
     def validate_endpoint(self, value: str) -> str:
         parts = urlsplit(value)
         if parts.scheme != "https" or not parts.hostname:
-            raise serializers.ValidationError("The endpoint must be an https address.")
+            raise serializers.ValidationError(_("The endpoint must be an https address."))
         return value
 
 

@@ -9,6 +9,7 @@ var OFFLINE_URL = {{ offline_url|safe }};
 var CACHED_PAGES = {{ cached_pages|safe }};
 var STATIC_PREFIX = {{ static_prefix|safe }};
 var SYNC_TAG = {{ sync_tag|safe }};
+var OFFLINE_TEXT = {{ offline_text|safe }};
 
 importScripts({{ store_url|safe }});
 
@@ -71,7 +72,7 @@ self.addEventListener("fetch", function (event) {
     return (kept ? fromCache(url.pathname) : Promise.resolve(undefined)).then(function (hit) {
       return hit || fromCache(OFFLINE_URL);
     }).then(function (hit) {
-      return hit || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+      return hit || new Response(OFFLINE_TEXT, { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
     });
   }));
 });
