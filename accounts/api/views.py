@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import access, credentials, selectors, services, two_step
+from accounts.api.permissions import CARER_OWN
 from accounts.api.serializers import (
     DeviceTokenSerializer,
     MeSerializer,
@@ -117,6 +118,8 @@ class LogoutView(APIView):
     """Sign this device out: the token of this request stops working (for a web session, the
     session ends). The person's other devices stay signed in."""
 
+    carer_rights = {"POST": CARER_OWN}  # their own account
+
     @extend_schema(
         request=None,
         responses={
@@ -137,6 +140,8 @@ class LogoutAllView(APIView):
     """Sign out everywhere: every API token and every web session of this person ends, this
     one included."""
 
+    carer_rights = {"POST": CARER_OWN}  # their own account
+
     @extend_schema(
         request=None,
         responses={
@@ -154,6 +159,8 @@ class LogoutAllView(APIView):
 class DeviceTokenListView(APIView):
     """The devices signed in to the API as this person, newest first."""
 
+    carer_rights = {"GET": CARER_OWN}  # their own account
+
     @extend_schema(
         responses={
             200: DeviceTokenSerializer(many=True),
@@ -169,6 +176,8 @@ class DeviceTokenListView(APIView):
 
 class DeviceTokenView(APIView):
     """Sign one of this person's devices out."""
+
+    carer_rights = {"DELETE": CARER_OWN}  # their own account
 
     @extend_schema(
         request=None,
@@ -186,6 +195,8 @@ class DeviceTokenView(APIView):
 
 class MeView(APIView):
     """Who am I, and (for patients) my settings."""
+
+    carer_rights = {"GET": CARER_OWN, "PATCH": CARER_OWN}  # their own account
 
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
