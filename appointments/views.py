@@ -197,14 +197,14 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
         .order_by("-starts_at", "-pk")[: PAST_SHOWN + 1]
     )
     past = [_row(item, now) for item in past_list[:PAST_SHOWN] if item.pk not in shown]
+    profile = None if staff else _own_profile(request)
+    looked_at = [row.appointment.patient_id for row in (*upcoming, *cancelled, *past)]
+    if access.is_carer(user) and profile is not None:
+        looked_at.append(profile.pk)  # a carer's look is noted even when the list is empty
     record_access(
-        request=request,
-        patient_ids=[row.appointment.patient_id for row in (*upcoming, *cancelled, *past)],
-        what=RecordAccessKind.APPOINTMENTS,
-        listing=True,
+        request=request, patient_ids=looked_at, what=RecordAccessKind.APPOINTMENTS, listing=True
     )
 
-    profile = None if staff else _own_profile(request)
     context = {
         "staff": staff,
         "profile": profile,

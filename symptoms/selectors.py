@@ -132,6 +132,8 @@ class History:
     days: list[dt.date]
     logged: set[dt.date]
     groups: list[tuple[SiteInfo, list[SymptomSeries]]] = field(default_factory=list)
+    # The days someone other than the patient (their carer) entered, and who.
+    entered_by_others: dict[dt.date, User] = field(default_factory=dict)
 
 
 def history(
@@ -174,6 +176,10 @@ def history(
         series.latest = known[-1] if known else None
         grouped.setdefault(symptom.site, []).append(series)
     result = History(days=window, logged=logged)
+    for log in logs:
+        who = entered_by_someone_else(log)
+        if who is not None:
+            result.entered_by_others[log.date] = who
     result.groups = [(site, grouped[site.code]) for site in sites if site.code in grouped]
     return result
 

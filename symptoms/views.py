@@ -27,7 +27,7 @@ from accounts.models import PatientProfile, RecordAccessKind, User
 from accounts.services import record_access
 from flags import facts, urgent
 from lib.clock import local_time
-from lib.dates import capitalised, clock_time, day_name, long_date
+from lib.dates import capitalised, clock_time, day_name, long_date, short_date
 from symptoms import questions, selectors, services, trends
 from symptoms.catalogue import get_catalogue
 from symptoms.forms import (
@@ -418,6 +418,33 @@ def _calendar(days: list[dt.date], logged: set[dt.date], today: dt.date) -> list
     ]
 
 
+def _entered_by_lines(
+    entered: dict[dt.date, User], profile: PatientProfile, viewer: User
+) -> list[str]:
+    """ "Entered by Bob, your carer: 3 Dec, 5 Dec." for each person who entered days here."""
+    days_by: dict[int, list[dt.date]] = {}
+    people: dict[int, User] = {}
+    for day, who in sorted(entered.items()):
+        days_by.setdefault(who.pk, []).append(day)
+        people[who.pk] = who
+    lines = []
+    for pk, days in days_by.items():
+        words = ", ".join(short_date(day) for day in days)
+        if pk == viewer.pk:
+            lines.append(_("Entered by you: %(days)s.") % {"days": words})
+        elif viewer.pk == profile.pk:
+            lines.append(
+                _("Entered by %(name)s, your carer: %(days)s.")
+                % {"name": people[pk].get_short_name(), "days": words}
+            )
+        else:
+            lines.append(
+                _("Entered by %(name)s, a carer: %(days)s.")
+                % {"name": people[pk].get_short_name(), "days": words}
+            )
+    return lines
+
+
 @require_GET
 @patient_required(right="record")
 def history_page(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
@@ -448,6 +475,7 @@ def history_page(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
             f"No {quiet_names[0]} symptoms in these {days} days." if quiet_names else ""
         ),
         "calendar": _calendar(window.days, window.logged, today),
+        "entered_by_lines": _entered_by_lines(window.entered_by_others, profile, request.user),
         "calendar_open": days <= DEFAULT_WINDOW,
     }
     return render(request, "symptoms/history.html", context)
