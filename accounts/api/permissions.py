@@ -1,5 +1,6 @@
 """Role checks for the API. Which *patients* a caller may see is decided in accounts.access."""
 
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 from accounts import access
@@ -58,17 +59,21 @@ class CarerRights(BasePermission):
     """In the default permissions of every API view: a carer may use only what the view allows
     them (``carer_allowed``); it changes nothing for anybody else."""
 
-    message = "Your access as a carer does not include this."
+    message = gettext_lazy("Your access as a carer does not include this.")
 
     def has_permission(self, request, view) -> bool:
         return not access.is_carer(request.user) or carer_allowed(request, view)
+
+    def refuses(self, view, method: str) -> bool:
+        """Whether this can answer 403 (for the API schema): not where carers use their own."""
+        return getattr(view, "carer_rights", {}).get(method.upper()) != CARER_OWN
 
 
 class IsPatientOrCarer(BasePermission):
     """The patient, or their carer as far as the rights the patient gave go
     (``carer_allowed``). Views then act on ``acting_patient(request)``, never ``request.user``."""
 
-    message = "Only the patient, or a carer they chose with this right, can do this."
+    message = gettext_lazy("Only the patient, or a carer they chose with this right, can do this.")
 
     def has_permission(self, request, view) -> bool:
         user = request.user
