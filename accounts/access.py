@@ -10,6 +10,8 @@ existence is not revealed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
@@ -41,8 +43,10 @@ def is_care_staff(user: AnyUser) -> bool:
     return is_coordinator(user) or is_admin(user)
 
 
-def visible_profiles(user: AnyUser) -> QuerySet[PatientProfile]:
-    """The patient profiles this user may see."""
+def visible_profiles(user: AnyUser, *, carer_right: str | None = None) -> QuerySet[PatientProfile]:
+    """The patient profiles this user may see. A carer sees nobody here, unless the caller
+    names the right that lets a carer see this kind of thing (``carer_right``, e.g.
+    "appointments"): then their own patient, while the link is in force and gives it."""
     profiles = PatientProfile.objects.filter(user__role=Role.PATIENT)
     if is_admin(user):
         return profiles
@@ -50,6 +54,10 @@ def visible_profiles(user: AnyUser) -> QuerySet[PatientProfile]:
         return profiles.filter(care_team__coordinators=user)
     if is_patient(user):
         return profiles.filter(user=user)
+    if carer_right is not None and is_carer(user):
+        link = carer_link(user)
+        if link is not None and carer_may(link, carer_right):
+            return profiles.filter(pk=link.patient_id)
     return profiles.none()
 
 
@@ -74,23 +82,36 @@ def carer_link(user: AnyUser) -> CarerLink | None:
     )
 
 
-def acting_profile(user: AnyUser, right: str | None = None) -> PatientProfile | None:
+def acting_profile(
+    user: AnyUser, right: str | Iterable[str] | None = None
+) -> PatientProfile | None:
     """The patient whose own pages this user is using: a patient, themself; a carer, the
-    patient who chose them, if the link is in force and gives ``right`` (one of CARER_RIGHTS;
-    None asks only for the link). Nobody else has one. Staff see patients through
-    ``visible_profiles``, never through this."""
+    patient who chose them, if the link is in force and gives ``right`` (one of CARER_RIGHTS,
+    or several, any of which will do; None asks only for the link). Nobody else has one. Staff
+    see patients through ``visible_profiles``, never through this."""
     if is_patient(user):
         try:
             return user.patient_profile
         except PatientProfile.DoesNotExist:
             return None
     link = carer_link(user)
-    if link is None or (right is not None and not getattr(link, CARER_RIGHTS[right])):
+    if link is None or (right is not None and not carer_may(link, right)):
         return None
     try:
         return link.patient.patient_profile
     except PatientProfile.DoesNotExist:
         return None
+
+
+def carer_may(link: CarerLink, right: str | Iterable[str]) -> bool:
+    """Whether the link gives ``right`` (or any one of several rights)."""
+    wanted = (right,) if isinstance(right, str) else tuple(right)
+    return any(getattr(link, CARER_RIGHTS[name]) for name in wanted)
+
+
+def carer_rights(link: CarerLink) -> list[str]:
+    """The rights a link gives, by name, in a stable order ("log", "record", "appointments")."""
+    return [name for name, field in CARER_RIGHTS.items() if getattr(link, field)]
 
 
 def visible_patients(user: AnyUser) -> QuerySet[User]:
@@ -103,9 +124,15 @@ def can_view_patient(user: AnyUser, patient: User | int) -> bool:
     return visible_profiles(user).filter(pk=patient_id).exists()
 
 
-def get_profile_or_404(user: AnyUser, patient_id: object) -> PatientProfile:
+def get_profile_or_404(
+    user: AnyUser, patient_id: object, *, carer_right: str | None = None
+) -> PatientProfile:
     """Load a patient's profile by their user id, or 404 if this user may not see it."""
     try:
-        return visible_profiles(user).select_related("user", "care_team").get(pk=int(patient_id))
+        return (
+            visible_profiles(user, carer_right=carer_right)
+            .select_related("user", "care_team")
+            .get(pk=int(patient_id))
+        )
     except (PatientProfile.DoesNotExist, TypeError, ValueError):
         raise Http404(_("No such patient.")) from None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import access, partitions
 from accounts.models import (
@@ -62,9 +63,13 @@ class RecordViewer:
     times: int
     last_at: dt.datetime
 
+    role: str = ""
+
     @property
     def who(self) -> str:
-        """ "Ann Nurse (care coordinator)", as the patient reads it."""
+        """ "Ann Nurse (care coordinator)", or "Bob (your carer)", as the patient reads it."""
+        if self.role == Role.CARER:
+            return _("%(name)s (your carer)") % {"name": self.name or self.email}
         return f"{self.name or self.email} ({self.role_label.lower()})"
 
 
@@ -89,6 +94,7 @@ def record_viewers(*, patient_id: int, days: int = 90, limit: int = 50) -> list[
             what_label=kinds.get(row["what"], row["what"]),
             times=row["times"],
             last_at=row["last_at"],
+            role=row["viewer_role"],
         )
         for row in rows
     ]

@@ -321,8 +321,9 @@ def record_access(
     *, request: HttpRequest, patient_ids: Iterable[int], what: str, listing: bool = False
 ) -> int:
     """Note that the member of staff behind ``request`` looked at these patients' records: one
-    append-only row per patient, written in one statement. Patients reading their own record
-    and anonymous visitors write nothing. Returns the number of rows written.
+    append-only row per patient, written in one statement. A carer's looks at their patient's
+    record are noted too (only that patient's). Patients reading their own record and anonymous
+    visitors write nothing. Returns the number of rows written.
 
     ``listing``: the look is a list naming many patients (the panel and its one-minute refresh,
     a list page of the API or admin). A list notes each patient at most once an hour (the clock
@@ -330,9 +331,17 @@ def record_access(
     left open does not write a row per patient per refresh. Opening one record always writes.
     """
     viewer = request.user
-    if not access.is_care_staff(viewer):
-        return 0
     ids = sorted({int(patient_id) for patient_id in patient_ids})
+    if access.is_carer(viewer):
+        # A carer's look at the one patient who chose them (their own pages, on the patient's
+        # behalf): every look is noted, never folded into a list's hourly row.
+        link = access.carer_link(viewer)
+        ids = [
+            patient_id for patient_id in ids if link is not None and patient_id == link.patient_id
+        ]
+        listing = False
+    elif not access.is_care_staff(viewer):
+        return 0
     if not ids:
         return 0
     if what not in RecordAccessKind.values:

@@ -24,6 +24,7 @@ from appointments.reminders import restaging_due_date
 from lib.clock import local_instant
 from notifications.models import Channel, Notification
 
+CARER_RIGHT = "appointments"  # a carer with it sees their patient's appointments (never changes)
 FEED_HISTORY = dt.timedelta(days=365)  # how far back the calendar feed reaches
 
 
@@ -39,9 +40,11 @@ def appointments_for(
     ``date_from`` and ``date_to`` are inclusive calendar days in each patient's own time zone.
     ``patient_id`` narrows to one patient; a patient the user may not see raises Http404.
     """
-    profiles = access.visible_profiles(user)
+    profiles = access.visible_profiles(user, carer_right=CARER_RIGHT)
     if patient_id is not None:
-        profiles = profiles.filter(pk=access.get_profile_or_404(user, patient_id).pk)
+        profiles = profiles.filter(
+            pk=access.get_profile_or_404(user, patient_id, carer_right=CARER_RIGHT).pk
+        )
     appointments = Appointment.objects.filter(patient_id__in=profiles.values("pk"))
     if date_from is not None or date_to is not None:
         zones = set(profiles.values_list("timezone", flat=True).distinct())
@@ -81,7 +84,9 @@ def appointment_for_user_or_404(user: AnyUser, pk: object) -> Appointment:
     """One appointment the user may see, with patient and profile loaded; anybody else's is 404."""
     try:
         return (
-            Appointment.objects.filter(patient_id__in=access.visible_profiles(user).values("pk"))
+            Appointment.objects.filter(
+                patient_id__in=access.visible_profiles(user, carer_right=CARER_RIGHT).values("pk")
+            )
             .select_related("patient", "patient__patient_profile")
             .get(pk=int(pk))  # type: ignore[call-overload]
         )

@@ -165,7 +165,7 @@ def _panel(request: HttpRequest) -> QuerySet[PatientProfile]:
     )
 
 
-@patient_or_care_staff_required
+@patient_or_care_staff_required(carer_right=selectors.CARER_RIGHT)
 def appointment_list(request: HttpRequest) -> HttpResponse:
     """Coming up (soonest first), cancelled ones still to come, and the most recent past ones.
     Care staff see their patients' and may pick one patient."""
@@ -197,14 +197,14 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
         .order_by("-starts_at", "-pk")[: PAST_SHOWN + 1]
     )
     past = [_row(item, now) for item in past_list[:PAST_SHOWN] if item.pk not in shown]
+    profile = None if staff else _own_profile(request)
+    looked_at = [row.appointment.patient_id for row in (*upcoming, *cancelled, *past)]
+    if access.is_carer(user) and profile is not None:
+        looked_at.append(profile.pk)  # a carer's look is noted even when the list is empty
     record_access(
-        request=request,
-        patient_ids=[row.appointment.patient_id for row in (*upcoming, *cancelled, *past)],
-        what=RecordAccessKind.APPOINTMENTS,
-        listing=True,
+        request=request, patient_ids=looked_at, what=RecordAccessKind.APPOINTMENTS, listing=True
     )
 
-    profile = None if staff else _own_profile(request)
     context = {
         "staff": staff,
         "profile": profile,
@@ -221,10 +221,8 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
 
 
 def _own_profile(request: HttpRequest) -> PatientProfile | None:
-    try:
-        return request.user.patient_profile
-    except PatientProfile.DoesNotExist:
-        return None
+    """The patient's own profile; for a carer, their patient's (view only)."""
+    return access.acting_profile(request.user, selectors.CARER_RIGHT)
 
 
 # --- Booking and changing -----------------------------------------------------------------------
@@ -392,7 +390,7 @@ def _link_or_path(name: str, appointment_id: int, path: str) -> str:
         return path
 
 
-@patient_or_care_staff_required
+@patient_or_care_staff_required(carer_right=selectors.CARER_RIGHT)
 def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """What, when, where and how to get ready; the reminders we will send."""
     appointment = _appointment_or_404(request, appointment_id)
@@ -403,6 +401,7 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
     local_end = local_time(_ends_at(appointment), zone)
     scheduled = appointment.status == AppointmentStatus.SCHEDULED
     over = _ends_at(appointment) <= now
+    carer = access.is_carer(request.user)  # looks only: changing and scan support are not theirs
     context = {
         "appointment": appointment,
         "what": kind_label(appointment),
@@ -417,7 +416,7 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
         "scheduled": scheduled,
         "cancelled": appointment.status == AppointmentStatus.CANCELLED,
         "over": over,
-        "changeable": _changeable(appointment, now),
+        "changeable": _changeable(appointment, now) and not carer,
         "reminders": reminder_rows(
             appointment,
             selectors.reminders_of(appointment),
@@ -427,12 +426,15 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
         "support_url": _link_or_path(
             "appointment_support", appointment.pk, f"/appointments/{appointment.pk}/support/"
         )
-        if appointment.is_scan and scheduled and not over
+        if appointment.is_scan and scheduled and not over and not carer
         else "",
         "checkin_url": _link_or_path(
             "appointment_checkin", appointment.pk, f"/appointments/{appointment.pk}/check-in/"
         )
-        if appointment.is_scan and appointment.status != AppointmentStatus.CANCELLED and over
+        if appointment.is_scan
+        and appointment.status != AppointmentStatus.CANCELLED
+        and over
+        and not carer
         else "",
     }
     return render(request, "appointments/detail.html", context)

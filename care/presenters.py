@@ -4,7 +4,7 @@ patient and the sections of a patient's record. No queries here beyond the selec
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ import phonenumbers
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.access import AnyUser
@@ -202,6 +203,7 @@ class TimelineDay:
     usual: bool  # nothing above none/no: "as usual"
     calls: list[FlagContact] = field(default_factory=list)  # the team's call attempts that day
     logged: bool = True  # False: a day with calls but no log
+    entered_by: str = ""  # "Bob Carer (carer)" when the patient's carer entered the log
 
 
 def _flags(
@@ -244,8 +246,20 @@ def _timeline(logs: list[DailyLog], today: dt.date) -> list[TimelineDay]:
             )
             entries.append((symptom.name, charts.value_text(symptom.kind, number), notable))
         entries.sort(key=lambda entry: (not entry[2], entry[0]))  # what stands out first
-        days.append(TimelineDay(log.date, entries, log.notes, usual=not entries))
+        days.append(
+            TimelineDay(
+                log.date, entries, log.notes, usual=not entries, entered_by=_entered_by(log)
+            )
+        )
     return days
+
+
+def _entered_by(log: DailyLog) -> str:
+    """Who entered a log, for the team, when it was not the patient: "Bob Carer (carer)"."""
+    who = symptom_selectors.entered_by_someone_else(log)
+    if who is None:
+        return ""
+    return _("%(name)s (carer)") % {"name": who.get_full_name() or who.email}
 
 
 def _with_calls(
@@ -263,9 +277,7 @@ def _with_calls(
             by_day.setdefault(day, []).append(contact)
     if not by_day:
         return days
-    merged = [
-        TimelineDay(d.day, d.entries, d.notes, d.usual, calls=by_day.pop(d.day, [])) for d in days
-    ]
+    merged = [replace(d, calls=by_day.pop(d.day, [])) for d in days]
     merged += [
         TimelineDay(day, [], "", usual=False, calls=calls, logged=False)
         for day, calls in by_day.items()

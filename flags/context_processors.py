@@ -20,9 +20,8 @@ def _attention(request: HttpRequest) -> Attention:
     cached = getattr(request, "_attention", None)
     if cached is not None:
         return cached
-    try:
-        profile = request.user.patient_profile
-    except PatientProfile.DoesNotExist:
+    profile = _whose(request)
+    if profile is None:
         return Attention()
     now = timezone.now()
     pending = urgent.pending(request.session, now=now)
@@ -32,12 +31,32 @@ def _attention(request: HttpRequest) -> Attention:
     return attention
 
 
+def _whose(request: HttpRequest) -> PatientProfile | None:
+    """The patient whose attention state this page shows: the patient themself, or the patient
+    a carer helps, if the carer may see flags and advice or log for them (read afresh: a
+    revoked carer sees nothing)."""
+    user = request.user
+    if access.is_carer(user):
+        return access.acting_profile(user, CARER_SEES_ADVICE)
+    try:
+        return user.patient_profile
+    except PatientProfile.DoesNotExist:
+        return None
+
+
+# A carer sees the patient's urgent advice with either right: whoever logs must see it too.
+CARER_SEES_ADVICE = ("record", "log")
+
+
 def attention(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
-    if user is None or not access.is_patient(user):
+    if user is None or not (access.is_patient(user) or access.is_carer(user)):
         return {}
     match = getattr(request, "resolver_match", None)
     return {
         "attention": SimpleLazyObject(lambda: _attention(request)),
         "attention_soon_here": bool(match and match.url_name in SOON_PAGES),
+        # The banner's "what I did" buttons: the patient, or a carer who may log for them.
+        "attention_can_answer": access.is_patient(user)
+        or SimpleLazyObject(lambda: access.acting_profile(user, "log") is not None),
     }

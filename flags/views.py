@@ -20,8 +20,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from weasyprint import Document
 
+from accounts import access
 from accounts.decorators import patient_required
-from accounts.models import PatientProfile, User
+from accounts.models import PatientProfile, RecordAccessKind, User
+from accounts.services import record_access
 from flags import facts, services, summary_pdf
 from flags.models import Flag, FlagLevel, FlagRule, FlagStatus, PatientResponse
 from flags.selectors import LIVE, open_flags_for
@@ -64,28 +66,36 @@ def _flag_cards(patient: User) -> list[FlagCard]:
 
 
 def _questions_page(
-    request: HttpRequest, form: QuestionForm | None = None, status: int = 200
+    request: HttpRequest,
+    profile: PatientProfile,
+    form: QuestionForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
+    patient = profile.user  # a carer sees their patient's
+    if request.method == "GET":
+        record_access(request=request, patient_ids=[profile.pk], what=RecordAccessKind.FLAGS)
     context = {
-        "flag_cards": _flag_cards(request.user),
-        "questions": list(questions.questions_for(patient=request.user)),
+        "flag_cards": _flag_cards(patient),
+        "questions": list(questions.questions_for(patient=patient)),
+        # A carer who may only look sees the list without the forms that change it.
+        "can_change": access.acting_profile(request.user, "log") is not None,
         "standard_questions": questions.STANDARD_QUESTIONS,
         "form": form or QuestionForm(),
     }
     return render(request, "flags/raise_with_team.html", context, status=status)
 
 
-@patient_required
+@patient_required(right="record", write="log")
 def raise_with_team(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
     """Flags in plain words, the patient's own questions (POST adds one) and the usual ones."""
     if request.method == "POST":
         form = QuestionForm(request.POST)
         if not form.is_valid():
-            return _questions_page(request, form, status=400)
-        questions.question_add(patient=request.user, text=form.cleaned_data["text"])
+            return _questions_page(request, profile, form, status=400)
+        questions.question_add(patient=profile.user, text=form.cleaned_data["text"])
         messages.success(request, "Your question is added to the list.")
         return redirect(reverse("raise_with_team") + "#your-questions")
-    return _questions_page(request)
+    return _questions_page(request, profile)
 
 
 # --- Visit summary --------------------------------------------------------------------------
@@ -162,8 +172,9 @@ def _summary_context(profile: PatientProfile) -> dict[str, object]:
 
 
 @require_GET
-@patient_required
+@patient_required(right="record")
 def visit_summary(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
+    record_access(request=request, patient_ids=[profile.pk], what=RecordAccessKind.FLAGS)
     return render(request, "flags/visit_summary.html", _summary_context(profile))
 
 
@@ -177,9 +188,10 @@ def summary_document(request: HttpRequest, profile: PatientProfile) -> tuple[Doc
 
 
 @require_GET
-@patient_required
+@patient_required(right="record")
 def visit_summary_pdf(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
     """The same summary as a PDF download: no network, never cached."""
+    record_access(request=request, patient_ids=[profile.pk], what=RecordAccessKind.FLAGS)
     document, today = summary_document(request, profile)
     response = HttpResponse(document.write_pdf(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="visit-summary-{today:%Y-%m-%d}.pdf"'
@@ -220,15 +232,16 @@ def _answer(request: HttpRequest, flag: Flag | None) -> HttpResponse:
 
 
 @require_POST
-@patient_required
+@patient_required(right="log")
 def flag_respond(request: HttpRequest, profile: PatientProfile, pk: int) -> HttpResponse:
-    """The patient's answer to one of their own urgent flags (anyone else's: 404)."""
-    flag = get_object_or_404(Flag, pk=pk, patient=request.user)
+    """The patient's answer to one of their own urgent flags (anyone else's: 404); a carer may
+    answer for them ("what I did"), with the right to log."""
+    flag = get_object_or_404(Flag, pk=pk, patient=profile.user)
     return _answer(request, flag)
 
 
 @require_POST
-@patient_required
+@patient_required(right="log")
 def flag_respond_pending(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
     """An answer to urgent advice the worker has not stored as a flag yet. The patient's flags are
     evaluated here, as the worker would (the same idempotent service, under the same lock), and
@@ -236,8 +249,8 @@ def flag_respond_pending(request: HttpRequest, profile: PatientProfile) -> HttpR
     rule, subject = request.POST.get("rule", ""), request.POST.get("subject", "")
     if request.POST.get("response", "") not in PatientResponse.values:
         return _answer(request, None)
-    services.evaluate_patient(patient=request.user)
+    services.evaluate_patient(patient=profile.user)
     flag = Flag.objects.filter(
-        patient=request.user, rule=rule, subject=subject, status__in=LIVE
+        patient=profile.user, rule=rule, subject=subject, status__in=LIVE
     ).first()
     return _answer(request, flag)

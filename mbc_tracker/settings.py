@@ -192,6 +192,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.care_contacts",
+                "accounts.context_processors.carer",
                 "flags.context_processors.attention",
             ],
         },
@@ -264,7 +265,11 @@ REST_FRAMEWORK = {
         "accounts.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        # Carers: only what a view allows them (deny by default); nobody else is affected.
+        "accounts.api.permissions.CarerRights",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only, bounded in size and depth before it is parsed (mbc_tracker/parsers.py).
     "DEFAULT_PARSER_CLASSES": ["mbc_tracker.parsers.BoundedJSONParser"],

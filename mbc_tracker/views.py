@@ -24,9 +24,12 @@ from accounts.models import PatientProfile
 from appointments import selectors as appointment_selectors
 from care import views as care_views
 from exports import selectors as export_selectors
+from flags.models import FlagLevel
+from flags.selectors import open_flags_for
 from lib.dates import last_seen, long_date
 from notifications import views as notification_views
 from symptoms import selectors as symptom_selectors
+from symptoms.views import entered_by_text
 
 
 @login_required
@@ -45,9 +48,44 @@ def home(request: HttpRequest) -> HttpResponse:
             "accounts/home_patient.html",
             {"profile": profile, "today_logged": today_logged},
         )
+    if access.is_carer(user):
+        return _carer_home(request)
     if access.is_coordinator(user):
         return care_views.panel(request)  # a coordinator's home is their triage panel
     return render(request, "accounts/home_admin.html")
+
+
+def _carer_home(request: HttpRequest) -> HttpResponse:
+    """A carer's home: whom they help, today's log, a way in per right, and the latest urgent
+    advice. Once the patient has ended the link, a calm page that says so, and nothing else."""
+    link = access.carer_link(request.user)
+    profile = getattr(link.patient, "patient_profile", None) if link is not None else None
+    if link is None or profile is None:
+        return render(request, "accounts/home_carer.html", {"ended": True})
+    rights = set(access.carer_rights(link))
+    today = profile.local_today()
+    today_log = None
+    if rights & {"log", "record"}:
+        today_log = symptom_selectors.log_on(patient=profile.user, date=today)
+    urgent_advice = None
+    if rights & {"log", "record"}:  # whoever logs or looks must see urgent advice too
+        urgent_advice = next(
+            (
+                flag
+                for flag in open_flags_for(patient=profile.user)
+                if flag.level == FlagLevel.URGENT
+            ),
+            None,
+        )
+    context = {
+        "ended": False,
+        "patient_name": profile.display_name,
+        "rights": rights,
+        "today_logged": today_log is not None,
+        "entered_by_text": entered_by_text(today_log, profile, request.user) if today_log else "",
+        "urgent_advice": urgent_advice,
+    }
+    return render(request, "accounts/home_carer.html", context)
 
 
 @login_required

@@ -78,9 +78,19 @@ def logs_for(
         logs = logs.filter(date__gte=date_from)
     if date_to is not None:
         logs = logs.filter(date__lte=date_to)
-    return logs.order_by("-date").prefetch_related(
-        Prefetch("entries", queryset=LogEntry.objects.order_by("symptom_id"))
+    return (
+        logs.order_by("-date")
+        .select_related("entered_by")  # who entered it, shown when it was not the patient
+        .prefetch_related(Prefetch("entries", queryset=LogEntry.objects.order_by("symptom_id")))
     )
+
+
+def entered_by_someone_else(log: DailyLog) -> User | None:
+    """Who entered this log, when it was not the patient themself (their carer); None for the
+    patient's own logs and for logs from before anyone was recorded."""
+    if log.entered_by_id is None or log.entered_by_id == log.patient_id:
+        return None
+    return log.entered_by
 
 
 def log_on(*, patient: User, date: dt.date) -> DailyLog | None:
@@ -122,6 +132,8 @@ class History:
     days: list[dt.date]
     logged: set[dt.date]
     groups: list[tuple[SiteInfo, list[SymptomSeries]]] = field(default_factory=list)
+    # The days someone other than the patient (their carer) entered, and who.
+    entered_by_others: dict[dt.date, User] = field(default_factory=dict)
 
 
 def history(
@@ -164,6 +176,10 @@ def history(
         series.latest = known[-1] if known else None
         grouped.setdefault(symptom.site, []).append(series)
     result = History(days=window, logged=logged)
+    for log in logs:
+        who = entered_by_someone_else(log)
+        if who is not None:
+            result.entered_by_others[log.date] = who
     result.groups = [(site, grouped[site.code]) for site in sites if site.code in grouped]
     return result
 

@@ -174,8 +174,11 @@ def daily_log_save(
     entries: Iterable[Mapping[str, object]] | list[CleanEntry],
     notes: str = "",
     now: dt.datetime | None = None,
+    entered_by: User | None = None,
 ) -> tuple[DailyLog, bool]:
     """Create or replace the patient's log for ``date``. Returns the log and whether it is new.
+    ``entered_by``: who saved it, the patient or their carer (None: neither, e.g. the demo
+    seeder); a replaced log says who saved it last.
     Once it commits, the patient's flags are evaluated in the background (stored flags and the
     care team's alerts; the urgent advice is the caller's, from the pure rules).
 
@@ -190,7 +193,9 @@ def daily_log_save(
     if len(notes) > NOTES_MAX_LENGTH:
         raise LogInputError({"notes": [f"Notes can be up to {NOTES_MAX_LENGTH} characters."]})
 
-    log, created, old_notes = _log_upsert(patient=patient, date=date, notes=notes)
+    log, created, old_notes = _log_upsert(
+        patient=patient, date=date, notes=notes, entered_by=entered_by
+    )
     _log_audit(log, created=created, old_notes=old_notes)
     saved = LogEntry.objects.bulk_create([entry.as_model(log) for entry in entry_list])  # type: ignore[union-attr]
     _cache_entries(log, saved)
@@ -199,7 +204,9 @@ def daily_log_save(
     return log, created
 
 
-def _log_upsert(*, patient: User, date: dt.date, notes: str) -> tuple[DailyLog, bool, str]:
+def _log_upsert(
+    *, patient: User, date: dt.date, notes: str, entered_by: User | None = None
+) -> tuple[DailyLog, bool, str]:
     """Create the day's log or replace its notes and drop its entries, locking the row. Returns
     the log, whether it is new, and its notes as they were (for the audit). On PostgreSQL a
     replace is one statement (an UPDATE that reads the old notes under the row lock, and deletes
@@ -207,20 +214,24 @@ def _log_upsert(*, patient: User, date: dt.date, notes: str) -> tuple[DailyLog, 
     no model signal reads it again."""
     now = timezone.now()
     if connection.vendor != "postgresql":
-        return _log_upsert_orm(patient=patient, date=date, notes=notes, now=now)
+        return _log_upsert_orm(
+            patient=patient, date=date, notes=notes, now=now, entered_by=entered_by
+        )
     table = connection.ops.quote_name(DailyLog._meta.db_table)
     entries = connection.ops.quote_name(LogEntry._meta.db_table)
+    entered_by_id = entered_by.pk if entered_by is not None else None
     with connection.cursor() as cursor:
         while True:
             cursor.execute(
                 # The entries' DELETE sees the rows as they were before this statement, which is
                 # all it needs; the new entries are inserted by the next one.
-                f"WITH replaced AS (UPDATE {table} AS log SET notes = %s, updated_at = %s "  # noqa: S608 (our tables)
+                f"WITH replaced AS (UPDATE {table} AS log SET notes = %s, updated_at = %s, "  # noqa: S608 (our tables)
+                "entered_by_id = %s "
                 f"FROM (SELECT id, notes FROM {table} WHERE patient_id = %s AND date = %s "
                 "FOR UPDATE) AS old WHERE log.id = old.id RETURNING log.id, log.created_at, "
                 f"old.notes), dropped AS (DELETE FROM {entries} WHERE log_id IN "
                 "(SELECT id FROM replaced)) SELECT id, created_at, notes FROM replaced",
-                [notes, now, patient.pk, date],
+                [notes, now, entered_by_id, patient.pk, date],
             )
             row = cursor.fetchone()
             if row is not None:
@@ -228,24 +239,35 @@ def _log_upsert(*, patient: User, date: dt.date, notes: str) -> tuple[DailyLog, 
                 created = False
                 break
             cursor.execute(
-                f"INSERT INTO {table} (patient_id, date, notes, created_at, updated_at) "  # noqa: S608
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (patient_id, date) DO NOTHING "
-                "RETURNING id",
-                [patient.pk, date, notes, now, now],
+                f"INSERT INTO {table} (patient_id, date, notes, created_at, updated_at, "  # noqa: S608
+                "entered_by_id) VALUES (%s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (patient_id, date) DO NOTHING RETURNING id",
+                [patient.pk, date, notes, now, now, entered_by_id],
             )
             row = cursor.fetchone()
             if row is not None:  # else saved at the same moment by another request: replace it
                 log_id, created_at, old_notes, created = row[0], now, "", True
                 break
     log = DailyLog(
-        id=log_id, patient=patient, date=date, notes=notes, created_at=created_at, updated_at=now
+        id=log_id,
+        patient=patient,
+        date=date,
+        notes=notes,
+        created_at=created_at,
+        updated_at=now,
+        entered_by=entered_by,
     )
     log._state.adding = False
     return log, created, old_notes
 
 
 def _log_upsert_orm(
-    *, patient: User, date: dt.date, notes: str, now: dt.datetime
+    *,
+    patient: User,
+    date: dt.date,
+    notes: str,
+    now: dt.datetime,
+    entered_by: User | None = None,
 ) -> tuple[DailyLog, bool, str]:
     """``_log_upsert`` through the ORM, for SQLite (make run), whose immediate transactions
     already keep a second writer out. Queryset writes, so no model signal reads the log again."""
@@ -256,15 +278,28 @@ def _log_upsert_orm(
         .first()
     )
     if row is None:
-        log = DailyLog(patient=patient, date=date, notes=notes, created_at=now, updated_at=now)
+        log = DailyLog(
+            patient=patient,
+            date=date,
+            notes=notes,
+            created_at=now,
+            updated_at=now,
+            entered_by=entered_by,
+        )
         DailyLog.objects.bulk_create([log])
         log._state.adding = False
         return log, True, ""
     log_id, old_notes, created_at = row
-    DailyLog.objects.filter(pk=log_id).update(notes=notes, updated_at=now)
+    DailyLog.objects.filter(pk=log_id).update(notes=notes, updated_at=now, entered_by=entered_by)
     LogEntry.objects.filter(log_id=log_id).delete()
     log = DailyLog(
-        id=log_id, patient=patient, date=date, notes=notes, created_at=created_at, updated_at=now
+        id=log_id,
+        patient=patient,
+        date=date,
+        notes=notes,
+        created_at=created_at,
+        updated_at=now,
+        entered_by=entered_by,
     )
     log._state.adding = False
     return log, False, old_notes
@@ -309,7 +344,11 @@ def daily_log_delete(*, patient: User, date: dt.date, now: dt.datetime | None = 
 
 
 def daily_log_copy_previous(
-    *, patient: User, date: dt.date, now: dt.datetime | None = None
+    *,
+    patient: User,
+    date: dt.date,
+    now: dt.datetime | None = None,
+    entered_by: User | None = None,
 ) -> tuple[DailyLog, bool]:
     """ "Same as yesterday": copy the day before's entries (still-active symptoms) to ``date``."""
     previous = (
@@ -326,7 +365,9 @@ def daily_log_copy_previous(
         for entry in previous.entries.all()
         if is_copyable(entry.symptom_id)
     ]
-    return daily_log_save(patient=patient, date=date, entries=entries, notes="", now=now)
+    return daily_log_save(
+        patient=patient, date=date, entries=entries, notes="", now=now, entered_by=entered_by
+    )
 
 
 def is_copyable(symptom_code: str) -> bool:

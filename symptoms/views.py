@@ -19,12 +19,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import View, patient_required
-from accounts.models import PatientProfile
+from accounts.models import PatientProfile, RecordAccessKind, User
+from accounts.services import record_access
 from flags import facts, urgent
-from lib.dates import capitalised, day_name, long_date
+from lib.clock import local_time
+from lib.dates import capitalised, clock_time, day_name, long_date, short_date
 from symptoms import questions, selectors, services, trends
 from symptoms.catalogue import get_catalogue
 from symptoms.forms import (
@@ -107,13 +110,39 @@ def _entries_text(log: DailyLog, *, copyable_only: bool = False) -> str:
     return ", ".join(parts)
 
 
+def entered_by_text(log: DailyLog, profile: PatientProfile, viewer: User) -> str:
+    """ "Entered by Bob, your carer, at 14:02." when someone other than the patient saved the
+    log (their carer), in the patient's time; "" for the patient's own logs."""
+    who = selectors.entered_by_someone_else(log)
+    if who is None:
+        return ""
+    at = clock_time(local_time(log.updated_at, profile.zone))
+    if who.pk == viewer.pk:
+        return _("You entered this at %(time)s.") % {"time": at}
+    if viewer.pk == profile.pk:
+        return _("Entered by %(name)s, your carer, at %(time)s.") % {
+            "name": who.get_short_name(),
+            "time": at,
+        }
+    return _("Entered by %(name)s, a carer, at %(time)s.") % {
+        "name": who.get_short_name(),
+        "time": at,
+    }
+
+
 def _is_blank(log: DailyLog | None) -> bool:
     """No log yet, or a saved "nothing to report" day without notes: safe to fill in one tap."""
     return log is None or (not log.notes and not _entries_text(log))
 
 
 def _saved(
-    request: HttpRequest, log: DailyLog, created: bool, today: dt.date, *, usual: bool = False
+    request: HttpRequest,
+    log: DailyLog,
+    created: bool,
+    today: dt.date,
+    *,
+    usual: bool = False,
+    profile: PatientProfile,
 ) -> HttpResponse:
     """Thank the patient, say what to do next, and go back to the day's page (PRG)."""
     day = day_name(log.date, today)
@@ -125,7 +154,7 @@ def _saved(
         text = f"Thank you — {day} is saved."
     # The pure rules, in the request: urgent advice never waits for a worker or the broker. The
     # attention state at the top of every page shows it until the worker has stored it.
-    found = urgent.after_save(request.user.patient_profile)
+    found = urgent.after_save(profile)
     urgent.remember(request.session, found.advice, now=timezone.now())
     if found.advice:
         text += " Please follow the advice at the top of this page."
@@ -195,7 +224,7 @@ def _take_draft(request: HttpRequest, day: dt.date) -> dict[str, object] | None:
     return initial_from_answers(draft.get("answers", {}))
 
 
-@patient_required
+@patient_required(right="log")
 def log_page(
     request: HttpRequest, profile: PatientProfile, day: dt.date | None = None
 ) -> HttpResponse:
@@ -207,7 +236,7 @@ def log_page(
         return _out_of_range(request, day, today)
     if request.method == "POST" and "find" in request.POST:
         return _keep_draft(request, day, today)
-    patient = request.user
+    patient = profile.user  # a carer logs on their patient's behalf
     strip_start = today - dt.timedelta(days=STRIP_DAYS - 1)
     previous_day = day - dt.timedelta(days=1)
     logs = {
@@ -233,12 +262,16 @@ def log_page(
         entries = form.entries()
         try:
             saved, created = services.daily_log_save(
-                patient=patient, date=day, entries=entries, notes=form.cleaned_data["notes"]
+                patient=patient,
+                date=day,
+                entries=entries,
+                notes=form.cleaned_data["notes"],
+                entered_by=request.user,
             )
         except services.LogInputError as error:
             form.add_service_error(error, entries)
         else:
-            return _saved(request, saved, created, today)
+            return _saved(request, saved, created, today, profile=profile)
 
     has_errors = bool(form.errors)
     strip = [
@@ -278,6 +311,9 @@ def log_page(
             fever_from=thresholds.fever_celsius,
         ),
     }
+    if request.method == "GET":
+        record_access(request=request, patient_ids=[profile.pk], what=RecordAccessKind.LOG)
+    context["entered_by_text"] = entered_by_text(log, profile, request.user) if log else ""
     return render(request, "symptoms/log.html", context)
 
 
@@ -286,36 +322,44 @@ def quick_action(view: View) -> View:
     (a stale page, a double tap). The view gets the day's local "today" as well."""
 
     @require_POST
-    @patient_required
+    @patient_required(right="log")
     @wraps(view)
     def wrapper(request: HttpRequest, profile: PatientProfile, day: dt.date) -> HttpResponse:
         today = profile.local_today()
         if not _in_range(day, today):
             return _out_of_range(request, day, today)
-        if not _is_blank(selectors.log_on(patient=request.user, date=day)):
+        if not _is_blank(selectors.log_on(patient=profile.user, date=day)):
             return _keep_answers(request, day, today)
-        return view(request, day, today)
+        return view(request, profile, day, today)
 
     return wrapper
 
 
 @quick_action
-def log_usual(request: HttpRequest, day: dt.date, today: dt.date) -> HttpResponse:
+def log_usual(
+    request: HttpRequest, profile: PatientProfile, day: dt.date, today: dt.date
+) -> HttpResponse:
     """ "I feel as usual": save the day with nothing to report, in one tap."""
-    log, created = services.daily_log_save(patient=request.user, date=day, entries=[], notes="")
-    return _saved(request, log, created, today, usual=True)
+    log, created = services.daily_log_save(
+        patient=profile.user, date=day, entries=[], notes="", entered_by=request.user
+    )
+    return _saved(request, log, created, today, usual=True, profile=profile)
 
 
 @quick_action
-def log_same(request: HttpRequest, day: dt.date, today: dt.date) -> HttpResponse:
+def log_same(
+    request: HttpRequest, profile: PatientProfile, day: dt.date, today: dt.date
+) -> HttpResponse:
     """ "Same as yesterday": copy the day before's answers."""
     try:
-        log, created = services.daily_log_copy_previous(patient=request.user, date=day)
+        log, created = services.daily_log_copy_previous(
+            patient=profile.user, date=day, entered_by=request.user
+        )
     except services.LogInputError as error:
         for text in error.messages:
             messages.error(request, text)
         return redirect(_log_url(day, today))
-    return _saved(request, log, created, today)
+    return _saved(request, log, created, today, profile=profile)
 
 
 def _keep_answers(request: HttpRequest, day: dt.date, today: dt.date) -> HttpResponse:
@@ -329,7 +373,7 @@ def _keep_answers(request: HttpRequest, day: dt.date, today: dt.date) -> HttpRes
 
 
 @require_GET
-@patient_required
+@patient_required(right="log")
 def log_pick(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
     """The "another day" date box (a GET form): go to that day's page, or say which days work."""
     today = profile.local_today()
@@ -374,8 +418,35 @@ def _calendar(days: list[dt.date], logged: set[dt.date], today: dt.date) -> list
     ]
 
 
+def _entered_by_lines(
+    entered: dict[dt.date, User], profile: PatientProfile, viewer: User
+) -> list[str]:
+    """ "Entered by Bob, your carer: 3 Dec, 5 Dec." for each person who entered days here."""
+    days_by: dict[int, list[dt.date]] = {}
+    people: dict[int, User] = {}
+    for day, who in sorted(entered.items()):
+        days_by.setdefault(who.pk, []).append(day)
+        people[who.pk] = who
+    lines = []
+    for pk, days in days_by.items():
+        words = ", ".join(short_date(day) for day in days)
+        if pk == viewer.pk:
+            lines.append(_("Entered by you: %(days)s.") % {"days": words})
+        elif viewer.pk == profile.pk:
+            lines.append(
+                _("Entered by %(name)s, your carer: %(days)s.")
+                % {"name": people[pk].get_short_name(), "days": words}
+            )
+        else:
+            lines.append(
+                _("Entered by %(name)s, a carer: %(days)s.")
+                % {"name": people[pk].get_short_name(), "days": words}
+            )
+    return lines
+
+
 @require_GET
-@patient_required
+@patient_required(right="record")
 def history_page(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
     """Trends per symptom, grouped by site, for the last 7, 30 or 90 days."""
     try:
@@ -385,7 +456,8 @@ def history_page(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
     if days not in HISTORY_WINDOWS:
         days = DEFAULT_WINDOW
     today = profile.local_today()
-    window = selectors.history(patient=request.user, today=today, days=days)
+    window = selectors.history(patient=profile.user, today=today, days=days)
+    record_access(request=request, patient_ids=[profile.pk], what=RecordAccessKind.HISTORY)
     groups, quiet_sites = trends.trend_groups(
         window, set(profile.sites), fever_line=float(facts.thresholds().fever_celsius)
     )
@@ -403,6 +475,7 @@ def history_page(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
             f"No {quiet_names[0]} symptoms in these {days} days." if quiet_names else ""
         ),
         "calendar": _calendar(window.days, window.logged, today),
+        "entered_by_lines": _entered_by_lines(window.entered_by_others, profile, request.user),
         "calendar_open": days <= DEFAULT_WINDOW,
     }
     return render(request, "symptoms/history.html", context)
@@ -411,15 +484,15 @@ def history_page(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
 # --- Questions for the care team (the list itself is on flags' "raise with your team" page) --
 
 
-@patient_required
+@patient_required(right="log")
 def question_edit(request: HttpRequest, profile: PatientProfile, pk: int) -> HttpResponse:
     """Change the words of one of the patient's own questions (anyone else's: 404)."""
-    question = questions.own_question(patient=request.user, question_id=pk)
+    question = questions.own_question(patient=profile.user, question_id=pk)
     if request.method == "POST":
         form = QuestionForm(request.POST)
         if form.is_valid():
             questions.question_edit(
-                patient=request.user, question_id=pk, text=form.cleaned_data["text"]
+                patient=profile.user, question_id=pk, text=form.cleaned_data["text"]
             )
             messages.success(request, "Your question is changed.")
             return redirect(reverse("raise_with_team") + "#your-questions")
@@ -432,18 +505,18 @@ def question_edit(request: HttpRequest, profile: PatientProfile, pk: int) -> Htt
 
 
 @require_POST
-@patient_required
+@patient_required(right="log")
 def question_done(request: HttpRequest, profile: PatientProfile, pk: int) -> HttpResponse:
     """Tick a question off (asked, or no longer needed), or put it back on the list."""
     done = request.POST.get("done") != "no"
-    questions.question_set_done(patient=request.user, question_id=pk, done=done)
+    questions.question_set_done(patient=profile.user, question_id=pk, done=done)
     messages.success(request, "Ticked off." if done else "The question is back on your list.")
     return redirect(reverse("raise_with_team") + "#your-questions")
 
 
 @require_POST
-@patient_required
+@patient_required(right="log")
 def question_delete(request: HttpRequest, profile: PatientProfile, pk: int) -> HttpResponse:
-    questions.question_delete(patient=request.user, question_id=pk)
+    questions.question_delete(patient=profile.user, question_id=pk)
     messages.success(request, "The question is deleted.")
     return redirect(reverse("raise_with_team") + "#your-questions")

@@ -22,9 +22,13 @@ class RecordAccessListMixin:
 
     def paginate_queryset(self, queryset: Any) -> Sequence[Any] | None:
         page = super().paginate_queryset(queryset)  # type: ignore[misc]
+        patient_ids = [self.record_patient_id(item) for item in page or []]
+        acting = getattr(self.request, "acting_profile", None)  # type: ignore[attr-defined]
+        if acting is not None:  # a carer's look at their patient's list, noted even when empty
+            patient_ids = [acting.pk]
         record_access(
             request=self.request,  # type: ignore[attr-defined]
-            patient_ids=[self.record_patient_id(item) for item in page or []],
+            patient_ids=patient_ids,
             what=self.record_access_what,
             listing=True,
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts import access
 from accounts.choices import (
     MetastasisSite,
 )
@@ -166,6 +167,14 @@ def language_field(**kwargs: object) -> serializers.ChoiceField:
     )
 
 
+class CaringForSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True, help_text="The patient's user id.")
+    name = serializers.CharField(read_only=True)
+    rights = serializers.ListField(
+        child=serializers.ChoiceField(choices=["log", "record", "appointments"]), read_only=True
+    )
+
+
 class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     email = serializers.EmailField(read_only=True)
@@ -173,6 +182,12 @@ class MeSerializer(serializers.Serializer):
     role = serializers.CharField(read_only=True)
     language = serializers.SerializerMethodField()
     patient = serializers.SerializerMethodField()
+    caring_for = serializers.SerializerMethodField(
+        help_text="For a carer (role `carer`): the patient they help and the rights that patient "
+        "gave them (`log`: fill in the daily log for them; `record`: see history, flags and "
+        "advice; `appointments`: see appointments). Null for everyone else, and for a carer "
+        "whose access has ended."
+    )
 
     @extend_schema_field(language_field())
     def get_language(self, user: User) -> str | None:
@@ -184,6 +199,18 @@ class MeSerializer(serializers.Serializer):
         if profile is None:
             return None
         return PatientSettingsSerializer(profile).data
+
+    @extend_schema_field(CaringForSerializer(allow_null=True))
+    def get_caring_for(self, user: User) -> dict | None:
+        link = access.carer_link(user)
+        if link is None:
+            return None
+        patient = link.patient
+        return {
+            "id": patient.pk,
+            "name": patient.name or patient.email,
+            "rights": access.carer_rights(link),
+        }
 
 
 class MeUpdateSerializer(PatientSettingsSerializer):

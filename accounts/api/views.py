@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import access, credentials, selectors, services, two_step
+from accounts.api.permissions import CARER_OWN
 from accounts.api.serializers import (
     DeviceTokenSerializer,
     MeSerializer,
@@ -125,6 +126,8 @@ class LogoutView(APIView):
     """Sign this device out: the token of this request stops working (for a web session, the
     session ends). The person's other devices stay signed in."""
 
+    carer_rights = {"POST": CARER_OWN}  # their own account
+
     @extend_schema(
         request=None,
         responses={
@@ -145,6 +148,8 @@ class LogoutAllView(APIView):
     """Sign out everywhere: every API token and every web session of this person ends, this
     one included."""
 
+    carer_rights = {"POST": CARER_OWN}  # their own account
+
     @extend_schema(
         request=None,
         responses={
@@ -162,6 +167,8 @@ class LogoutAllView(APIView):
 class DeviceTokenListView(APIView):
     """The devices signed in to the API as this person, newest first."""
 
+    carer_rights = {"GET": CARER_OWN}  # their own account
+
     @extend_schema(
         responses={
             200: DeviceTokenSerializer(many=True),
@@ -177,6 +184,8 @@ class DeviceTokenListView(APIView):
 
 class DeviceTokenView(APIView):
     """Sign one of this person's devices out."""
+
+    carer_rights = {"DELETE": CARER_OWN}  # their own account
 
     @extend_schema(
         request=None,
@@ -194,6 +203,8 @@ class DeviceTokenView(APIView):
 
 class MeView(APIView):
     """Who am I, and (for patients) my settings."""
+
+    carer_rights = {"GET": CARER_OWN, "PATCH": CARER_OWN}  # their own account
 
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:

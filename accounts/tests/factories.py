@@ -6,12 +6,13 @@ import time
 
 import factory
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from factory.django import DjangoModelFactory
 
-from accounts.models import CareTeam, PatientProfile, Role, User
+from accounts.models import CarerLink, CareTeam, PatientProfile, Role, User
 
 PASSWORD = "correct horse battery staple"
 
@@ -104,3 +105,44 @@ def pass_second_step(client: Client, user: User) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = authenticator_for(user).persistent_id
     session.save()
+
+
+# --- Carers (accounts.CarerLink) ------------------------------------------------------------------
+# Links made directly, for tests of what a carer may do; inviting and revoking have their own
+# services and tests.
+
+
+class CarerFactory(UserFactory):
+    role = Role.CARER
+
+
+class CarerLinkFactory(DjangoModelFactory):
+    """A carer linked to a patient; every right unless told otherwise."""
+
+    class Meta:
+        model = CarerLink
+
+    patient = factory.SubFactory(UserFactory, role=Role.PATIENT)
+    carer = factory.SubFactory(CarerFactory)
+    can_log = True
+    can_view_record = True
+    can_view_appointments = True
+
+
+def make_carer(
+    patient: User,
+    *,
+    rights: tuple[str, ...] = ("log", "record", "appointments"),
+    revoked: bool = False,
+    **user_fields: object,
+) -> User:
+    """A carer of ``patient`` with these rights (names from accounts.access.CARER_RIGHTS)."""
+    link = CarerLinkFactory(
+        patient=patient,
+        carer=CarerFactory(**user_fields),
+        can_log="log" in rights,
+        can_view_record="record" in rights,
+        can_view_appointments="appointments" in rights,
+        revoked_at=timezone.now() if revoked else None,
+    )
+    return link.carer

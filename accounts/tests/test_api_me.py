@@ -24,6 +24,7 @@ def test_patient_reads_their_settings(people, api_client):
             "phone": "",
             "call_time": "",
         },
+        "caring_for": None,  # only for carers
     }
 
 

@@ -65,6 +65,8 @@ class AppointmentListCreateView(RecordAccessListMixin, generics.ListAPIView):
     """The caller's appointments (a patient's own, a coordinator's panel), soonest first;
     POST books one."""
 
+    carer_rights = {"GET": (selectors.CARER_RIGHT,)}  # a carer looks; booking is the patient's
+
     serializer_class = AppointmentSerializer
     record_access_what = RecordAccessKind.APPOINTMENTS
 
@@ -167,6 +169,8 @@ class AppointmentListCreateView(RecordAccessListMixin, generics.ListAPIView):
 
 class AppointmentDetailView(APIView):
     """One appointment the caller may see. PATCH reschedules or edits it: its reminders move."""
+
+    carer_rights = {"GET": (selectors.CARER_RIGHT,)}  # a carer looks; changing is the patient's
 
     @extend_schema(
         parameters=[ID_PARAMETER], responses={200: AppointmentSerializer, 404: NOT_FOUND}

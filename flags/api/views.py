@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from accounts import access
 from accounts.api.access_log import RecordAccessListMixin
-from accounts.api.permissions import IsCoordinator, IsPatient
+from accounts.api.permissions import IsCoordinator, IsPatientOrCarer, acting_patient
 from accounts.models import RecordAccessKind
 from accounts.services import record_access
 from flags import services
@@ -42,6 +42,8 @@ from lib.api import PATIENT_ID
 class FlagListView(RecordAccessListMixin, generics.ListAPIView):
     """Flags the caller may see, newest first. Filter with ?status= and ?patient=."""
 
+    carer_rights = {"GET": ("record",)}  # a carer: their patient's, with the right to see them
+
     serializer_class = FlagSerializer
     record_access_what = RecordAccessKind.FLAGS
 
@@ -51,12 +53,12 @@ class FlagListView(RecordAccessListMixin, generics.ListAPIView):
         if "patient" in filters.validated_data:
             # Someone the caller may not see is 404, as for ?patient= on appointments.
             patient = access.get_profile_or_404(
-                self.request.user, filters.validated_data["patient"]
+                self.request.user, filters.validated_data["patient"], carer_right="record"
             )
             queryset = Flag.objects.filter(patient_id=patient.pk)
         else:
-            visible = access.visible_profiles(self.request.user).values("pk")
-            queryset = Flag.objects.filter(patient_id__in=visible)
+            visible = access.visible_profiles(self.request.user, carer_right="record")
+            queryset = Flag.objects.filter(patient_id__in=visible.values("pk"))
         if "status" in filters.validated_data:
             queryset = queryset.filter(status=filters.validated_data["status"])
         return queryset.prefetch_related(contacts_prefetch()).order_by("-opened_at", "-pk")
@@ -149,7 +151,8 @@ class FlagRespondView(APIView):
     """The patient says what they did about urgent advice. Their own flags only (anyone else's
     is 404; care staff get 403); answering again replaces the answer. Never resolves the flag."""
 
-    permission_classes = [IsPatient]
+    permission_classes = [IsPatientOrCarer]
+    carer_rights = {"POST": ("log",)}  # a carer who logs for the patient may answer for them
 
     @extend_schema(
         operation_id="v1_flags_respond",
@@ -166,7 +169,7 @@ class FlagRespondView(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        flag = Flag.objects.filter(pk=pk, patient=request.user).first()
+        flag = Flag.objects.filter(pk=pk, patient=acting_patient(request)).first()
         if flag is None:
             raise Http404("No such flag.")
         data = FlagRespondSerializer(data=request.data)

@@ -11,12 +11,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.models import CareTeam
+from accounts.models import CarerLink, CareTeam, Role, User
 from flags.models import Flag, FlagLevel, FlagStatus
 from lib.clock import local_today, next_local
+from lib.i18n import in_language_of
 from notifications.models import Kind, Notification
 from notifications.services import Planned, notifications_cancel_pending, notifications_plan
 
@@ -102,7 +104,61 @@ def urgent_alerts_plan(*, flags: Sequence[Flag], teams: dict[int, int], now: dt.
                 subject_id=flag.pk,
             )
         )
+    planned += carer_alerts(flags=flags, now=now)
     return notifications_plan(planned=planned)
+
+
+CARER_LINK = "/"  # the carer's home page shows the patient's urgent advice and the numbers
+
+
+def carer_alerts(*, flags: Sequence[Flag], now: dt.datetime) -> list[Planned]:
+    """The urgent advice, for each carer whose patient it is: every carer with a link in force
+    and the right to see the patient's flags and advice or to log for them (a revoked carer
+    gets nothing). Due now, once per flag and carer (natural keys, as the coordinators'
+    alerts); in the carer's own language; lock-screen safe: the advice itself waits behind
+    their login, on their home page. One query."""
+    patient_ids = {flag.patient_id for flag in flags}
+    if not patient_ids:
+        return []
+    carers: dict[int, list[User]] = defaultdict(list)
+    links = (
+        CarerLink.objects.filter(
+            patient_id__in=patient_ids,
+            revoked_at__isnull=True,
+            carer__is_active=True,
+            carer__role=Role.CARER,
+        )
+        .filter(Q(can_view_record=True) | Q(can_log=True))
+        .select_related("carer")
+        .order_by("carer_id")
+    )
+    for link in links:
+        carers[link.patient_id].append(link.carer)
+    line, emergency = settings.CARE_TEAM_24H_LINE, settings.EMERGENCY_NUMBER
+    planned = []
+    for flag in flags:
+        for carer in carers.get(flag.patient_id, []):
+            with in_language_of(carer):
+                title = _("Urgent advice for the person you help")
+                body = _(
+                    "The person you help has been given urgent advice: they should call the "
+                    "care team's 24-hour line now on %(line)s. In an emergency call "
+                    "%(emergency)s. Open MBC Tracker to see the advice."
+                ) % {"line": line, "emergency": emergency}
+            planned.append(
+                Planned(
+                    key=f"flag:{flag.pk}:carer:{carer.pk}",
+                    kind=Kind.FLAG_ALERT,
+                    recipient_id=carer.pk,
+                    due_at=now,
+                    title=title,
+                    body=body,
+                    link=CARER_LINK,
+                    subject_type=SUBJECT,
+                    subject_id=flag.pk,
+                )
+            )
+    return planned
 
 
 def flag_alerts_cancel(

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import access
 from accounts.models import User
 from flags.models import Flag, FlagLevel, PatientResponse
 from flags.selectors import LIVE
@@ -27,7 +28,7 @@ def flag_respond(*, flag: Flag, by: User, response: str, now: dt.datetime | None
         raise ValidationError({"response": UNKNOWN_RESPONSE})
     now = now or timezone.now()
     locked = Flag.objects.select_for_update().get(pk=flag.pk)
-    if locked.patient_id != by.pk:
+    if locked.patient_id != by.pk and not _answers_for(by, locked.patient_id):
         raise ValidationError({"response": "Only the patient can answer their own advice."})
     if locked.level != FlagLevel.URGENT:
         raise ValidationError({"response": "Only urgent advice asks for an answer."})
@@ -37,3 +38,9 @@ def flag_respond(*, flag: Flag, by: User, response: str, now: dt.datetime | None
     locked.patient_responded_at = now
     locked.save(update_fields=["patient_response", "patient_responded_at", "updated_at"])
     return locked
+
+
+def _answers_for(carer: User, patient_id: int) -> bool:
+    """A carer may answer for the patient who gave them the right to log on their behalf."""
+    profile = access.acting_profile(carer, "log") if access.is_carer(carer) else None
+    return profile is not None and profile.pk == patient_id

@@ -98,8 +98,12 @@ class ErrorAutoSchema(AutoSchema):
             isinstance(permission, permissions.AllowAny)
             for permission in self.view.get_permissions()
         )
+        # A permission may say it never refuses this method of this view (``refuses``): the
+        # carers' rule lets them use their own account, messages and devices.
         role_check = any(
-            not isinstance(permission, SIGNED_IN_ONLY) for permission in self.view.get_permissions()
+            not isinstance(permission, SIGNED_IN_ONLY)
+            and getattr(permission, "refuses", lambda view, method: True)(self.view, self.method)
+            for permission in self.view.get_permissions()
         )
         sessions = any(
             isinstance(authenticator, SessionAuthentication)

@@ -155,7 +155,8 @@ def test_every_operation_that_needs_a_sign_in_declares_401_and_each_error_has_a_
         ("GET /api/v1/patients/", {"200", "400", "401", "403", "404"}),
         ("POST /api/v1/patients/", {"201", "400", "401", "403"}),
         ("GET /api/v1/patients/{id}/", {"200", "401", "403", "404"}),
-        ("GET /api/v1/flags/", {"200", "400", "401", "404"}),
+        ("GET /api/v1/flags/", {"200", "400", "401", "403", "404"}),  # 403: a carer without
+        # the right to see the record
         ("POST /api/v1/auth/token/", {"200", "400", "429"}),
     ],
 )

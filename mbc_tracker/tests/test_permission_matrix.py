@@ -26,6 +26,24 @@ in MATRIX, or in EXEMPT with the reason why it does not name a patient or an obj
 URL: add an ``Entry`` to MATRIX (build its arguments from ``World``, patient A's things, and fill
 one ``row(...)`` per method with all six personas), or, if it takes no patient or object id, an
 EXEMPT entry with the reason.
+
+Carers (accounts.CarerLink) are four more personas in every cell: ``carer_a`` (patient A's carer
+with every right), ``carer_a_limited`` (A's carer who may only log), ``carer_a_revoked`` (A's
+carer with every right, whose link has ended) and ``carer_b`` (patient B's carer with every
+right). Their cells are derived from the six-persona row by a rule, per entry and method
+(``Entry.carers``), and checked like every other cell:
+
+- ``as_outsider`` (the default): each carer gets what patient B gets. A carer is a stranger to
+  everything of A's that is not the patient's own pages: staff pages (403), admin, other
+  people's messages, devices and downloads (404), scan support (404);
+- ``with_right(right, refused=...)``: A's pages and API a carer may use with ``right``: a carer of
+  A who has it gets what patient A gets, carer B (who has it, for B) what patient B gets (404:
+  A's object is not their patient's), and a carer without it, or whose link has ended,
+  ``refused`` (HOME for pages, 403 for the API), before any object is looked up;
+- ``never(refused)``: the patient's alone (changing or cancelling an appointment): every carer
+  is refused.
+
+Pages and API calls that take no id are in CARER_PAGES below, one explicit cell per carer.
 """
 
 from __future__ import annotations
@@ -58,20 +76,33 @@ from conftest import Personas
 from exports.services import record_export_build, record_export_request
 from flags.tests.factories import FlagFactory
 from notifications.tests.factories import PushSubscriptionFactory, SentNotificationFactory
-from symptoms.models import PatientQuestion
+from symptoms.models import DailyLog, PatientQuestion
 from symptoms.tests.factories import log_day
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ("patient_a", "patient_b", "coordinator_a", "coordinator_b", "admin", "anonymous")
-OUTSIDERS = ("patient_b", "coordinator_b", "anonymous")  # may never learn anything about A
+SIX = ("patient_a", "patient_b", "coordinator_a", "coordinator_b", "admin", "anonymous")
+CARERS = ("carer_a", "carer_a_limited", "carer_a_revoked", "carer_b")
+PERSONAS = SIX + CARERS
+# May never learn anything about A (the carers: not even her first name, which carers see).
+OUTSIDERS = ("patient_b", "coordinator_b", "anonymous", "carer_a_revoked", "carer_b")
+CARER_OUTSIDERS = ("carer_a_revoked", "carer_b")
+ALICE_FIRST = "Alice"
+# What each carer's link gives (the revoked one gave everything, before it ended).
+CARER_RIGHTS = {
+    "carer_a": ("log", "record", "appointments"),
+    "carer_a_limited": ("log",),
+    "carer_a_revoked": ("log", "record", "appointments"),
+    "carer_b": ("log", "record", "appointments"),
+}
 ALICE = "Alice Patient"  # patient A's name (the `people` fixture)
 
 # Redirects, told apart by where they lead.
 LOGIN = "302-login"
 ADMIN_LOGIN = "302-admin-login"
 HOME = "302-home"
-REFUSED = {401, 403, 404, 405, LOGIN, ADMIN_LOGIN, HOME}
+SETTINGS = "302-settings"  # a settings action that is not for the role, sent back to settings
+REFUSED = {401, 403, 404, 405, LOGIN, ADMIN_LOGIN, HOME, SETTINGS}
 
 Expected = int | str
 Row = dict[str, Expected]
@@ -98,7 +129,42 @@ def row(
 
 
 def everyone(expected: Expected) -> Row:
-    return dict.fromkeys(PERSONAS, expected)
+    return dict.fromkeys(SIX, expected)
+
+
+# --- How the carers' cells follow from a row ----------------------------------------------------
+
+CarerRule = Callable[[Row], Row]
+
+
+def as_outsider(row: Row) -> Row:
+    """Each carer gets what patient B gets: nothing of A's."""
+    return dict.fromkeys(CARERS, row["patient_b"])
+
+
+def with_right(right: str, *, refused: Expected) -> CarerRule:
+    """A's carers with ``right`` get what A gets; B's carer what B gets; anyone without it, or
+    whose link has ended, ``refused``."""
+
+    def cells(row: Row) -> Row:
+        result: Row = {}
+        for carer in CARERS:
+            if carer == "carer_a_revoked" or right not in CARER_RIGHTS[carer]:
+                result[carer] = refused
+            else:
+                result[carer] = row["patient_b"] if carer == "carer_b" else row["patient_a"]
+        return result
+
+    return cells
+
+
+def never(refused: Expected) -> CarerRule:
+    """The patient's alone: every carer is refused."""
+
+    def cells(row: Row) -> Row:
+        return dict.fromkeys(CARERS, refused)
+
+    return cells
 
 
 # --- Patient A's things ------------------------------------------------------------------------
@@ -176,10 +242,16 @@ class Entry:
     data: dict[str, object] = field(default_factory=dict)  # the body of a POST or PATCH
     state: Callable[[World], object] | None = None  # must be unchanged by a refused write
     writes: bool = True  # an allowed write changes ``state`` (False: the body is left empty)
+    carers: dict[str, CarerRule] = field(default_factory=dict)  # per method; else as_outsider
 
     @property
     def methods(self) -> list[str]:
         return [method for method in ("get", "post", "patch", "delete") if getattr(self, method)]
+
+    def expected(self, method: str) -> Row:
+        """Every persona's cell for ``method``: the six as written, the carers by their rule."""
+        row = getattr(self, method)
+        return row | self.carers.get(method, as_outsider)(row)
 
 
 def patient_page(*, owner: Expected) -> Row:
@@ -336,6 +408,7 @@ ENTRIES = [
         post=patient_page(owner=302),
         data={"text": "Written by someone else"},
         state=object_state(lambda w: w.question),
+        carers={"get": with_right("log", refused=HOME), "post": with_right("log", refused=HOME)},
     ),
     Entry(
         "question_done",
@@ -344,6 +417,7 @@ ENTRIES = [
         post=patient_page(owner=302),
         data={"done": "yes"},
         state=object_state(lambda w: w.question),
+        carers={"post": with_right("log", refused=HOME)},
     ),
     Entry(
         "question_delete",
@@ -351,6 +425,7 @@ ENTRIES = [
         get=everyone(405),
         post=patient_page(owner=302),
         state=object_state(lambda w: w.question),
+        carers={"post": with_right("log", refused=HOME)},
     ),
     Entry(
         "flag_respond",
@@ -359,9 +434,15 @@ ENTRIES = [
         post=patient_page(owner=302),
         data={"response": "called_team", "next": "/"},
         state=object_state(lambda w: w.flag),
+        carers={"post": with_right("log", refused=HOME)},  # "what I did", for the patient
     ),
     # --- Appointment pages: the patient and their care team ------------------------------------
-    Entry("appointment_detail", lambda w: [w.appointment.pk], get=care_page(allowed=200)),
+    Entry(
+        "appointment_detail",
+        lambda w: [w.appointment.pk],
+        get=care_page(allowed=200),
+        carers={"get": with_right("appointments", refused=HOME)},
+    ),
     Entry(
         "appointment_edit",
         lambda w: [w.appointment.pk],
@@ -369,6 +450,7 @@ ENTRIES = [
         post=care_page(allowed=302),
         data=EDIT_APPOINTMENT,
         state=object_state(lambda w: w.appointment),
+        carers={"get": never(HOME), "post": never(HOME)},  # changing is the patient's
     ),
     Entry(
         "appointment_cancel",
@@ -376,6 +458,7 @@ ENTRIES = [
         get=care_page(allowed=200),
         post=care_page(allowed=302),
         state=object_state(lambda w: w.appointment),
+        carers={"get": never(HOME), "post": never(HOME)},  # cancelling is the patient's
     ),
     Entry("appointment_support", lambda w: [w.past_scan.pk], get=scan_page(owner=200)),
     Entry(
@@ -561,6 +644,7 @@ ENTRIES = [
         ),
         data={"response": "called_team"},
         state=object_state(lambda w: w.flag),
+        carers={"post": with_right("log", refused=403)},
     ),
     Entry(
         "api-appointment-detail",
@@ -569,12 +653,14 @@ ENTRIES = [
         patch=care_api(allowed=200),
         data={"starts_at": "2026-07-01T11:00:00+01:00"},
         state=object_state(lambda w: w.appointment),
+        carers={"get": with_right("appointments", refused=403), "patch": never(403)},
     ),
     Entry(
         "api-appointment-cancel",
         lambda w: [w.appointment.pk],
         post=care_api(allowed=200),
         state=object_state(lambda w: w.appointment),
+        carers={"post": never(403)},
     ),
     Entry(
         "api-notification-read",
@@ -778,6 +864,25 @@ def urls_that_capture() -> list[Captured]:
     return list(_walk(get_resolver().url_patterns))
 
 
+# --- Carers --------------------------------------------------------------------------------------
+
+
+def make_carers(people) -> dict[str, object]:
+    """The four carers, linked directly (inviting has its own tests)."""
+    from accounts.tests.factories import make_carer
+
+    return {
+        "carer_a": make_carer(people.patient_a, email="carer.a@example.org", name="Bob Carer"),
+        "carer_a_limited": make_carer(
+            people.patient_a, rights=("log",), email="carer.a2@example.org", name="Cara Carer"
+        ),
+        "carer_a_revoked": make_carer(
+            people.patient_a, revoked=True, email="carer.a3@example.org", name="Dan Carer"
+        ),
+        "carer_b": make_carer(people.patient_b, email="carer.b@example.org", name="Eve Carer"),
+    }
+
+
 # --- Meta-tests ---------------------------------------------------------------------------------
 
 
@@ -837,6 +942,15 @@ def _cells() -> list:
     ]
 
 
+def test_every_cell_names_every_persona():
+    """Each row names the six; each rule gives the four carers; nothing else."""
+    for entry in ENTRIES:
+        for method in entry.methods:
+            assert set(getattr(entry, method)) == set(SIX), (entry.name, method)
+            assert set(entry.expected(method)) == set(PERSONAS), (entry.name, method)
+        assert set(entry.carers) <= set(entry.methods), entry.name
+
+
 def _check_status(response, expected: Expected) -> None:
     location = response.get("Location", "")
     got = f"{response.status_code} {location}".strip()
@@ -846,6 +960,8 @@ def _check_status(response, expected: Expected) -> None:
         assert response.status_code == 302 and location.startswith(reverse("admin:login")), got
     elif expected == HOME:
         assert response.status_code == 302 and location == reverse("home"), got
+    elif expected == SETTINGS:
+        assert response.status_code == 302 and location == reverse("settings"), got
     else:
         assert response.status_code == expected, got
         if expected == 302:  # a success that redirects: not to a login page, nor home
@@ -858,6 +974,7 @@ class Shared:
     people: object
     world: World
     sessions: dict[str, str]  # persona -> session key, logged in once
+    carers: dict[str, object]  # carer persona -> their user
 
 
 @pytest.fixture(scope="module")
@@ -871,13 +988,14 @@ def _shared(django_db_setup, django_db_blocker) -> Iterator[Shared]:
         with time_machine.travel(NOW, tick=False):
             people = Personas()
             world = World(people)
+            carers = make_carers(people)
             sessions = {}
-            for persona, user in people.all().items():
+            for persona, user in (people.all() | carers).items():
                 if user is not None:
                     login = Client()
                     login.force_login(user)
                     sessions[persona] = login.session.session_key
-        yield Shared(people, world, sessions)
+        yield Shared(people, world, sessions, carers)
         transaction.set_rollback(True)
 
 
@@ -908,7 +1026,7 @@ def api_client(_handler) -> APIClient:
 @pytest.mark.parametrize(("url_name", "method", "persona"), _cells())
 def test_permission_matrix(_shared, world, api_client, url_name, method, persona):
     entry = MATRIX[url_name]
-    expected = getattr(entry, method)[persona]
+    expected = entry.expected(method)[persona]
     url = reverse(url_name, args=entry.args(world))
     if persona != "anonymous":
         api_client.cookies[settings.SESSION_COOKIE_NAME] = _shared.sessions[persona]
@@ -925,6 +1043,8 @@ def test_permission_matrix(_shared, world, api_client, url_name, method, persona
     _check_status(response, expected)
     if persona in OUTSIDERS:
         assert ALICE not in response.content.decode(errors="replace")
+    if persona in CARER_OUTSIDERS:
+        assert ALICE_FIRST not in response.content.decode(errors="replace")
     if entry.state and method != "get":
         if expected in REFUSED:
             assert entry.state(world) == before, "a refused write changed something"
@@ -943,3 +1063,147 @@ def test_a_flag_is_found_only_under_its_own_patient(people, api_client):
         url = reverse(action, args=[people.patient_a.pk, bellas.pk])
         assert api_client.post(url, {"note": "Wrong patient."}).status_code == 404
     assert state_of(type(bellas), bellas.pk)["status"] == bellas.status
+
+
+# --- Carers on the pages and API calls that take no id ------------------------------------------
+# The patient's own pages name no patient: a carer reaches their own patient's through them, and
+# only with the right for each. One explicit cell per carer (A's with every right, A's who may
+# only log, A's whose link has ended, B's with every right).
+
+
+def carers(carer_a: Expected, limited: Expected, revoked: Expected, carer_b: Expected) -> Row:
+    return {
+        "carer_a": carer_a,
+        "carer_a_limited": limited,
+        "carer_a_revoked": revoked,
+        "carer_b": carer_b,
+    }
+
+
+@dataclass(frozen=True)
+class CarerPage:
+    name: str
+    method: str
+    expected: Row
+    args: Callable[[World], list[object]] = lambda w: []
+    data: Callable[[World], dict[str, object]] = lambda w: {}
+    query: str = ""
+
+
+def _today(world: World) -> dt.date:
+    return world.patient.patient_profile.local_today()
+
+
+def _yesterday(world: World) -> dt.date:
+    return _today(world) - dt.timedelta(days=1)
+
+
+ALL_SEE = carers(200, 200, 200, 200)  # the carer's own: home, settings, messages, account
+CARER_PAGES = [
+    # Their own things: every carer, the revoked one too.
+    CarerPage("home", "get", ALL_SEE),  # the revoked one: a calm "your access has ended" page
+    CarerPage("settings", "get", ALL_SEE),  # their own account, never the patient's settings
+    CarerPage("notification_list", "get", ALL_SEE),  # their own messages
+    CarerPage("notifications_read_all", "post", carers(302, 302, 302, 302)),
+    CarerPage("resources", "get", ALL_SEE),
+    # The log: with the right to log.
+    CarerPage("log", "get", carers(200, 200, HOME, 200)),
+    CarerPage("log_day", "get", carers(200, 200, HOME, 200), args=lambda w: [_yesterday(w)]),
+    CarerPage(
+        "log_pick", "get", carers(302, 302, HOME, 302), query="?day={today}"
+    ),  # to that day's page
+    CarerPage("log_usual", "post", carers(302, 302, HOME, 302), args=lambda w: [_today(w)]),
+    CarerPage("log_same", "post", carers(302, 302, HOME, 302), args=lambda w: [_today(w)]),
+    # The record: history, flags and questions, the visit summary.
+    CarerPage("history", "get", carers(200, HOME, HOME, 200)),
+    CarerPage("raise_with_team", "get", carers(200, HOME, HOME, 200)),
+    CarerPage(  # adding a question changes the list: the right to log
+        "raise_with_team", "post", carers(302, 302, HOME, 302), data=lambda w: {"text": "And?"}
+    ),
+    CarerPage("visit_summary", "get", carers(200, HOME, HOME, 200)),
+    CarerPage("visit_summary_pdf", "get", carers(200, HOME, HOME, 200)),
+    CarerPage(  # "what I did" about advice not stored yet: the right to log
+        "flag_respond_pending",
+        "post",
+        carers(302, 302, HOME, 302),
+        data=lambda w: {"response": "called_team", "rule": "red_flag", "subject": "", "next": "/"},
+    ),
+    # Appointments: to look, with the right; booking stays the patient's.
+    CarerPage("appointment_list", "get", carers(200, HOME, HOME, 200)),
+    CarerPage("appointment_new", "get", carers(HOME, HOME, HOME, HOME)),
+    CarerPage("appointment_new", "post", carers(HOME, HOME, HOME, HOME)),
+    # The patient's settings actions: never a carer's.
+    CarerPage("calendar_feed_rotate", "post", carers(SETTINGS, SETTINGS, SETTINGS, SETTINGS)),
+    CarerPage("record_export_request", "post", carers(404, 404, 404, 404)),
+    # Staff pages.
+    CarerPage("care:panel", "get", carers(403, 403, 403, 403)),
+    CarerPage("care:alert_burden", "get", carers(403, 403, 403, 403)),
+    # The API.
+    CarerPage("api-me", "get", ALL_SEE),  # role "carer"; caring_for null once revoked
+    CarerPage("api-symptoms", "get", ALL_SEE),  # the shared catalogue
+    CarerPage("api-notifications", "get", ALL_SEE),
+    CarerPage("api-tokens", "get", ALL_SEE),
+    CarerPage("api-push-subscriptions", "get", ALL_SEE),
+    CarerPage("api-logs", "get", carers(200, 200, 403, 200)),  # "log" or "record"
+    CarerPage(
+        "api-logs",
+        "post",
+        carers(201, 201, 403, 201),
+        data=lambda w: {"date": str(_today(w)), "entries": [{"symptom": "fatigue", "severity": 2}]},
+    ),
+    CarerPage(
+        "api-log-detail", "get", carers(200, 200, 403, 404), args=lambda w: [_yesterday(w)]
+    ),  # B has no log that day
+    CarerPage(
+        "api-log-detail", "delete", carers(403, 403, 403, 403), args=lambda w: [_yesterday(w)]
+    ),  # deleting is the patient's
+    CarerPage("api-flags", "get", carers(200, 403, 403, 200)),
+    CarerPage("api-appointments", "get", carers(200, 403, 403, 200)),
+    CarerPage(
+        "api-appointments",
+        "post",
+        carers(403, 403, 403, 403),
+        data=lambda w: {"kind": "ct", "starts_at": "2026-07-01T11:00:00+01:00"},
+    ),
+    CarerPage("api-me-fhir", "get", carers(403, 403, 403, 403)),
+    CarerPage("api-patients", "get", carers(403, 403, 403, 403)),
+]
+
+
+def test_carer_pages_name_every_carer():
+    for page in CARER_PAGES:
+        assert set(page.expected) == set(CARERS), page.name
+
+
+@pytest.mark.parametrize(
+    ("index", "persona"),
+    [
+        pytest.param(index, persona, id=f"{page.name}-{page.method}-{persona}")
+        for index, page in enumerate(CARER_PAGES)
+        for persona in CARERS
+    ],
+)
+def test_carer_without_an_id(_shared, world, api_client, index, persona):
+    page = CARER_PAGES[index]
+    expected = page.expected[persona]
+    url = reverse(page.name, args=page.args(world)) + page.query.format(today=_today(world))
+    api_client.cookies[settings.SESSION_COOKIE_NAME] = _shared.sessions[persona]
+    logs_before = list(DailyLog.objects.filter(patient=world.patient).values())
+    questions_before = list(PatientQuestion.objects.filter(patient=world.patient).values())
+    send = getattr(api_client, page.method)
+    if page.method == "get":
+        response = send(url)
+    elif url.startswith("/api/"):
+        response = send(url, page.data(world), format="json")
+    else:
+        response = send(url, page.data(world))
+
+    _check_status(response, expected)
+    body = response.content.decode(errors="replace")
+    if persona in CARER_OUTSIDERS:
+        assert ALICE_FIRST not in body
+    if expected in REFUSED or persona in CARER_OUTSIDERS:  # nothing of A's changed
+        assert list(DailyLog.objects.filter(patient=world.patient).values()) == logs_before
+        assert (
+            list(PatientQuestion.objects.filter(patient=world.patient).values()) == questions_before
+        )

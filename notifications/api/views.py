@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.permissions import CARER_OWN
 from notifications import devices, selectors, services
 from notifications.api.serializers import (
     NotificationSerializer,
@@ -27,6 +28,8 @@ from notifications.models import Notification
 class NotificationListView(generics.ListAPIView):
     """What was sent to you or is scheduled for you, newest first (scheduled ones lead)."""
 
+    carer_rights = {"GET": CARER_OWN}  # their own messages and devices
+
     serializer_class = NotificationSerializer
 
     def get_queryset(self) -> QuerySet[Notification]:
@@ -35,6 +38,8 @@ class NotificationListView(generics.ListAPIView):
 
 class NotificationReadView(APIView):
     """Mark one of your messages read. Marking it again keeps the first time."""
+
+    carer_rights = {"POST": CARER_OWN}  # their own messages and devices
 
     @extend_schema(
         request=None,
@@ -54,6 +59,8 @@ class NotificationReadView(APIView):
 class PushSubscriptionListView(APIView):
     """Your devices that show notifications. Adding one never sends anything: only the
     dispatcher sends."""
+
+    carer_rights = {"GET": CARER_OWN, "POST": CARER_OWN}  # their own messages and devices
 
     @extend_schema(responses={200: PushSubscriptionSerializer(many=True)})
     def get(self, request: Request) -> Response:
@@ -89,6 +96,8 @@ class PushSubscriptionListView(APIView):
 
 class PushSubscriptionDetailView(APIView):
     """Remove one of your devices."""
+
+    carer_rights = {"DELETE": CARER_OWN}  # their own messages and devices
 
     @extend_schema(
         request=None,

@@ -25,6 +25,7 @@ from symptoms.models import (
     RedFlag,
     SymptomKind,
 )
+from symptoms.selectors import entered_by_someone_else
 from symptoms.services import NOTES_MAX_LENGTH
 
 # --- The catalogue -------------------------------------------------------------------------------
@@ -160,6 +161,12 @@ class DailyLogSaveSerializer(serializers.Serializer):
     )
 
 
+class EnteredBySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True, help_text="The person's user id.")
+    name = serializers.CharField(read_only=True)
+    role = serializers.CharField(read_only=True, help_text='Their role: "carer".')
+
+
 class DailyLogSerializer(serializers.Serializer):
     """A saved log. Give it logs with their entries prefetched (selectors.logs_for)."""
 
@@ -173,10 +180,22 @@ class DailyLogSerializer(serializers.Serializer):
         help_text="Your open and acknowledged flags, as GET /api/v1/flags/ shows them. This log "
         "is evaluated in the background: flags it raises appear within seconds."
     )
+    entered_by = serializers.SerializerMethodField(
+        help_text="Who saved this log last, when it was not the patient themself: their carer "
+        "(role `carer`). Null for the patient's own logs and for logs from before this was "
+        "recorded."
+    )
 
     @extend_schema_field(_entry_schema())
     def get_entries(self, log: DailyLog) -> list[dict[str, object]]:
         return [entry_data(entry) for entry in log.entries.all()]
+
+    @extend_schema_field(EnteredBySerializer(allow_null=True))
+    def get_entered_by(self, log: DailyLog) -> dict[str, object] | None:
+        who = entered_by_someone_else(log)
+        if who is None:
+            return None
+        return {"id": who.pk, "name": who.name or who.email, "role": who.role}
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_flags(self, log: DailyLog) -> list[dict[str, object]]:

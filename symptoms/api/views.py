@@ -18,7 +18,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.permissions import IsPatient
+from accounts.api.permissions import CARER_OWN, IsPatientOrCarer, acting_patient
+from accounts.models import RecordAccessKind
+from accounts.services import record_access
 from flags import urgent
 from symptoms import selectors, services
 from symptoms.api.serializers import (
@@ -39,7 +41,12 @@ BAD_LOG = OpenApiResponse(
     "0-10, a temperature outside 34.0-43.0 °C, the same symptom twice, notes over 2000 "
     "characters.",
 )
-NOT_A_PATIENT = OpenApiResponse(description="Logged in, but not as a patient.")
+NOT_A_PATIENT = OpenApiResponse(
+    description="Logged in, but not as the patient, nor as their carer with the right to this."
+)
+# A carer (accounts.CarerLink) reads the logs with the right to log or to see the record, and
+# saves them only with the right to log; each log says who entered it (``entered_by``).
+LOG_CARER_RIGHTS = {"GET": ("log", "record"), "POST": ("log",)}
 NO_LOG = OpenApiResponse(description="You have no log for this date.")
 DATE_PARAMETER = OpenApiParameter(
     "date",
@@ -52,22 +59,28 @@ DATE_PARAMETER = OpenApiParameter(
 class SymptomListView(APIView):
     """The active symptom catalogue. Retired symptoms are left out (old entries keep them)."""
 
+    carer_rights = {"GET": CARER_OWN}  # the shared catalogue, no one's record
+
     @extend_schema(responses=SymptomSerializer(many=True))
     def get(self, request: Request) -> Response:
         return Response(SymptomSerializer(get_catalogue().active, many=True).data)
 
 
 class LogListCreateView(generics.ListAPIView):
-    """The caller's daily logs, newest first; POST saves one day's log."""
+    """The caller's daily logs, newest first; POST saves one day's log. A carer reads and saves
+    their patient's, as far as their rights go."""
 
-    permission_classes = [IsPatient]
+    permission_classes = [IsPatientOrCarer]
+    carer_rights = LOG_CARER_RIGHTS
     serializer_class = DailyLogSerializer
 
     def get_queryset(self) -> QuerySet[DailyLog]:
         filters = LogFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
+        patient = acting_patient(self.request)
+        record_access(request=self.request, patient_ids=[patient.pk], what=RecordAccessKind.LOG)
         return selectors.logs_for(
-            patient=self.request.user,
+            patient=patient,
             date_from=filters.validated_data.get("from"),
             date_to=filters.validated_data.get("to"),
         )
@@ -103,12 +116,16 @@ class LogListCreateView(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         data = DailyLogSaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        patient = acting_patient(request)
         try:
-            log, created = services.daily_log_save(patient=request.user, **data.validated_data)
+            log, created = services.daily_log_save(
+                patient=patient, entered_by=request.user, **data.validated_data
+            )
         except services.LogInputError as error:
             raise ValidationError(error.detail) from None
-        # Urgent advice never waits for the worker: the pure rules run here, in the request.
-        rules = urgent.urgent_check(request.user.patient_profile)
+        # Urgent advice never waits for the worker: the pure rules run here, in the request. A
+        # carer who saves gets the same advice as the patient would.
+        rules = urgent.urgent_check(patient.patient_profile)
         context = {"urgent_findings": rules.urgent, "has_live_flag": rules.has_live_flag}
         return Response(
             DailyLogSerializer(log, context=context).data,
@@ -117,16 +134,20 @@ class LogListCreateView(generics.ListAPIView):
 
 
 class LogDetailView(APIView):
-    """One of the caller's own logs, by its date."""
+    """One of the caller's own logs, by its date (a carer: their patient's, as for the list;
+    deleting stays the patient's)."""
 
-    permission_classes = [IsPatient]
+    permission_classes = [IsPatientOrCarer]
+    carer_rights = {"GET": LOG_CARER_RIGHTS["GET"]}
 
     @extend_schema(
         parameters=[DATE_PARAMETER],
         responses={200: DailyLogSerializer, 403: NOT_A_PATIENT, 404: NO_LOG},
     )
     def get(self, request: Request, date: dt.date) -> Response:
-        log = selectors.log_on(patient=request.user, date=date)
+        patient = acting_patient(request)
+        record_access(request=request, patient_ids=[patient.pk], what=RecordAccessKind.LOG)
+        log = selectors.log_on(patient=patient, date=date)
         if log is None:
             raise Http404("You have no log for this date.")
         return Response(DailyLogSerializer(log).data)

@@ -84,6 +84,7 @@ def test_post_creates_then_replaces(people, api_client):
         "created_at": "2026-06-15T12:00:00Z",
         "updated_at": "2026-06-15T12:00:00Z",
         "flags": body["flags"],
+        "entered_by": None,  # the patient's own log
     }
     # Urgent advice at once, from the rules run in the request (the worker stores flags later).
     assert [(f["id"], f["rule"], f["symptom"]) for f in body["flags"]] == [
