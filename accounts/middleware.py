@@ -18,6 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts import access, two_step
 from accounts.models import User
+from lib.i18n import use_language_of
 
 
 class AuditlogActorMiddleware(AuditlogMiddleware):
@@ -29,6 +30,22 @@ class AuditlogActorMiddleware(AuditlogMiddleware):
     @staticmethod
     def _get_actor(request: HttpRequest) -> SimpleLazyObject:
         return SimpleLazyObject(lambda: AuditlogMiddleware._get_actor(request))
+
+
+class UserLanguageMiddleware:
+    """A signed-in person's chosen language wins over the browser's (LocaleMiddleware, above,
+    has activated that one). API requests signed in with a token are answered in the person's
+    language by the token authentication itself (accounts.api.authentication): Django REST
+    framework authenticates inside the view, after every middleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            use_language_of(request, user)
+        return self.get_response(request)
 
 
 # Views a signed-in member of staff may reach before the second step: the two-step pages

@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
+from django.utils.translation import gettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.choices import (
@@ -86,6 +87,15 @@ class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
     name = models.CharField("full name", max_length=150, blank=True, validators=[validate_name])
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
+    # Blank: the browser's language (Accept-Language), else English. A choice wins over the
+    # browser, on pages and in the API alike (lib.i18n, accounts.middleware).
+    language = models.CharField(
+        gettext_lazy("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=gettext_lazy("Blank: the language of the person's browser."),
+    )
     sign_outs = models.PositiveIntegerField(
         default=0,
         editable=False,

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 from django_guid import get_guid
 
 from accounts import access, selectors
@@ -30,6 +31,7 @@ from accounts.models import (
 )
 from accounts.validators import normalise_phone, normalise_sites, validate_name
 from followups.services import after_commit, request_flag_evaluation, request_reminder_replan
+from lib.i18n import offered
 
 _UNSET = object()
 INVITATION_TASK = "accounts.tasks.send_invitation"  # by name: the task module imports this one
@@ -125,8 +127,11 @@ def account_update(
     log_reminder_time: object = _UNSET,
     phone: object = _UNSET,
     call_time: object = _UNSET,
+    language: object = _UNSET,
 ) -> User:
     """Change what a person may change about themself. Patient fields need a patient."""
+    if language is not _UNSET:
+        language_set(user=user, language=language)
     patient_changes = {
         key: value
         for key, value in {
@@ -150,6 +155,27 @@ def account_update(
                 dict.fromkeys(patient_changes, "Only patients have this setting.")
             )
         user.patient_profile = patient_profile_update(profile=profile, **patient_changes)
+    return user
+
+
+def language_set(*, user: User, language: object) -> User:
+    """The language a person reads the site in, whatever their role: a code the site offers
+    ("en", "es"), or blank (None or "") to follow their browser. Pages and the API alike."""
+    chosen = "" if language is None else str(language).strip()
+    if chosen and not offered(chosen):
+        codes = ", ".join(code for code, _name in settings.LANGUAGES)
+        raise ValidationError(
+            {
+                "language": _(
+                    "We do not offer “%(language)s”. Choose one of: %(codes)s, or leave it "
+                    "empty to follow your browser."
+                )
+                % {"language": chosen[:20], "codes": codes}
+            }
+        )
+    if user.language != chosen:
+        user.language = chosen
+        user.save(update_fields=["language"])
     return user
 
 

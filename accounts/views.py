@@ -10,17 +10,21 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from accounts import access, sessions, two_step
+from accounts import access, services, sessions, two_step
 from accounts.decorators import care_staff_required
 from accounts.forms import EmailLoginForm, TwoStepCodeForm
 from accounts.lockout import lockout_response
+from lib.i18n import use_language_of
 
 NEW_CODES_KEY = "two_step_new_codes"  # recovery codes waiting to be shown, once
 
@@ -173,3 +177,21 @@ def two_step_manage(request: HttpRequest) -> HttpResponse:
     device = two_step.authenticator_for(user)
     context = {"device": device, "codes_left": two_step.recovery_codes_left(user)}
     return render(request, "accounts/two_step_manage.html", context)
+
+
+@login_required
+@require_POST
+def language_choose(request: HttpRequest) -> HttpResponse:
+    """The language picker on the settings page (every role): a language the site offers, or
+    blank to follow the browser. The API's PATCH /me changes it through the same service."""
+    try:
+        services.language_set(user=request.user, language=request.POST.get("language", ""))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        # Say so in the language just chosen (or the browser's, when that is the choice).
+        translation.activate(translation.get_language_from_request(request))
+        use_language_of(request, request.user)
+        messages.success(request, _("Your language is saved."))
+    return redirect(reverse("settings") + "#language")

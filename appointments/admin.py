@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from modeltranslation.admin import TranslationAdmin
 
 from accounts import access
 from accounts.admin import ReadOnlyAdmin, RecordAccessAdminMixin
@@ -91,7 +92,7 @@ class TagFilter(admin.SimpleListFilter):
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(TranslationAdmin):
     form = ResourceAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "tag_list", "display_order", "active", "updated_at")

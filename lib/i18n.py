@@ -19,3 +19,19 @@ def language_of(person: object) -> str:
 def in_language_of(person: object) -> AbstractContextManager[None]:
     """``with in_language_of(user): ...`` renders texts for that person."""
     return translation.override(language_of(person))
+
+
+def offered(language: object) -> bool:
+    """Whether the site offers this language code ("en", "es")."""
+    return any(language == code for code, _name in settings.LANGUAGES)
+
+
+def use_language_of(request: object, person: object) -> None:
+    """Answer this request in the person's chosen language, if they chose one the site offers
+    (it wins over the browser's, which LocaleMiddleware has activated). Sets
+    ``request.LANGUAGE_CODE`` as LocaleMiddleware does; its response then says
+    Content-Language."""
+    chosen = getattr(person, "language", "") or ""
+    if chosen and offered(chosen):
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = chosen  # type: ignore[attr-defined]

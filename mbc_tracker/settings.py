@@ -104,6 +104,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 INSTALLED_APPS = [
+    # Translated catalogue texts (symptoms, resources): before admin, whose forms it extends.
+    "modeltranslation",
     "mbc_tracker.admin_site.MbcAdminConfig",  # django.contrib.admin, sections ordered
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -156,6 +158,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's chosen language wins over the browser's (User.language).
+    "accounts.middleware.UserLanguageMiddleware",
     # Which second step (if any) this session has passed: request.user.is_verified().
     "django_otp.middleware.OTPMiddleware",
     # Staff sessions end after STAFF_IDLE_MINUTES without a request.
@@ -517,6 +521,12 @@ LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # English is written the British way (1 March 2026, 24-hour times): mbc_tracker/formats/en.
 FORMAT_MODULE_PATH = ["mbc_tracker.formats"]
+# Texts stored in the database that patients read (the symptom catalogue, resources) have a
+# column per language (django-modeltranslation: symptoms/translation.py,
+# appointments/translation.py); an empty one falls back to English.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "es")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

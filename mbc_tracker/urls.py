@@ -11,6 +11,7 @@ from mbc_tracker import health, pwa, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("settings/", views.settings_page, name="settings"),
+    path("settings/language/", account_views.language_choose, name="settings_language"),
     path("settings/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("", include("symptoms.urls")),
     path("", include("flags.urls")),
@@ -32,6 +33,8 @@ urlpatterns = [
     ),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The language switcher for visitors not signed in (the login page): Django's set_language.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("symptoms.api.urls")),

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from modeltranslation.admin import TranslationAdmin
 
 from accounts import access
 from accounts.admin import RecordAccessAdminMixin
@@ -20,7 +21,7 @@ from symptoms.models import DailyLog, LogEntry, Site, Symptom
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(TranslationAdmin):
     list_display = ("code", "name", "is_metastasis_site", "display_order", "symptom_count")
     list_editable = ("display_order",)
     search_fields = ("code", "name")
@@ -114,7 +115,7 @@ class HasProCtcaeFilter(HasCodeFilter):
 
 
 @admin.register(Symptom)
-class SymptomAdmin(admin.ModelAdmin):
+class SymptomAdmin(TranslationAdmin):
     form = SymptomAdminForm
     list_display = (
         "name",

@@ -3,6 +3,9 @@
 The catalogue is read on every log save and page view but changes only when an admin edits it, so
 each process keeps a copy for a short while. Admin saves clear this process's copy at once; other
 processes pick up the change within ``CACHE_SECONDS``.
+
+Names and help are translated (symptoms/translation.py): each language the site offers has its
+own copy, so a copy made for one language is never shown in another.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import translation
 
 from symptoms.models import Site, Symptom
 
@@ -77,24 +81,25 @@ class Catalogue:
 
 
 _lock = threading.Lock()
-_cached: tuple[float, Catalogue] | None = None
+# language code -> (when loaded, the catalogue in that language)
+_cached: dict[str, tuple[float, Catalogue]] = {}
 
 
 def get_catalogue() -> Catalogue:
-    """The whole catalogue (two small queries at most once a minute per process)."""
-    global _cached
-    cached = _cached
+    """The whole catalogue in the active language (two small queries at most once a minute per
+    process and language)."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    cached = _cached.get(language)
     if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
         return cached[1]
     with _lock:
-        catalogue = _load()
-        _cached = (time.monotonic(), catalogue)
+        catalogue = _load()  # in the active language (modeltranslation reads it)
+        _cached[language] = (time.monotonic(), catalogue)
     return catalogue
 
 
 def clear_catalogue_cache() -> None:
-    global _cached
-    _cached = None
+    _cached.clear()
 
 
 def _load() -> Catalogue:

@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token as LegacyToken
 
 from accounts.models import ApiToken, User
 from accounts.tokens import key_digest, token_lifetime
+from lib.i18n import use_language_of
 
 INVALID = "Invalid token."
 ENDED = "This sign-in has ended. Please sign in again."
@@ -25,6 +26,15 @@ class TokenAuthentication(authentication.TokenAuthentication):
     user's patient profile joined in (or none). A token works until it expires, and only while
     the user's session auth hash is the one it was issued with (no password change or sign-out
     everywhere since)."""
+
+    def authenticate(self, request: Any) -> tuple[User, ApiToken] | None:
+        signed_in = super().authenticate(request)
+        if signed_in is not None:
+            # Django REST framework authenticates inside the view, after the middleware that
+            # applies a person's language to pages: so here, for the API (no query: the user
+            # row is already loaded).
+            use_language_of(request._request, signed_in[0])
+        return signed_in
 
     def authenticate_credentials(self, key: str) -> tuple[User, ApiToken]:
         token = _token(key_digest(key)) or _from_legacy(key)

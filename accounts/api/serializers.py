@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -147,12 +149,33 @@ class PatientSettingsSerializer(serializers.Serializer):
     )
 
 
+LANGUAGE_HELP = (
+    "The language this person reads the site and the API in: one the site offers (en, es). "
+    "null: their browser's (Accept-Language), else English. A chosen language wins over the "
+    "browser's."
+)
+
+
+def language_field(**kwargs: object) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=[code for code, _name in settings.LANGUAGES],
+        allow_null=True,
+        help_text=LANGUAGE_HELP,
+        **kwargs,
+    )
+
+
 class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     email = serializers.EmailField(read_only=True)
     name = serializers.CharField(read_only=True)
     role = serializers.CharField(read_only=True)
+    language = serializers.SerializerMethodField()
     patient = serializers.SerializerMethodField()
+
+    @extend_schema_field(language_field())
+    def get_language(self, user: User) -> str | None:
+        return user.language or None
 
     @extend_schema_field(PatientSettingsSerializer(allow_null=True))
     def get_patient(self, user: User) -> dict | None:
@@ -166,6 +189,15 @@ class MeUpdateSerializer(PatientSettingsSerializer):
     """PATCH /me. Patient fields may be sent at the top level or inside ``patient``."""
 
     name = StrictCharField(required=False, max_length=150, validators=[validate_name])
+    language = language_field(
+        required=False,
+        allow_blank=True,
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                "We do not offer “{input}”. Send one of: en, es, or null to follow the browser."
+            )
+        },
+    )
     patient = PatientSettingsSerializer(required=False)
 
     def to_internal_value(self, data):
