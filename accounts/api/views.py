@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate, logout
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import translation
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -23,6 +24,7 @@ from accounts.api.serializers import (
 from accounts.lockout import lockout_response
 from accounts.models import ApiToken, User
 from accounts.throttling import LoginRateThrottle
+from lib.i18n import use_language_of
 
 
 def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
@@ -196,9 +198,12 @@ class MeView(APIView):
         changes = MeUpdateSerializer(data=request.data, partial=True)
         changes.is_valid(raise_exception=True)
         try:
-            services.account_update(user=self._me(request), **changes.validated_data)
+            me = services.account_update(user=self._me(request), **changes.validated_data)
         except DjangoValidationError as error:
             raise as_api_error(error) from None
+        if "language" in changes.validated_data:  # answer in the language just chosen
+            translation.activate(translation.get_language_from_request(request._request))
+            use_language_of(request._request, me)
         return Response(MeSerializer(self._me(request)).data)
 
     def _me(self, request: Request) -> User:

@@ -16,6 +16,7 @@ def test_patient_reads_their_settings(people, api_client):
         "email": "patient.a@example.org",
         "name": "Alice Patient",
         "role": "patient",
+        "language": None,
         "patient": {
             "sites": ["bone"],
             "timezone": "Europe/London",
