@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
+from django.utils.formats import number_format
 
 from symptoms.catalogue import SiteInfo, SymptomInfo
 from symptoms.charts import severity_band
@@ -166,7 +167,7 @@ def initial_from_log(log: DailyLog | None) -> dict[str, object]:
         elif entry.present:
             chosen.append(entry.symptom_id)
         elif entry.temperature is not None:
-            initial[entry.symptom_id] = str(entry.temperature)
+            initial[entry.symptom_id] = number_format(entry.temperature, 1)  # 38,4 in Spanish
     initial[CHOSEN] = chosen
     return initial
 
