@@ -8,16 +8,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     VAR_DIR=/app/var
 
 WORKDIR /app
-# Pango for WeasyPrint (the printable visit summary as PDF).
+# Pango for WeasyPrint (the printable visit summary as PDF); gettext compiles the translations.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 gettext \
     && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
-# Static files are collected at build time and served by WhiteNoise.
+# Static files are collected at build time and served by WhiteNoise; the translation
+# catalogues (.po, in git) are compiled into the .mo files Django reads.
 RUN DJANGO_DEBUG=1 python manage.py collectstatic --noinput -v 0 \
+    && DJANGO_DEBUG=1 python manage.py compilemessages --locale=es --ignore=var -v 0 \
     && useradd --system --uid 10001 --home /app mbc \
     && mkdir -p /app/var && chown -R mbc /app/var
 

@@ -8,7 +8,8 @@ PIP := $(VENV)/bin/pip
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mbc_tracker
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint format bench venv dev-venv system-packages messages compile-messages clean
+.PHONY: run test lint format bench venv dev-venv system-packages messages compile-messages \
+	messages-check clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,7 +25,7 @@ dev-venv: $(VENV)/.dev-installed
 
 ## Start the web server, a Celery worker and beat with demo data (SQLite and an embedded broker
 ## unless DATABASE_URL / REDIS_URL are set). Ctrl-C stops all three.
-run: venv
+run: venv compile-messages
 	@mkdir -p var
 	@export DJANGO_DEBUG=$${DJANGO_DEBUG:-1} PATH="$(CURDIR)/$(VENV)/bin:$$PATH"; \
 	python manage.py migrate --noinput -v 0 && \
@@ -45,7 +46,8 @@ test: system-packages dev-venv
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 ## Translations. `make messages` gathers every marked string into the Spanish catalogues (each
-## app's locale/, the project's locale/) and compiles them; `make compile-messages` only compiles.
+## app's locale/, the project's locale/) and compiles them; `make compile-messages` only compiles;
+## `make messages-check` fails on a string missing from a catalogue or not yet in Spanish.
 MESSAGES_IGNORE := --ignore=staticfiles --ignore=var --ignore=bench --ignore=node_modules \
 	--ignore='*/tests/*' --ignore=conftest.py
 messages: dev-venv
@@ -55,6 +57,9 @@ messages: dev-venv
 
 compile-messages: venv
 	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --locale=es --ignore=.venv --ignore=var -v 0
+
+messages-check: venv
+	DJANGO_DEBUG=1 $(PY) manage.py messages_check
 
 ## Style and the layering contract (pyproject.toml, [tool.importlinter]).
 lint: dev-venv
