@@ -107,7 +107,7 @@ class UserAdmin(RecordAccessAdminMixin, DjangoUserAdmin):
     actions = ["sign_out_everywhere", "reset_two_step"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Person", {"fields": ("name", "role")}),
+        ("Person", {"fields": ("name", "role", "language")}),
         (
             "Access",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "two_step_status")},
