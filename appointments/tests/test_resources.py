@@ -224,8 +224,8 @@ def test_admin_filters_resources_by_tag(admin_client):
 
 def _resource_form(**changes: object) -> dict[str, object]:
     form: dict[str, object] = {
-        "title": "Music for the waiting room",
-        "body": "Make a playlist of songs that calm you. Bring headphones on the day.",
+        "title_en": "Music for the waiting room",
+        "body_en": "Make a playlist of songs that calm you. Bring headphones on the day.",
         "link": "",
         "topic": "scan_anxiety",
         "other_tags": ["coping", "mental_health"],

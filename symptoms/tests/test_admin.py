@@ -19,10 +19,10 @@ def test_editing_wording_reaches_patients_at_once(people, client):
     response = client.post(
         reverse("admin:symptoms_symptom_change", args=["fatigue"]),
         {
-            "name": "Tiredness or weakness",
+            "name_en": "Tiredness or weakness",
             "site": "general",
             "red_flag": "none",
-            "help_text": symptom.help_text,
+            "help_text_en": symptom.help_text,
             "display_order": symptom.display_order,
             "active": "on",
         },
@@ -37,11 +37,11 @@ def test_admin_adds_a_symptom_and_retires_one(people, client):
         reverse("admin:symptoms_symptom_add"),
         {
             "code": "hiccups",
-            "name": "Hiccups",
+            "name_en": "Hiccups",
             "site": "general",
             "kind": "severity",
             "red_flag": "none",
-            "help_text": "Hiccups that will not stop.",
+            "help_text_en": "Hiccups that will not stop.",
             "display_order": 99,
             "active": "on",
         },

@@ -130,10 +130,10 @@ def test_a_loinc_code_without_its_name_is_allowed():
 def _change_form(code: str, **changes: str) -> dict[str, str | int]:
     symptom = Symptom.objects.get(code=code)
     form: dict[str, str | int] = {
-        "name": symptom.name,
+        "name_en": symptom.name,
         "site": symptom.site_id,
         "red_flag": symptom.red_flag,
-        "help_text": symptom.help_text,
+        "help_text_en": symptom.help_text,
         "display_order": symptom.display_order,
         "active": "on",
         "loinc_code": symptom.loinc_code,
@@ -207,11 +207,11 @@ def test_admin_adds_a_symptom_with_codes(people, client):
         reverse("admin:symptoms_symptom_add"),
         {
             "code": "hiccups",
-            "name": "Hiccups",
+            "name_en": "Hiccups",
             "site": "general",
             "kind": "severity",
             "red_flag": "none",
-            "help_text": "Hiccups that will not stop.",
+            "help_text_en": "Hiccups that will not stop.",
             "display_order": 99,
             "active": "on",
             "loinc_code": "",
