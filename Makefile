@@ -25,7 +25,9 @@ dev-venv: $(VENV)/.dev-installed
 
 ## Start the web server, a Celery worker and beat with demo data (SQLite and an embedded broker
 ## unless DATABASE_URL / REDIS_URL are set). Ctrl-C stops all three.
-run: venv compile-messages
+run: venv
+	@$(MAKE) --no-print-directory compile-messages || \
+	  echo "The translations are not compiled (gettext's msgfmt is missing?): pages stay in English."
 	@mkdir -p var
 	@export DJANGO_DEBUG=$${DJANGO_DEBUG:-1} PATH="$(CURDIR)/$(VENV)/bin:$$PATH"; \
 	python manage.py migrate --noinput -v 0 && \
@@ -56,6 +58,8 @@ messages: dev-venv
 	$(MAKE) compile-messages
 
 compile-messages: venv
+	@command -v msgfmt >/dev/null 2>&1 || \
+	  { echo "msgfmt is missing: install gettext (sudo apt-get install -y gettext)." >&2; exit 1; }
 	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --locale=es --ignore=.venv --ignore=var -v 0
 
 messages-check: venv
