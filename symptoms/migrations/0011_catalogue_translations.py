@@ -13,7 +13,7 @@ def copy_to_english(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("symptoms", "0009_proctcae_and_loinc_data"),
+        ("symptoms", "0010_log_entered_by"),
     ]
 
     operations = [

@@ -204,6 +204,6 @@ def empty_spanish(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("symptoms", "0010_catalogue_translations")]
+    dependencies = [("symptoms", "0011_catalogue_translations")]
 
     operations = [migrations.RunPython(fill_spanish, empty_spanish)]

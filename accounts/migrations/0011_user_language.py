@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0009_record_access_partitions"),
+        ("accounts", "0010_carers"),
     ]
 
     operations = [
