@@ -70,3 +70,17 @@ def duration_text(minutes: int) -> str:
     if rest or not hours:
         parts.append(ngettext("%(count)d minute", "%(count)d minutes", rest) % {"count": rest})
     return " ".join(parts)
+
+
+def short_date(day: dt.date) -> str:
+    """ "3 Nov" ("3 nov" in Spanish)."""
+    return dateformat.format(day, "j M")
+
+
+def days_ago(days: int) -> str:
+    """ "today", "yesterday", "4 days ago" (a future day counts as today)."""
+    if days <= 0:
+        return _("today")
+    if days == 1:
+        return _("yesterday")
+    return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}

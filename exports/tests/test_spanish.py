@@ -31,6 +31,14 @@ SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}
 
 
 @pytest.fixture(autouse=True)
+def _language_restored():
+    """Spanish requests activate Spanish in this thread: later tests start from the default."""
+    before = translation.get_language()
+    yield
+    translation.activate(before)
+
+
+@pytest.fixture(autouse=True)
 def _clock():
     with time_machine.travel(NOW, tick=False):
         yield
