@@ -185,3 +185,15 @@ def test_the_calendar_feed_names_events_in_the_patients_language(people, client,
     body = client.get(f"/api/v1/calendar/{token}.ics").content.decode()
     assert "SUMMARY:Cita" in body
     assert "X-WR-CALNAME:Citas" in body
+
+
+def test_api_error_messages_follow_the_request_language(people, api_client):
+    api_client.force_authenticate(people.coordinator_a)
+    response = api_client.post(
+        "/api/v1/appointments/",
+        {"kind": "ct", "starts_at": "2026-06-25T10:30:00+01:00"},
+        format="json",
+        **SPANISH,
+    )
+    assert response.status_code == 400
+    assert response.json()["patient"] == ["Indique para qué paciente es esta cita (su id)."]
