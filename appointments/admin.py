@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from accounts import access
@@ -37,18 +39,20 @@ class ResourceAdminForm(forms.ModelForm):
 
     link = forms.URLField(required=False, assume_scheme="https")
     topic = forms.ChoiceField(
-        label="Main topic",
-        choices=[("", "(none)"), *ResourceTag.choices],
+        label=_("Main topic"),
+        choices=[("", _("(none)")), *ResourceTag.choices],
         required=False,
-        help_text="Where the Resources page lists it.",
+        help_text=_("Where the Resources page lists it."),
     )
     other_tags = forms.MultipleChoiceField(
-        label="Also shown for",
+        label=_("Also shown for"),
         choices=ResourceTag.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Scan anxiety: the scan support page. Mental health, support and scan anxiety: "
-        "the post-scan check-in.",
+        help_text=_(
+            "Scan anxiety: the scan support page. Mental health, support and scan anxiety: "
+            "the post-scan check-in."
+        ),
     )
 
     class Meta:
@@ -78,7 +82,7 @@ class ResourceAdminForm(forms.ModelForm):
 class TagFilter(admin.SimpleListFilter):
     """Filter by one tag (tags are a JSON list, so the built-in field filter cannot)."""
 
-    title = "tag"
+    title = _("tag")
     parameter_name = "tag"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
@@ -102,34 +106,55 @@ class ResourceAdmin(TranslationAdmin):
     actions = ["show", "hide"]
     fieldsets = (
         (None, {"fields": ("title", "body", "link")}),
-        ("Where it appears", {"fields": ("topic", "other_tags", "display_order", "active")}),
+        (_("Where it appears"), {"fields": ("topic", "other_tags", "display_order", "active")}),
     )
 
-    @admin.display(description="Tags")
+    @admin.display(description=_("Tags"))
     def tag_list(self, resource: Resource) -> str:
         labels = dict(ResourceTag.choices)
         return ", ".join(str(labels.get(tag, tag)) for tag in resource.tags) or "—"
 
-    @admin.action(description="Show to patients")
+    @admin.action(description=_("Show to patients"))
     def show(self, request: HttpRequest, queryset: QuerySet[Resource]) -> None:
         count = queryset.update(active=True)
-        self.message_user(request, f"{count} resource(s) shown to patients.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d resource shown to patients.",
+                "%(count)d resources shown to patients.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Hide from patients")
+    @admin.action(description=_("Hide from patients"))
     def hide(self, request: HttpRequest, queryset: QuerySet[Resource]) -> None:
         count = queryset.update(active=False)
-        self.message_user(request, f"{count} resource(s) hidden from patients.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d resource hidden from patients.",
+                "%(count)d resources hidden from patients.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 # --- Read-only records ----------------------------------------------------------------------
 
 
 class HighAnxietyFilter(admin.SimpleListFilter):
-    title = "anxiety"
+    title = _("anxiety")
     parameter_name = "anxiety"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
-        return [("high", f"{HIGH_ANXIETY} or more"), ("lower", f"Below {HIGH_ANXIETY}")]
+        return [
+            ("high", gettext("%(score)d or more") % {"score": HIGH_ANXIETY}),
+            ("lower", gettext("Below %(score)d") % {"score": HIGH_ANXIETY}),
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
         if self.value() == "high":
@@ -160,7 +185,7 @@ class ScanCheckInAdmin(RecordAccessAdminMixin, ReadOnlyAdmin):
             super().get_queryset(request).filter(patient__in=access.visible_patients(request.user))
         )
 
-    @admin.display(description="Note", boolean=True)
+    @admin.display(description=_("Note"), boolean=True)
     def has_note(self, checkin: ScanCheckIn) -> bool:
         return bool(checkin.note)
 
@@ -186,7 +211,7 @@ class CalendarFeedAdmin(ReadOnlyAdmin):
             super().get_queryset(request).filter(patient__in=access.visible_patients(request.user))
         )
 
-    @admin.display(description="Token")
+    @admin.display(description=_("Token"))
     def token_start(self, feed: CalendarFeed) -> str:
         return masked(feed.token)
 
@@ -214,7 +239,7 @@ class AppointmentAdmin(RecordAccessAdminMixin, ReadOnlyAdmin):
         "created_at",
         "updated_at",
     )
-    NOTE = (
+    NOTE = _(
         "Read-only here. Book, move and cancel appointments on the appointment pages or through "
         "the API, so their reminders move with them. The cancel action below uses the same "
         "service."
@@ -233,12 +258,19 @@ class AppointmentAdmin(RecordAccessAdminMixin, ReadOnlyAdmin):
     ) -> HttpResponse:
         return super().changelist_view(request, {"subtitle": self.NOTE, **(extra_context or {})})
 
-    @admin.action(description="Cancel, with their reminders", permissions=["cancel"])
+    @admin.action(description=_("Cancel, with their reminders"), permissions=["cancel"])
     def cancel(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
         count = 0
         for appointment in queryset.filter(status=AppointmentStatus.SCHEDULED):
             services.appointment_cancel(appointment=appointment)
             count += 1
         self.message_user(
-            request, f"{count} appointment(s) cancelled, with their reminders.", messages.SUCCESS
+            request,
+            ngettext(
+                "%(count)d appointment cancelled, with its reminders.",
+                "%(count)d appointments cancelled, with their reminders.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
         )

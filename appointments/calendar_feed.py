@@ -16,14 +16,15 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext_lazy as _
 from icalendar import Calendar, Event, vDuration
 
 from appointments.models import Appointment, AppointmentStatus
 from lib.clock import later_by, local_time
 
 PRODID = "-//MBC Tracker//Appointments//EN"
-CALENDAR_NAME = "Appointments"
-SUMMARY = "Appointment"
+CALENDAR_NAME = _("Appointments")
+SUMMARY = _("Appointment")
 REFRESH = dt.timedelta(hours=6)  # how often calendars should fetch the feed again
 UID_DOMAIN = "mbc-tracker"
 # The longest the VTIMEZONE needs to cover from the first event: the feed's year of history and
@@ -42,15 +43,16 @@ def build_calendar(
     zone: str,
     link_for: Callable[[int], str] | None = None,
 ) -> bytes:
-    """The feed for one patient whose time zone is ``zone``."""
+    """The feed for one patient whose time zone is ``zone``, in the active language (the
+    patient's: see the feed view)."""
     tz = ZoneInfo(zone)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("name", CALENDAR_NAME)
-    calendar.add("x-wr-calname", CALENDAR_NAME)
+    calendar.add("name", str(CALENDAR_NAME))
+    calendar.add("x-wr-calname", str(CALENDAR_NAME))
     calendar.add("x-wr-timezone", zone)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))
@@ -66,7 +68,7 @@ def build_calendar(
         event.add("last-modified", changed)
         event.add("dtstart", starts_at)
         event.add("dtend", ends_at)
-        event.add("summary", SUMMARY)
+        event.add("summary", str(SUMMARY))
         if appointment.location:
             event.add("location", appointment.location)
         if link_for is not None:

@@ -11,6 +11,9 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import PatientProfile
 from appointments.choices import AppointmentKind
@@ -22,41 +25,33 @@ from appointments.services import (
     latest_start,
     validate_starts_at,
 )
+from appointments.wording import duration_text
 from lib.clock import local_time
 
 # Plain words for the kind list (the stored codes are CLINICAL.md's).
 KIND_CHOICES = [
-    ("", "Choose one"),
-    (AppointmentKind.RESTAGING, "Restaging visit (a check-up with scans and tests)"),
-    (AppointmentKind.CT, "CT scan"),
-    (AppointmentKind.PET, "PET scan"),
-    (AppointmentKind.BONE_SCAN, "Bone scan"),
-    (AppointmentKind.MRI, "MRI scan"),
-    (AppointmentKind.BLOOD_TEST, "Blood test"),
-    (AppointmentKind.ONCOLOGY_VISIT, "Visit with the cancer doctor (oncology)"),
-    (AppointmentKind.TREATMENT, "Treatment, for example chemotherapy or an infusion"),
-    (AppointmentKind.OTHER, "Something else"),
+    ("", gettext_lazy("Choose one")),
+    (AppointmentKind.RESTAGING, gettext_lazy("Restaging visit (a check-up with scans and tests)")),
+    (AppointmentKind.CT, gettext_lazy("CT scan")),
+    (AppointmentKind.PET, gettext_lazy("PET scan")),
+    (AppointmentKind.BONE_SCAN, gettext_lazy("Bone scan")),
+    (AppointmentKind.MRI, gettext_lazy("MRI scan")),
+    (AppointmentKind.BLOOD_TEST, gettext_lazy("Blood test")),
+    (AppointmentKind.ONCOLOGY_VISIT, gettext_lazy("Visit with the cancer doctor (oncology)")),
+    (AppointmentKind.TREATMENT, gettext_lazy("Treatment, for example chemotherapy or an infusion")),
+    (AppointmentKind.OTHER, gettext_lazy("Something else")),
 ]
 
 DURATIONS = [15, 30, 45, 60, 90, 120, 180, 240, 360, 480]
 DEFAULT_DURATION = 60
 
-PASSED_DAY = "This day has already passed. Please choose a day to come."
-SKIPPED_TIME = (
+PASSED_DAY = gettext_lazy("This day has already passed. Please choose a day to come.")
+SKIPPED_TIME = gettext_lazy(
     "The clocks go forward at this time on that day, so it does not exist. "
     "Please choose another time."
 )
-
-
-def duration_text(minutes: int) -> str:
-    """ "45 minutes", "1 hour", "1 hour 30 minutes", "3 hours"."""
-    hours, rest = divmod(minutes, 60)
-    parts = []
-    if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-    if rest or not hours:
-        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
-    return " ".join(parts)
+# The length choices are made once, at import: worded when shown, in the reader's language.
+duration_label = lazy(duration_text, str)
 
 
 def local_start(day: dt.date, at: dt.time, zone: str) -> dt.datetime | None:
@@ -74,7 +69,7 @@ def local_start(day: dt.date, at: dt.time, zone: str) -> dt.datetime | None:
 class PatientChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: PatientProfile) -> str:
         zone = obj.timezone.replace("_", " ")
-        return f"{obj.user.get_full_name()} (times in {zone})"
+        return _("%(name)s (times in %(zone)s)") % {"name": obj.user.get_full_name(), "zone": zone}
 
 
 class AppointmentForm(forms.Form):
@@ -83,45 +78,50 @@ class AppointmentForm(forms.Form):
     Care staff also choose the patient, from ``patients`` (their own panel) only."""
 
     kind = forms.ChoiceField(
-        label="What is it?",
+        label=gettext_lazy("What is it?"),
         choices=KIND_CHOICES,
         error_messages={
-            "required": "Please choose what kind of appointment it is.",
-            "invalid_choice": "Please choose one of the kinds in the list.",
+            "required": gettext_lazy("Please choose what kind of appointment it is."),
+            "invalid_choice": gettext_lazy("Please choose one of the kinds in the list."),
         },
     )
     date = forms.DateField(
-        label="Day",
+        label=gettext_lazy("Day"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": "Please choose the day.", "invalid": "Please give a date."},
+        error_messages={
+            "required": gettext_lazy("Please choose the day."),
+            "invalid": gettext_lazy("Please give a date."),
+        },
     )
     time = forms.TimeField(
-        label="Time",
+        label=gettext_lazy("Time"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={
-            "required": "Please choose the time.",
-            "invalid": "Please give a time, for example 09:30.",
+            "required": gettext_lazy("Please choose the time."),
+            "invalid": gettext_lazy("Please give a time, for example 09:30."),
         },
     )
     duration_minutes = forms.TypedChoiceField(
-        label="How long it takes",
+        label=gettext_lazy("How long it takes"),
         coerce=int,
-        choices=[(minutes, duration_text(minutes)) for minutes in DURATIONS],
+        choices=[(minutes, duration_label(minutes)) for minutes in DURATIONS],
         initial=DEFAULT_DURATION,
-        help_text="A guess is fine.",
+        help_text=gettext_lazy("A guess is fine."),
     )
     location = forms.CharField(
-        label="Where (optional)",
+        label=gettext_lazy("Where (optional)"),
         max_length=200,
         required=False,
-        help_text="For example the hospital and department.",
+        help_text=gettext_lazy("For example the hospital and department."),
     )
     preparation_notes = forms.CharField(
-        label="How to get ready (optional)",
+        label=gettext_lazy("How to get ready (optional)"),
         max_length=NOTES_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: nothing to eat for 4 hours before, or which medicines to pause.",
+        help_text=gettext_lazy(
+            "For example: nothing to eat for 4 hours before, or which medicines to pause."
+        ),
     )
 
     def __init__(
@@ -139,11 +139,11 @@ class AppointmentForm(forms.Form):
         if patients is not None:
             self.fields["patient"] = PatientChoiceField(
                 queryset=patients,
-                label="Who is it for?",
-                empty_label="Choose a patient",
+                label=_("Who is it for?"),
+                empty_label=_("Choose a patient"),
                 error_messages={
-                    "required": "Please choose the patient.",
-                    "invalid_choice": "Please choose one of your patients.",
+                    "required": _("Please choose the patient."),
+                    "invalid_choice": _("Please choose one of your patients."),
                 },
             )
             self.order_fields(["patient"])

@@ -11,13 +11,14 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Count, Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import PatientProfile
+from accounts.models import PatientProfile, User
 from appointments import reminders
 from appointments.choices import SCAN_KINDS
 from appointments.models import Appointment, AppointmentStatus
-from lib import clock
+from lib import clock, i18n
 from notifications import services as outbox
 from notifications.models import Kind, Notification
 from notifications.planning import outbox_sync
@@ -29,21 +30,25 @@ RESTAGING_SUBJECT = "restaging"  # Notification.subject_type of restaging remind
 RECENT = dt.timedelta(days=2)
 APPOINTMENT_BATCH = 5000
 
-# Lock-screen safe wording: no health details; the details sit behind login.
+# Lock-screen safe wording: no health details; the details sit behind login. Written in the
+# patient's language when planned.
 _MESSAGES = {
-    "7d": ("You have an appointment reminder", "You have an appointment coming up next week."),
-    "1d": ("You have an appointment reminder", "You have an appointment tomorrow."),
+    "7d": (
+        _("You have an appointment reminder"),
+        _("You have an appointment coming up next week."),
+    ),
+    "1d": (_("You have an appointment reminder"), _("You have an appointment tomorrow.")),
     "2d_scan": (
-        "Some support before your appointment",
-        "Waiting can be hard. We have put together a few things that may help.",
+        _("Some support before your appointment"),
+        _("Waiting can be hard. We have put together a few things that may help."),
     ),
     "2d_visit": (
-        "Your visit notes are ready",
-        "Your summary and questions are ready to look at before your visit.",
+        _("Your visit notes are ready"),
+        _("Your summary and questions are ready to look at before your visit."),
     ),
     "1d_after_scan": (
-        "How are you feeling?",
-        "A gentle check-in while you wait for results. It takes a few seconds.",
+        _("How are you feeling?"),
+        _("A gentle check-in while you wait for results. It takes a few seconds."),
     ),
 }
 
@@ -59,14 +64,42 @@ def _link(code: str, appointment_id: int) -> str:
 
 
 _RESTAGING_MESSAGE = (
-    "A reminder about your next check-up",
-    "You may be due for a check-up scan soon. Ask your care team about booking your next "
-    "restaging.",
+    _("A reminder about your next check-up"),
+    _(
+        "You may be due for a check-up scan soon. Ask your care team about booking your next "
+        "restaging."
+    ),
 )
 
 
+def _languages(patient_ids: Iterable[int]) -> dict[int, str]:
+    """The language each patient reads, in one query for the batch: their reminders are
+    written in it."""
+    fields = ["pk"]
+    if any(field.name == "language" for field in User._meta.get_fields()):
+        fields.append("language")
+    users = User.objects.filter(pk__in=set(patient_ids)).only(*fields)
+    return {user.pk: i18n.language_of(user) for user in users}
+
+
+def _profile_languages(profiles: list[PatientProfile]) -> dict[int, str]:
+    """``_languages`` for these patients, reading no user row that is already loaded."""
+    loaded = [profile for profile in profiles if PatientProfile.user.is_cached(profile)]
+    languages = {profile.pk: i18n.language_of(profile.user) for profile in loaded}
+    return languages | _languages(profile.pk for profile in profiles if profile.pk not in languages)
+
+
+def _worded(message: tuple[object, object], language: str | None) -> tuple[str, str]:
+    """A message's title and body in ``language`` (the active language when None)."""
+    title, body = message
+    if language is None:
+        return str(title), str(body)
+    with translation.override(language):
+        return str(title), str(body)
+
+
 def _schedule(
-    appointment: Appointment, *, zone: str, now: dt.datetime
+    appointment: Appointment, *, zone: str, now: dt.datetime, language: str | None = None
 ) -> tuple[list[str], list[outbox.Planned]]:
     """The keys of every reminder on the appointment's current schedule (past ones included: one
     may still be waiting to go out) and the messages still to plan (due after ``now``)."""
@@ -83,7 +116,7 @@ def _schedule(
         keys.append(key)
         if reminder.due_at <= now:
             continue  # its time passed before booking: skipped, never sent late
-        title, body = _MESSAGES[reminder.code]
+        title, body = _worded(_MESSAGES[reminder.code], language)
         planned.append(
             outbox.Planned(
                 key=key,
@@ -103,8 +136,10 @@ def _schedule(
 def planned_reminders(
     appointment: Appointment, *, zone: str, now: dt.datetime
 ) -> list[outbox.Planned]:
-    """The reminder messages an appointment should have from ``now`` on (none if cancelled)."""
-    return _schedule(appointment, zone=zone, now=now)[1]
+    """The reminder messages an appointment should have from ``now`` on (none if cancelled),
+    in the patient's language."""
+    language = _languages([appointment.patient_id]).get(appointment.patient_id)
+    return _schedule(appointment, zone=zone, now=now, language=language)[1]
 
 
 @transaction.atomic
@@ -117,11 +152,18 @@ def reminders_plan_bulk(
     Idempotent: rows already planned stay as they are. Pending rows no longer on an
     appointment's schedule (its time or the patient's time zone changed without re-planning)
     are cancelled; see ``appointments.planning``. Returns how many rows were newly planned."""
+    appointments = list(appointments)
+    languages = _languages(item.patient_id for item in appointments)
     ids: list[int] = []
     keep: set[str] = set()
     planned: list[outbox.Planned] = []
     for appointment in appointments:
-        keys, items = _schedule(appointment, zone=zones[appointment.patient_id], now=now)
+        keys, items = _schedule(
+            appointment,
+            zone=zones[appointment.patient_id],
+            now=now,
+            language=languages.get(appointment.patient_id),
+        )
         ids.append(appointment.pk)
         keep.update(keys)
         planned.extend(items)
@@ -188,7 +230,7 @@ def restaging_reminders_plan(*, profiles: Iterable[PatientProfile], now: dt.date
             booked=Count("pk", filter=Q(starts_at__gt=now, status=AppointmentStatus.SCHEDULED)),
         )
     }
-    title, body = _RESTAGING_MESSAGE
+    languages = _profile_languages(profiles)
     planned: list[outbox.Planned] = []
     for profile in profiles:
         row = scans.get(profile.pk)
@@ -205,6 +247,7 @@ def restaging_reminders_plan(*, profiles: Iterable[PatientProfile], now: dt.date
         )
         if reminder is None:
             continue
+        title, body = _worded(_RESTAGING_MESSAGE, languages.get(profile.pk))
         planned.append(
             outbox.Planned(
                 key=reminder.key(profile.pk),

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils.translation import gettext
 
 from accounts import access
 from accounts.access import AnyUser
@@ -91,7 +92,7 @@ def appointment_for_user_or_404(user: AnyUser, pk: object) -> Appointment:
             .get(pk=int(pk))  # type: ignore[call-overload]
         )
     except (Appointment.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such appointment.") from None
+        raise Http404(gettext("No such appointment.")) from None
 
 
 def _reminder_rows(appointment_ids: list[int]) -> list[Notification]:

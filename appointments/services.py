@@ -11,6 +11,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import PatientProfile, User
 from appointments import reminder_planning
@@ -21,16 +23,16 @@ from notifications import services as outbox
 
 YEARS_AHEAD = 3  # the furthest ahead an appointment may be booked or moved
 
-NAIVE_START = "Give the time with its time zone offset."
-PASSED_START = "This time has already passed. Please choose a time to come."
-TOO_FAR_AHEAD = f"Please choose a date within the next {YEARS_AHEAD} years."
+NAIVE_START = gettext_lazy("Give the time with its time zone offset.")
+PASSED_START = gettext_lazy("This time has already passed. Please choose a time to come.")
+TOO_FAR_AHEAD = gettext_lazy("Please choose a date within the next 3 years.")
 NOTES_MAX_LENGTH = 2000  # an appointment's preparation notes
 
 
 def _profile(patient: User) -> PatientProfile:
     profile = PatientProfile.objects.filter(user=patient).first()
     if profile is None:
-        raise ValidationError({"patient": ["Appointments are for patients."]})
+        raise ValidationError({"patient": [_("Appointments are for patients.")]})
     return profile
 
 
@@ -60,7 +62,7 @@ def validate_starts_at(starts_at: dt.datetime, *, now: dt.datetime | None = None
 def _check(*, kind: str, starts_at: dt.datetime, now: dt.datetime) -> None:
     errors: dict[str, list[str]] = {}
     if kind not in AppointmentKind.values:
-        errors["kind"] = [f"“{kind}” is not a kind of appointment we know."]
+        errors["kind"] = [_("“%(kind)s” is not a kind of appointment we know.") % {"kind": kind}]
     try:
         validate_starts_at(starts_at, now=now)
     except ValidationError as error:
@@ -119,11 +121,11 @@ def appointment_update(
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     was_scan = appointment.is_scan
     if appointment.status != AppointmentStatus.SCHEDULED:
-        raise ValidationError({"status": ["This appointment is cancelled or over."]})
+        raise ValidationError({"status": [_("This appointment is cancelled or over.")]})
     allowed = {"kind", "starts_at", "duration_minutes", "location", "preparation_notes"}
     unknown = set(changes) - allowed
     if unknown:
-        raise ValidationError({field: ["This cannot be changed."] for field in sorted(unknown)})
+        raise ValidationError({field: [_("This cannot be changed.")] for field in sorted(unknown)})
     for field, value in changes.items():
         setattr(appointment, field, value.strip() if isinstance(value, str) else value)
     _check(kind=appointment.kind, starts_at=appointment.starts_at, now=now)

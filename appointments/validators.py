@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from appointments.choices import ResourceTag
 
@@ -15,14 +16,14 @@ def validate_resource_tags(value: object) -> None:
     """
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ValidationError(
-            'Tags must be a list such as ["scan_anxiety", "coping"].', code="invalid"
+            _('Tags must be a list such as ["scan_anxiety", "coping"].'), code="invalid"
         )
     unknown = sorted(set(value) - set(ResourceTag.values))
     if unknown:
         raise ValidationError(
-            "Unknown tag: %(tags)s. Choose from %(known)s.",
+            _("Unknown tag: %(tags)s. Choose from %(known)s."),
             code="invalid_tag",
             params={"tags": ", ".join(unknown), "known": ", ".join(ResourceTag.values)},
         )
     if len(set(value)) != len(value):
-        raise ValidationError("Each tag may be listed once.", code="duplicate_tag")
+        raise ValidationError(_("Each tag may be listed once."), code="duplicate_tag")

@@ -21,6 +21,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
@@ -28,10 +30,10 @@ from accounts.decorators import patient_or_care_staff_required
 from accounts.models import PatientProfile, RecordAccessKind
 from accounts.services import record_access
 from appointments import selectors, services
-from appointments.forms import AppointmentForm, duration_text
+from appointments.forms import AppointmentForm
 from appointments.models import Appointment, AppointmentStatus
+from appointments.wording import at_time, capitalised, clock_time, dated, day_name, duration_text
 from lib.clock import later_by, local_time
-from lib.dates import capitalised, clock_time, day_name, long_date
 from notifications.models import Kind, Notification, Status
 
 PAST_SHOWN = 20  # the most recent past appointments on the list page
@@ -44,7 +46,7 @@ def when_text(moment: dt.datetime, zone: ZoneInfo, now: dt.datetime) -> str:
     """ "Today at 10:30", "Tomorrow at …", "Tuesday 14 July at 10:30", in ``zone``."""
     local = local_time(moment, zone)
     today = now.astimezone(zone).date()
-    return f"{capitalised(day_name(local.date(), today))} at {clock_time(local)}"
+    return at_time(capitalised(day_name(local.date(), today)), local)
 
 
 def zone_name(zone: str) -> str:
@@ -52,34 +54,39 @@ def zone_name(zone: str) -> str:
 
 
 def kind_label(appointment: Appointment) -> str:
-    return appointment.get_kind_display()
+    return str(appointment.get_kind_display())
 
 
 # What each reminder is, by its kind; "before" reminders also say how long before.
 _REMINDER_WHAT = {
-    Kind.APPOINTMENT_REMINDER: "A reminder of when and where",
-    Kind.SCAN_ANXIETY: "Some support for the wait: a breathing exercise, ideas that help, and "
-    "who to talk to",
-    Kind.VISIT_PREP: "Your visit summary and questions, ready to look at",
-    Kind.POST_SCAN_CHECKIN: "A gentle check-in while you wait for results",
+    Kind.APPOINTMENT_REMINDER: gettext_lazy("A reminder of when and where"),
+    Kind.SCAN_ANXIETY: gettext_lazy(
+        "Some support for the wait: a breathing exercise, ideas that help, and who to talk to"
+    ),
+    Kind.VISIT_PREP: gettext_lazy("Your visit summary and questions, ready to look at"),
+    Kind.POST_SCAN_CHECKIN: gettext_lazy("A gentle check-in while you wait for results"),
 }
 # The same, as staff read them: about the patient.
 _REMINDER_WHAT_STAFF = _REMINDER_WHAT | {
-    Kind.VISIT_PREP: "Their visit summary and questions, ready to look at",
-    Kind.POST_SCAN_CHECKIN: "A gentle check-in while they wait for results",
+    Kind.VISIT_PREP: gettext_lazy("Their visit summary and questions, ready to look at"),
+    Kind.POST_SCAN_CHECKIN: gettext_lazy("A gentle check-in while they wait for results"),
 }
+# A scan's reminder a week before says more (the same sentence, whole, for translating).
+_SCAN_WEEK_BEFORE = gettext_lazy(
+    "A reminder of when and where, how to get ready, and a nudge to ask when results will come"
+)
 
 
 def _days_apart_text(days: int) -> str:
     if days == -7:
-        return "A week before"
+        return _("A week before")
     if days == -1:
-        return "The day before"
+        return _("The day before")
     if days == 1:
-        return "The day after"
+        return _("The day after")
     if days < 0:
-        return f"{-days} days before"
-    return f"{days} days after"
+        return _("%(count)d days before") % {"count": -days}
+    return _("%(count)d days after") % {"count": days}
 
 
 @dataclass(frozen=True)
@@ -107,13 +114,14 @@ def reminder_rows(
         if reminder.status in (Status.CANCELLED, Status.SKIPPED):
             continue
         days = (local_time(reminder.due_at, zone).date() - starts_on).days
-        what = words.get(reminder.kind, "A reminder")
+        what = str(words.get(reminder.kind, _("A reminder")))
         if reminder.kind == Kind.APPOINTMENT_REMINDER and appointment.is_scan and days <= -7:
-            what += ", how to get ready, and a nudge to ask when results will come"
+            what = str(_SCAN_WEEK_BEFORE)
         rows.append(
             ReminderRow(
                 when=when_text(reminder.due_at, zone, now),
-                what=f"{_days_apart_text(days)}: {what[0].lower()}{what[1:]}",
+                what=_("%(when)s: %(what)s")
+                % {"when": _days_apart_text(days), "what": what[0].lower() + what[1:]},
                 sent=reminder.status == Status.SENT,
                 failed=reminder.status == Status.FAILED,
             )
@@ -230,8 +238,8 @@ def _own_profile(request: HttpRequest) -> PatientProfile | None:
 
 def _zone_help(form: AppointmentForm) -> str:
     if form.zone:
-        return f"Times are in {zone_name(form.zone)}."
-    return "Times are in the patient's own time zone, shown next to their name."
+        return _("Times are in %(zone)s.") % {"zone": zone_name(form.zone)}
+    return _("Times are in the patient's own time zone, shown next to their name.")
 
 
 @patient_or_care_staff_required
@@ -257,7 +265,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
         profile = _own_profile(request)
         initial = {}
         if profile is None:
-            messages.info(request, "Your account is not linked to a care team yet.")
+            messages.info(request, _("Your account is not linked to a care team yet."))
             return redirect("home")
     form = AppointmentForm(
         request.POST if request.method == "POST" else None,
@@ -278,16 +286,19 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             zone = appointment.patient.patient_profile.zone
             messages.success(
                 request,
-                f"Saved: {kind_label(appointment)}, {when_text(appointment.starts_at, zone, now)}."
-                " The reminders we will send are listed below.",
+                _("Saved: %(what)s, %(when)s. The reminders we will send are listed below.")
+                % {
+                    "what": kind_label(appointment),
+                    "when": when_text(appointment.starts_at, zone, now),
+                },
             )
             return redirect("appointment_detail", appointment.pk)
     context = {
         "form": form,
         "staff": staff,
         "zone_help": _zone_help(form),
-        "title": "Add an appointment",
-        "submit": "Save the appointment",
+        "title": _("Add an appointment"),
+        "submit": _("Save the appointment"),
         "cancel_url": reverse("appointment_list"),
     }
     return render(request, "appointments/form.html", context)
@@ -313,7 +324,7 @@ def appointment_edit(request: HttpRequest, appointment_id: int) -> HttpResponse:
     appointment = _appointment_or_404(request, appointment_id)
     now = timezone.now()
     if not _changeable(appointment, now):
-        messages.info(request, "This appointment is cancelled or over, so it cannot be changed.")
+        messages.info(request, _("This appointment is cancelled or over, so it cannot be changed."))
         return redirect("appointment_detail", appointment.pk)
     profile = appointment.patient.patient_profile
     form = AppointmentForm(
@@ -332,9 +343,11 @@ def appointment_edit(request: HttpRequest, appointment_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Saved: {kind_label(appointment)}, "
-                f"{when_text(appointment.starts_at, profile.zone, now)}. "
-                "Its reminders have moved with it.",
+                _("Saved: %(what)s, %(when)s. Its reminders have moved with it.")
+                % {
+                    "what": kind_label(appointment),
+                    "when": when_text(appointment.starts_at, profile.zone, now),
+                },
             )
             return redirect("appointment_detail", appointment.pk)
     detail_url = reverse("appointment_detail", args=[appointment.pk])
@@ -343,8 +356,8 @@ def appointment_edit(request: HttpRequest, appointment_id: int) -> HttpResponse:
         "staff": access.is_care_staff(request.user),
         "appointment": appointment,
         "zone_help": _zone_help(form),
-        "title": "Change an appointment",
-        "submit": "Save the changes",
+        "title": _("Change an appointment"),
+        "submit": _("Save the changes"),
         "cancel_url": detail_url,
     }
     return render(request, "appointments/form.html", context)
@@ -358,15 +371,17 @@ def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpRespons
     now = timezone.now()
     profile = appointment.patient.patient_profile
     if appointment.status != AppointmentStatus.SCHEDULED:
-        messages.info(request, "This appointment is already cancelled or over.")
+        messages.info(request, _("This appointment is already cancelled or over."))
         return redirect("appointment_detail", appointment.pk)
     if request.method == "POST":
         services.appointment_cancel(appointment=appointment)
         messages.success(
             request,
-            f"Cancelled: {kind_label(appointment)}, "
-            f"{when_text(appointment.starts_at, profile.zone, now)}. "
-            "We will not send its reminders.",
+            _("Cancelled: %(what)s, %(when)s. We will not send its reminders.")
+            % {
+                "what": kind_label(appointment),
+                "when": when_text(appointment.starts_at, profile.zone, now),
+            },
         )
         return redirect("appointment_list")
     context = {
@@ -406,9 +421,9 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
         "appointment": appointment,
         "what": kind_label(appointment),
         "when": when_text(appointment.starts_at, zone, now),
-        "start_time": f"{local_start:%H:%M}",
-        "ends": f"{local_end:%H:%M}",
-        "long_date": f"{long_date(local_start.date())} {local_start.year}",
+        "start_time": clock_time(local_start),
+        "ends": clock_time(local_end),
+        "long_date": dated(local_start.date()),
         "duration": duration_text(appointment.duration_minutes),
         "zone": zone_name(profile.timezone),
         "patient_name": appointment.patient.get_full_name(),
@@ -448,16 +463,18 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
 def calendar_feed_rotate(request: HttpRequest) -> HttpResponse:
     """A new secret address for the patient's calendar feed; the old one stops working."""
     if not access.is_patient(request.user):
-        messages.info(request, "Calendar addresses are for patients.")
+        messages.info(request, _("Calendar addresses are for patients."))
         return redirect("settings")
     try:
         services.calendar_feed_rotate(patient=request.user)
     except ValidationError:
-        messages.info(request, "Your account is not linked to a care team yet.")
+        messages.info(request, _("Your account is not linked to a care team yet."))
         return redirect("settings")
     messages.success(
         request,
-        "Your calendar has a new address. The old one has stopped working: add the new one "
-        "below to your phone's calendar.",
+        _(
+            "Your calendar has a new address. The old one has stopped working: add the new one "
+            "below to your phone's calendar."
+        ),
     )
     return redirect(reverse("settings") + "#calendar")

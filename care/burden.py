@@ -55,6 +55,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from accounts import access
 from accounts.access import AnyUser
@@ -74,15 +76,17 @@ def format_duration(value: dt.timedelta | None) -> str:
         return "—"
     minutes = round(max(value.total_seconds(), 0) / 60)
     if minutes < 1:
-        return "under 1 min"
+        return gettext("under 1 min")
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
     if days:
-        text = f"{days} day" if days == 1 else f"{days} days"
-        return f"{text} {hours} h" if hours else text
+        text = ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+        return gettext("%(days)s %(hours)d h") % {"days": text, "hours": hours} if hours else text
     if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min"
+        if minutes:
+            return gettext("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+        return gettext("%(hours)d h") % {"hours": hours}
+    return gettext("%(minutes)d min") % {"minutes": minutes}
 
 
 @dataclass(frozen=True)
@@ -165,19 +169,27 @@ class BurdenReport:
 
 # The figures a link can ask for: key -> what the flag list says it shows ({days} filled in).
 FIGURES = {
-    "urgent": "Urgent flags nobody has acknowledged yet",
-    "soon": "Soon flags nobody has acknowledged yet",
-    "next_visit": "Next-visit flags nobody has acknowledged yet",
-    "live": "Every open or acknowledged flag",
-    "raised": "Flags reported in the last 30 days",
+    "urgent": gettext_lazy("Urgent flags nobody has acknowledged yet"),
+    "soon": gettext_lazy("Soon flags nobody has acknowledged yet"),
+    "next_visit": gettext_lazy("Next-visit flags nobody has acknowledged yet"),
+    "live": gettext_lazy("Every open or acknowledged flag"),
+    "raised": gettext_lazy("Flags reported in the last 30 days"),
     **{
-        f"{name}-{days}": f"{words} in the last {days} days"
+        f"{name}-{days}": format_lazy(words, days=days)
         for days in WINDOWS
         for name, words in (
-            ("answered", "Urgent flags answered"),
-            ("waiting", "Urgent flags still waiting for an answer"),
-            ("attempted", "Urgent flags with a call attempt"),
-            ("reached", "Urgent flags where the patient was reached by phone"),
+            ("answered", gettext_lazy("Urgent flags answered in the last {days} days")),
+            (
+                "waiting",
+                gettext_lazy("Urgent flags still waiting for an answer in the last {days} days"),
+            ),
+            ("attempted", gettext_lazy("Urgent flags with a call attempt in the last {days} days")),
+            (
+                "reached",
+                gettext_lazy(
+                    "Urgent flags where the patient was reached by phone in the last {days} days"
+                ),
+            ),
         )
     },
 }
@@ -204,7 +216,7 @@ def _contact(**filters: object) -> QuerySet[FlagContact]:
 def alert_burden(*, user: AnyUser, now: dt.datetime) -> BurdenReport:
     """The alert burden of the teams ``user`` may see and of their coordinators, at ``now``."""
     teams = list(teams_for(user).order_by("name", "pk").values_list("pk", "name"))
-    team_ids = [pk for pk, _ in teams]
+    team_ids = [pk for pk, _name in teams]
     if not team_ids:
         return BurdenReport(now=now, windows=WINDOWS, teams=(), coordinators=())
 
@@ -430,4 +442,4 @@ def flags_behind(
         .annotate(start=Coalesce("reported_at", "opened_at"))
         .order_by("-start", "-pk")
     )
-    return row.name, FIGURES[figure], list(found)
+    return row.name, str(FIGURES[figure]), list(found)

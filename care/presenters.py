@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 from django.db.models import Prefetch
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
@@ -19,13 +19,13 @@ from accounts.access import AnyUser
 from accounts.models import PatientProfile, RecordAccess
 from appointments import selectors as appointment_selectors
 from appointments.models import Appointment, AppointmentStatus
+from appointments.wording import days_ago, short_date
 from care import selectors
 from care.selectors import PanelPatient, Tier, Triage
 from flags import facts
 from flags.models import ContactOutcome, Flag, FlagContact, FlagLevel, FlagStatus, PatientResponse
 from flags.selectors import flag_priority, flag_staff_explanation, flag_staff_title
 from lib.clock import local_time, zone_info
-from lib.dates import days_ago, short_date
 from notifications import selectors as notification_selectors
 from notifications.models import Notification
 from symptoms import charts, trends
@@ -105,7 +105,8 @@ def call_link(
             if parsed
             else number
         ),
-        local_time_text=f"local time {local:%H:%M} ({zone})",
+        local_time_text=_("local time %(time)s (%(zone)s)")
+        % {"time": f"{local:%H:%M}", "zone": zone},
         call_time=call_time,
         set_url=phone_set_url(patient_id),
     )
@@ -123,7 +124,11 @@ def answer_words(name: str, response: str, at: dt.datetime | None) -> str:
         return ""
     label = PatientResponse(response).label
     local = timezone.localtime(at)  # the care team's time (see care.views)
-    return f"{name} answered “{label}”, {short_date(local.date())} {local:%H:%M} {local.tzname()}"
+    return _("%(name)s answered “%(answer)s”, %(when)s") % {
+        "name": name,
+        "answer": label,
+        "when": f"{short_date(local.date())} {local:%H:%M} {local.tzname()}",
+    }
 
 
 def waiting_words(name: str, flag: Flag) -> str:
@@ -133,8 +138,8 @@ def waiting_words(name: str, flag: Flag) -> str:
     local = timezone.localtime(flag.reported_at or flag.opened_at)  # the care team's time
     when = f"{short_date(local.date())} {local:%H:%M} {local.tzname()}"
     if flag.reported_at is None:
-        return f"Waiting since {when}, when the flag was raised"
-    return f"Waiting since {when}, when {name} saved the log"
+        return _("Waiting since %(when)s, when the flag was raised") % {"when": when}
+    return _("Waiting since %(when)s, when %(name)s saved the log") % {"when": when, "name": name}
 
 
 def panel_row(patient: PanelPatient, *, now: dt.datetime) -> PanelRow:
@@ -144,7 +149,10 @@ def panel_row(patient: PanelPatient, *, now: dt.datetime) -> PanelRow:
     tier_text = "" if result.tier == Tier.EVERYONE_ELSE else result.label
     if since is not None:
         since = timezone.localtime(since)  # the care team's time (see care.views)
-        tier_text += f" since {short_date(since.date())} {since:%H:%M} {since.tzname()}"
+        tier_text = _("%(tier)s since %(when)s") % {
+            "tier": tier_text,
+            "when": f"{short_date(since.date())} {since:%H:%M} {since.tzname()}",
+        }
     upcoming = patient.next_appointment
     appointment = local_time(upcoming, patient.timezone) if upcoming else None
     due = selectors.restaging_due(patient)
@@ -153,7 +161,7 @@ def panel_row(patient: PanelPatient, *, now: dt.datetime) -> PanelRow:
         url=reverse("care:record", args=[patient.pk]),
         name=patient.display_name,
         team=patient.care_team_name,
-        sites_text=", ".join(patient.site_labels) or "No known sites",
+        sites_text=", ".join(str(label) for label in patient.site_labels) or _("No known sites"),
         tier=result.tier,
         tier_text=tier_text,
         urgent=result.counts[FlagLevel.URGENT],
@@ -165,7 +173,8 @@ def panel_row(patient: PanelPatient, *, now: dt.datetime) -> PanelRow:
         last_log_ago=days_ago((patient.local_today(now) - last_log).days) if last_log else "",
         next_appointment=appointment,
         next_appointment_text=(
-            f"{appointment:%a} {short_date(appointment.date())}, {appointment:%H:%M}"
+            f"{dateformat.format(appointment, 'D')} {short_date(appointment.date())}, "
+            f"{appointment:%H:%M}"
             if appointment
             else ""
         ),

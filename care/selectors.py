@@ -20,6 +20,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.access import AnyUser
@@ -65,13 +66,13 @@ class Tier:
     EVERYONE_ELSE = 6
 
     LABELS = {
-        URGENT_WAITING: "Urgent, waiting for a call",
-        URGENT_SEEN: "Urgent, acknowledged",
-        SOON: "Look at today",
-        NOT_LOGGING: "Not logging",
-        NEXT_VISIT: "Raise at the next visit",
-        RESTAGING_OVERDUE: "Restaging overdue",
-        EVERYONE_ELSE: "No flags",
+        URGENT_WAITING: _("Urgent, waiting for a call"),
+        URGENT_SEEN: _("Urgent, acknowledged"),
+        SOON: _("Look at today"),
+        NOT_LOGGING: _("Not logging"),
+        NEXT_VISIT: _("Raise at the next visit"),
+        RESTAGING_OVERDUE: _("Restaging overdue"),
+        EVERYONE_ELSE: _("No flags"),
     }
 
 
@@ -119,7 +120,7 @@ class Triage:
 
     @property
     def label(self) -> str:
-        return Tier.LABELS[self.tier]
+        return str(Tier.LABELS[self.tier])
 
 
 def triage(flags: list[LiveFlag]) -> Triage:

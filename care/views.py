@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
@@ -105,9 +106,9 @@ def flag_action(request: HttpRequest, patient_id: int, flag_id: int, action: str
     profile = access.get_profile_or_404(request.user, patient_id)
     flag = selectors.patient_flag(patient_id=profile.pk, flag_id=flag_id)
     if flag is None:
-        raise Http404("No such flag.")
+        raise Http404(_("No such flag."))
     if not access.is_coordinator(request.user):
-        raise PermissionDenied("Only the patient's care coordinators act on flags.")
+        raise PermissionDenied(_("Only the patient's care coordinators act on flags."))
     form = FlagNoteForm(request.POST)
     back = reverse("care:record", args=[profile.pk])
     title = flag_staff_title(flag.rule, flag.subject)  # the stored title speaks to the patient
@@ -122,7 +123,7 @@ def flag_action(request: HttpRequest, patient_id: int, flag_id: int, action: str
         service(flag=flag, by=request.user, note=form.cleaned_data["note"])
     except ValidationError as error:
         for text in error.messages:
-            messages.error(request, f"{title}: {text}")
+            messages.error(request, _("%(title)s: %(error)s") % {"title": title, "error": text})
     else:
         done = "acknowledged" if action == "acknowledge" else "resolved"
         name = profile.user.get_full_name()
@@ -138,9 +139,9 @@ def flag_contact(request: HttpRequest, patient_id: int, flag_id: int) -> HttpRes
     profile = access.get_profile_or_404(request.user, patient_id)
     flag = selectors.patient_flag(patient_id=profile.pk, flag_id=flag_id)
     if flag is None:
-        raise Http404("No such flag.")
+        raise Http404(_("No such flag."))
     if not access.is_coordinator(request.user):
-        raise PermissionDenied("Only the patient's care coordinators record calls.")
+        raise PermissionDenied(_("Only the patient's care coordinators record calls."))
     account_services.record_access(
         request=request, patient_ids=[profile.pk], what=RecordAccessKind.FLAGS
     )
@@ -161,11 +162,15 @@ def flag_contact(request: HttpRequest, patient_id: int, flag_id: int) -> HttpRes
         )
     except ValidationError as error:
         for text in error.messages:
-            messages.error(request, f"{title}: {text}")
+            messages.error(request, _("%(title)s: %(error)s") % {"title": title, "error": text})
     else:
         name = profile.user.get_full_name()
         outcome = contact.get_outcome_display().lower()
-        messages.success(request, f"Call about {title} for {name} recorded: {outcome}.")
+        messages.success(
+            request,
+            _("Call about %(title)s for %(name)s recorded: %(outcome)s.")
+            % {"title": title, "name": name, "outcome": outcome},
+        )
     return redirect(back)
 
 
@@ -242,7 +247,7 @@ def burden_flags(request: HttpRequest) -> HttpResponse:
         coordinator_id=request.GET.get("coordinator"),
     )
     if found is None:
-        raise Http404("No such figure.")
+        raise Http404(_("No such figure."))
     whose, what, flags = found
     account_services.record_access(  # the list names patients, as the panel does
         request=request,

@@ -16,6 +16,8 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy
+
 from accounts.models import RECORD_ACCESS_PATIENT_WORDS, Role, User
 from exports.selectors import PatientRecord
 from lib.clock import local_time
@@ -224,40 +226,43 @@ def tables(record: PatientRecord) -> dict[str, tuple[Sequence[str], list[Sequenc
     }
 
 
-README = """\
-Your record from MBC Tracker
-============================
-
-This is a copy of everything MBC Tracker holds about you, made on {made}.
-Times are where you live ({zone}), written like 2026-03-14T09:30:00+00:00
-(date, time, then the difference from UTC). Dates are written year-month-day.
-
-The files ending in .csv open in any spreadsheet app (Excel, Numbers,
-Google Sheets, LibreOffice). A cell that starts with an apostrophe (')
-began with a sign like = or +: the apostrophe stops a spreadsheet from
-treating your words as a formula.
-
-logs.csv            One row for each day you logged how you felt, with your notes.
-log_entries.csv     One row for each symptom in each day's log: the day, the symptom,
-                    where in the body, the kind of answer, your answer and its unit
-                    (0-10: from none to the worst; yes/no; °C for temperature).
-flags.csv           The things the app raised with your care team, why, what we
-                    advised, and when the team saw and closed each one. The
-                    explanation and advice are the words we used when the flag
-                    was last updated: "yesterday" there means the day before
-                    that. The from_logs_of column gives the exact days.
-flag_contacts.csv   Each time your care team tried to reach you about a flag.
-questions.csv       The questions you wrote down for your care team.
-appointments.csv    Your appointments and scans.
-scan_checkins.csv   How you were feeling after your scans, when you told us.
-messages.csv        The messages we sent you in the app and by email.
-record_access.csv   Each time someone from your care team looked at your record.
-fhir_bundle.json    All of the above that a hospital system can read, in the
-                    standard format hospitals use (HL7 FHIR R4). You can give it
-                    to another hospital or app if they ask for it.
-
-Keep this file safe: it holds your health information.
-"""
+# The README is written in the patient's language (the active one when the ZIP is made). The
+# CSV column names and codes (yes/no, symptom codes) stay as they are: they are a data format
+# that programs read, and the README explains them.
+README = gettext_lazy(
+    "Your record from MBC Tracker\n"
+    "============================\n"
+    "\n"
+    "This is a copy of everything MBC Tracker holds about you, made on %(made)s.\n"
+    "Times are where you live (%(zone)s), written like 2026-03-14T09:30:00+00:00\n"
+    "(date, time, then the difference from UTC). Dates are written year-month-day.\n"
+    "\n"
+    "The files ending in .csv open in any spreadsheet app (Excel, Numbers,\n"
+    "Google Sheets, LibreOffice). A cell that starts with an apostrophe (')\n"
+    "began with a sign like = or +: the apostrophe stops a spreadsheet from\n"
+    "treating your words as a formula.\n"
+    "\n"
+    "logs.csv            One row for each day you logged how you felt, with your notes.\n"
+    "log_entries.csv     One row for each symptom in each day's log: the day, the symptom,\n"
+    "                    where in the body, the kind of answer, your answer and its unit\n"
+    "                    (0-10: from none to the worst; yes/no; °C for temperature).\n"
+    "flags.csv           The things the app raised with your care team, why, what we\n"
+    "                    advised, and when the team saw and closed each one. The\n"
+    "                    explanation and advice are the words we used when the flag\n"
+    '                    was last updated: "yesterday" there means the day before\n'
+    "                    that. The from_logs_of column gives the exact days.\n"
+    "flag_contacts.csv   Each time your care team tried to reach you about a flag.\n"
+    "questions.csv       The questions you wrote down for your care team.\n"
+    "appointments.csv    Your appointments and scans.\n"
+    "scan_checkins.csv   How you were feeling after your scans, when you told us.\n"
+    "messages.csv        The messages we sent you in the app and by email.\n"
+    "record_access.csv   Each time someone from your care team looked at your record.\n"
+    "fhir_bundle.json    All of the above that a hospital system can read, in the\n"
+    "                    standard format hospitals use (HL7 FHIR R4). You can give it\n"
+    "                    to another hospital or app if they ask for it.\n"
+    "\n"
+    "Keep this file safe: it holds your health information.\n"
+)
 
 
 def record_zip(*, record: PatientRecord, fhir_json: bytes, now: dt.datetime) -> bytes:
@@ -269,7 +274,7 @@ def record_zip(*, record: PatientRecord, fhir_json: bytes, now: dt.datetime) -> 
     }
     files["fhir_bundle.json"] = fhir_json
     made = local_time(now, record.zone).isoformat(timespec="minutes")
-    files["README.txt"] = README.format(made=made, zone=record.zone).encode("utf-8")
+    files["README.txt"] = (str(README) % {"made": made, "zone": record.zone}).encode("utf-8")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():

@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class ExportStatus(models.TextChoices):
-    PENDING = "pending", "Being prepared"
-    READY = "ready", "Ready to download"
-    FAILED = "failed", "Could not be prepared"
-    EXPIRED = "expired", "Expired (file removed)"
+    PENDING = "pending", _("Being prepared")
+    READY = "ready", _("Ready to download")
+    FAILED = "failed", _("Could not be prepared")
+    EXPIRED = "expired", _("Expired (file removed)")
 
 
 class RecordExport(models.Model):
@@ -21,27 +22,38 @@ class RecordExport(models.Model):
     downloaded."""
 
     patient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="record_exports"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="record_exports",
+        verbose_name=_("patient"),
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
-    requested_at = models.DateTimeField()
+    requested_at = models.DateTimeField(_("requested at"))
     status = models.CharField(
-        max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING
     )
-    ready_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    ready_at = models.DateTimeField(_("ready at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     # The ZIP itself; NULL before it is built and once it has expired. Never logged or audited.
-    archive = models.BinaryField(null=True, editable=False)
-    size = models.PositiveIntegerField(default=0, help_text="Bytes of the ZIP.")
-    sha256 = models.CharField(max_length=64, blank=True)
-    download_count = models.PositiveIntegerField(default=0)
-    last_downloaded_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0, help_text="Builds started.")
-    last_error = models.TextField(blank=True)
+    archive = models.BinaryField(_("archive"), null=True, editable=False)
+    size = models.PositiveIntegerField(_("size"), default=0, help_text=_("Bytes of the ZIP."))
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    download_count = models.PositiveIntegerField(_("downloads"), default=0)
+    last_downloaded_at = models.DateTimeField(_("last downloaded at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        _("attempts"), default=0, help_text=_("Builds started.")
+    )
+    last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
+        verbose_name = _("record export")
+        verbose_name_plural = _("record exports")
         ordering = ["-requested_at", "-pk"]
         constraints = [
             # A second request while one is being prepared gets that one: no pile of builds.

@@ -15,10 +15,10 @@ from accounts import access
 from accounts.access import AnyUser
 from accounts.models import PatientProfile, RecordAccess, User
 from appointments.models import Appointment, ScanCheckIn
+from appointments.wording import at_time, long_date
 from exports.models import ExportStatus, RecordExport
 from flags.models import Flag, FlagContact
 from lib.clock import local_time
-from lib.dates import clock_time, long_date
 from notifications import selectors as notification_selectors
 from notifications.models import Notification
 from symptoms.models import DailyLog, LogEntry, PatientQuestion
@@ -135,9 +135,9 @@ class ExportState:
 
 def until_words(until: dt.datetime) -> str:
     """ "Monday 14 December at 16:02" (with the year when it is not this year's), for a time
-    already in the reader's zone."""
+    already in the reader's zone, in the active language."""
     today = local_time(timezone.now(), until.tzinfo or dt.UTC).date()
-    return f"{long_date(until.date(), today=today)} at {clock_time(until)}"
+    return at_time(long_date(until.date(), today=today), until)
 
 
 def export_state(

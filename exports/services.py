@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import User
@@ -35,6 +36,7 @@ from exports.models import ExportStatus, RecordExport
 from followups.models import FollowUp
 from followups.services import RECORD_EXPORT_BUILD, after_commit, follow_up_request
 from lib.clock import local_time
+from lib.i18n import in_language_of
 from notifications.models import Channel, Kind, Notification
 from notifications.services import Planned, notifications_cancel_pending, notifications_plan
 
@@ -115,23 +117,30 @@ def _start(patient_id: int) -> RecordExport | None:
     return export
 
 
-def _ready_message(export: RecordExport, expires_at: dt.datetime) -> Planned:
+def _patient(export: RecordExport) -> User:
+    return User.objects.get(pk=export.patient_id)
+
+
+def _ready_message(export: RecordExport, expires_at: dt.datetime, patient: User) -> Planned:
+    """ "Your record is ready", in the patient's language (written by a task, not a request)."""
     zone = selectors.patient_zone(patient_id=export.patient_id)
-    until = selectors.until_words(local_time(expires_at, zone))
-    days = settings.RECORD_EXPORT_KEEP_DAYS
+    with in_language_of(patient):
+        until = selectors.until_words(local_time(expires_at, zone))
+        title = _("Your record is ready to download")
+        body = _(
+            "The copy of your record you asked for is ready. It stays here for %(days)s days, "
+            "until %(until)s. Then we remove it, and you can ask for a new one in your settings "
+            "at any time. It holds your daily logs, flags, questions, appointments, messages "
+            "and who has looked at your record, as files that open in a spreadsheet app, and "
+            "one file for hospital systems."
+        ) % {"days": settings.RECORD_EXPORT_KEEP_DAYS, "until": until}
     return Planned(
         key=ready_key(export.pk),
         kind=Kind.RECORD_EXPORT,
         recipient_id=export.patient_id,
         due_at=timezone.now(),
-        title="Your record is ready to download",
-        body=(
-            f"The copy of your record you asked for is ready. It stays here for {days} days, "
-            f"until {until}. Then we remove it, "
-            "and you can ask for a new one in your settings at any time. It holds your daily "
-            "logs, flags, questions, appointments, messages and who has looked at your record, "
-            "as files that open in a spreadsheet app, and one file for hospital systems."
-        ),
+        title=title,
+        body=body,
         link=reverse("record_export", args=[export.pk]),
         subject_type=SUBJECT,
         subject_id=export.pk,
@@ -140,17 +149,20 @@ def _ready_message(export: RecordExport, expires_at: dt.datetime) -> Planned:
 
 
 def _failed_message(export: RecordExport) -> Planned:
+    with in_language_of(_patient(export)):
+        title = _("We could not prepare your record")
+        body = _(
+            "Sorry: something went wrong on our side while we were making the copy of your "
+            "record you asked for. Nothing in your record is lost or changed. You can ask again "
+            "in your settings. If it happens again, please tell your care team."
+        )
     return Planned(
         key=failed_key(export.pk),
         kind=Kind.RECORD_EXPORT,
         recipient_id=export.patient_id,
         due_at=timezone.now(),
-        title="We could not prepare your record",
-        body=(
-            "Sorry: something went wrong on our side while we were making the copy of your "
-            "record you asked for. Nothing in your record is lost or changed. You can ask again "
-            "in your settings. If it happens again, please tell your care team."
-        ),
+        title=title,
+        body=body,
         link=reverse("settings") + "#record-export",
         subject_type=SUBJECT,
         subject_id=export.pk,
@@ -184,11 +196,10 @@ def record_export_build(*, patient_id: int, now: dt.datetime | None = None) -> R
 
     try:
         record = selectors.patient_record(patient_id=patient_id)
-        data = archive.record_zip(
-            record=record,
-            fhir_json=fhir.bundle_json(patient_id=patient_id, since=None),
-            now=now or timezone.now(),
-        )
+        fhir_json = fhir.bundle_json(patient_id=patient_id, since=None)  # never translated
+        # The README and the words in the tables (kinds, statuses) in the patient's language.
+        with in_language_of(record.patient):
+            data = archive.record_zip(record=record, fhir_json=fhir_json, now=now or timezone.now())
     except Exception as error:
         error_text = f"{type(error).__name__}: {error}"[:2000]
         RecordExport.objects.filter(pk=export.pk, status=ExportStatus.PENDING).update(
@@ -218,7 +229,7 @@ def record_export_build(*, patient_id: int, now: dt.datetime | None = None) -> R
             last_error="",
         )
         if stored:
-            notifications_plan(planned=[_ready_message(export, expires_at)])
+            notifications_plan(planned=[_ready_message(export, expires_at, record.patient)])
             after_commit(DISPATCH_TASK)  # shown at once, not at the dispatcher's next minute
     if stored:
         logger.info("Record export %s ready: %s bytes", export.pk, len(data))

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access
@@ -33,14 +34,18 @@ def record_export_request(request: HttpRequest) -> HttpResponse:
     if pending is not None:
         messages.info(
             request,
-            "We are already making a copy of your record. We will send you a message when it "
-            "is ready.",
+            _(
+                "We are already making a copy of your record. We will send you a message when "
+                "it is ready."
+            ),
         )
     else:
         messages.success(
             request,
-            "Thank you. We are making a copy of your record. It usually takes a few minutes. "
-            "We will send you a message when it is ready to download.",
+            _(
+                "Thank you. We are making a copy of your record. It usually takes a few minutes. "
+                "We will send you a message when it is ready to download."
+            ),
         )
     return redirect(reverse("settings") + SETTINGS_SECTION)
 

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -41,7 +42,9 @@ class AwareDateTimeField(serializers.DateTimeField):
     or ``...Z``): a time without one could mean anywhere, so it is refused, not guessed."""
 
     default_error_messages = {
-        "naive": "Give the time with its offset from UTC, for example 2026-07-01T09:30:00+01:00.",
+        "naive": _(
+            "Give the time with its offset from UTC, for example 2026-07-01T09:30:00+01:00."
+        ),
         "out_of_range": TOO_FAR_AHEAD,  # before the first instant there is, or after the last
     }
 
@@ -148,5 +151,5 @@ class AppointmentFilterSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("from"), attrs.get("to")
         if start is not None and end is not None and end < start:
-            raise serializers.ValidationError({"to": ["Must be on or after “from”."]})
+            raise serializers.ValidationError({"to": [_("Must be on or after “from”.")]})
         return attrs

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -36,6 +37,7 @@ from appointments.api.serializers import AppointmentFilterSerializer, Appointmen
 from appointments.calendar_feed import build_calendar
 from appointments.models import Appointment
 from lib.api import PATIENT_ID
+from lib.i18n import in_language_of
 
 NOT_FOUND = OpenApiResponse(
     description="No such appointment, or not one of yours (or your care teams' patients')."
@@ -156,14 +158,14 @@ class AppointmentListCreateView(RecordAccessListMixin, generics.ListAPIView):
         if access.is_patient(user):
             return user
         if not access.is_care_staff(user):
-            raise PermissionDenied("Your role cannot book appointments.")
+            raise PermissionDenied(_("Your role cannot book appointments."))
         raw = data.initial_data.get("patient") if hasattr(data.initial_data, "get") else None
         if raw is None or raw == "":
             raise serializers.ValidationError(
-                {"patient": ["Say which patient this appointment is for (their id)."]}
+                {"patient": [_("Say which patient this appointment is for (their id).")]}
             )
         if isinstance(raw, bool) or not str(raw).isdigit():
-            raise serializers.ValidationError({"patient": ["A patient id is a whole number."]})
+            raise serializers.ValidationError({"patient": [_("A patient id is a whole number.")]})
         return access.get_profile_or_404(user, int(raw)).user
 
 
@@ -194,7 +196,7 @@ class AppointmentDetailView(APIView):
         patient_id = changes.pop("patient_id", appointment.patient_id)
         if patient_id != appointment.patient_id:
             raise serializers.ValidationError(
-                {"patient": ["An appointment stays with its patient. Cancel it and book anew."]}
+                {"patient": [_("An appointment stays with its patient. Cancel it and book anew.")]}
             )
         if changes:
             try:
@@ -269,13 +271,15 @@ class CalendarFeedView(APIView):
     def get(self, request: Request, token: str) -> HttpResponse:
         feed = selectors.feed_by_token(token)
         if feed is None:
-            raise Http404("No such calendar.")
+            raise Http404(_("No such calendar."))
         profile = feed.patient.patient_profile
-        body = build_calendar(
-            selectors.feed_appointments(feed, now=timezone.now()),
-            zone=profile.timezone,
-            link_for=lambda pk: settings.SITE_URL + reverse("appointment_detail", args=[pk]),
-        )
+        # A calendar app asks, not the patient: the event titles are in the patient's language.
+        with in_language_of(feed.patient):
+            body = build_calendar(
+                selectors.feed_appointments(feed, now=timezone.now()),
+                zone=profile.timezone,
+                link_for=lambda pk: settings.SITE_URL + reverse("appointment_detail", args=[pk]),
+            )
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'inline; filename="appointments.ics"'
         response["Cache-Control"] = "private, no-cache"

@@ -10,15 +10,16 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from appointments.support.services import ANXIETY_ERROR, ANXIETY_MAX, ANXIETY_MIN, NOTE_MAX_LENGTH
 
 # How each part of the scale is named, under the buttons and to screen readers.
 BANDS: tuple[tuple[str, range], ...] = (
-    ("not at all", range(0, 1)),
-    ("a little", range(1, 4)),
-    ("quite a lot", range(4, 7)),
-    ("very", range(7, 11)),
+    (_("not at all"), range(0, 1)),
+    (_("a little"), range(1, 4)),
+    (_("quite a lot"), range(4, 7)),
+    (_("very"), range(7, 11)),
 )
 
 
@@ -37,7 +38,7 @@ class ScaleBand:
 
 class ScanCheckInForm(forms.Form):
     anxiety = forms.IntegerField(
-        label="How anxious are you feeling?",
+        label=_("How anxious are you feeling?"),
         min_value=ANXIETY_MIN,
         max_value=ANXIETY_MAX,
         error_messages=dict.fromkeys(
@@ -45,15 +46,18 @@ class ScanCheckInForm(forms.Form):
         ),
     )
     note = forms.CharField(
-        label="Anything you would like to add? (optional)",
-        help_text="For example, what is on your mind. It is kept with your answer, but nobody "
-        "reads it straight away: if you would like to talk to someone now, please phone.",
+        label=_("Anything you would like to add? (optional)"),
+        help_text=_(
+            "For example, what is on your mind. It is kept with your answer, but nobody "
+            "reads it straight away: if you would like to talk to someone now, please phone."
+        ),
         required=False,
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "max_length": "Notes can be up to %(limit_value)d characters. Please shorten it a "
-            "little."
+            "max_length": _(
+                "Notes can be up to %(limit_value)d characters. Please shorten it a little."
+            )
         },
     )
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.access import AnyUser
@@ -20,17 +22,19 @@ from appointments.choices import SCAN_KINDS, ResourceTag
 from appointments.models import Appointment, AppointmentStatus, Resource, ScanCheckIn
 from lib.clock import local_time
 
+StrOrPromise = str | Promise
+
 # What the Resources page calls each topic (ResourceTag labels are admin wording).
-TOPIC_HEADINGS: dict[str, str] = {
-    ResourceTag.SCAN_ANXIETY: "Before and after a scan",
-    ResourceTag.COPING: "Coping day to day",
-    ResourceTag.SUPPORT: "Support from others",
-    ResourceTag.MENTAL_HEALTH: "Your feelings",
-    ResourceTag.NUTRITION: "Eating",
-    ResourceTag.EXERCISE: "Keeping active",
-    ResourceTag.COMPLEMENTARY: "Complementary therapies",
+TOPIC_HEADINGS: dict[str, StrOrPromise] = {
+    ResourceTag.SCAN_ANXIETY: _("Before and after a scan"),
+    ResourceTag.COPING: _("Coping day to day"),
+    ResourceTag.SUPPORT: _("Support from others"),
+    ResourceTag.MENTAL_HEALTH: _("Your feelings"),
+    ResourceTag.NUTRITION: _("Eating"),
+    ResourceTag.EXERCISE: _("Keeping active"),
+    ResourceTag.COMPLEMENTARY: _("Complementary therapies"),
 }
-OTHER_TOPIC = "More help"
+OTHER_TOPIC = _("More help")
 
 
 def resources_for(tags: Iterable[str]) -> list[Resource]:
@@ -43,7 +47,7 @@ def resources_for(tags: Iterable[str]) -> list[Resource]:
         if ranks:
             found.append((min(ranks), resource))
     found.sort(key=lambda item: (item[0], item[1].display_order, item[1].title))
-    return [resource for _, resource in found]
+    return [resource for _rank, resource in found]
 
 
 def with_tag(queryset: QuerySet[Resource], tag: str) -> QuerySet[Resource]:
@@ -58,7 +62,7 @@ def with_tag(queryset: QuerySet[Resource], tag: str) -> QuerySet[Resource]:
 @dataclass(frozen=True)
 class ResourceSection:
     tag: str
-    heading: str
+    heading: StrOrPromise
     resources: list[Resource]
 
     @property

@@ -11,6 +11,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import PatientProfile, User
 from appointments.choices import SCAN_KINDS
@@ -23,7 +25,9 @@ ANXIETY_MAX = 10
 HIGH_ANXIETY = 7
 NOTE_MAX_LENGTH = 2000
 
-ANXIETY_ERROR = "Please choose a number from 0 (not at all anxious) to 10 (very anxious)."
+ANXIETY_ERROR = gettext_lazy(
+    "Please choose a number from 0 (not at all anxious) to 10 (very anxious)."
+)
 
 
 def is_high(anxiety: int) -> bool:
@@ -40,20 +44,20 @@ def _clean_anxiety(anxiety: object) -> int:
 
 def _check_scan(*, patient: User, appointment: Appointment, now: dt.datetime) -> None:
     if appointment.patient_id != patient.pk:
-        raise ValidationError({"appointment": ["This is not your appointment."]}, code="not_own")
+        raise ValidationError({"appointment": [_("This is not your appointment.")]}, code="not_own")
     if appointment.kind not in SCAN_KINDS:
         raise ValidationError(
-            {"appointment": ["The check-in is for scans and restaging visits."]}, code="not_scan"
+            {"appointment": [_("The check-in is for scans and restaging visits.")]}, code="not_scan"
         )
     if appointment.status == AppointmentStatus.CANCELLED:
-        raise ValidationError({"appointment": ["This scan was cancelled."]}, code="cancelled")
+        raise ValidationError({"appointment": [_("This scan was cancelled.")]}, code="cancelled")
     profile = PatientProfile.objects.filter(user=patient).first()
     if profile is None:
-        raise ValidationError({"patient": ["The check-in is for patients."]}, code="no_profile")
+        raise ValidationError({"patient": [_("The check-in is for patients.")]}, code="no_profile")
     scan_day = local_time(appointment.starts_at, profile.zone).date()
     if scan_day > profile.local_today(now):
         raise ValidationError(
-            {"appointment": ["You can tell us how you feel from the day of your scan."]},
+            {"appointment": [_("You can tell us how you feel from the day of your scan.")]},
             code="too_early",
         )
 
@@ -77,7 +81,12 @@ def scan_checkin_save(
     note = (note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
         raise ValidationError(
-            {"note": [f"Notes can be up to {NOTE_MAX_LENGTH} characters. Please shorten it."]},
+            {
+                "note": [
+                    _("Notes can be up to %(limit)d characters. Please shorten it.")
+                    % {"limit": NOTE_MAX_LENGTH}
+                ]
+            },
             code="max_length",
         )
     _check_scan(patient=patient, appointment=appointment, now=now)

@@ -24,7 +24,7 @@ from appointments.models import Appointment
 from appointments.support import selectors as support_selectors
 from appointments.support import services as checkins
 from appointments.support.forms import ScanCheckInForm
-from lib.dates import clock_time, long_date
+from appointments.wording import at_time, long_date
 
 # Shown with the answer to the check-in: at once and in full for 7 or more, linked below that.
 CHECKIN_TAGS = (ResourceTag.MENTAL_HEALTH, ResourceTag.SUPPORT, ResourceTag.SCAN_ANXIETY)
@@ -32,7 +32,7 @@ CHECKIN_TAGS = (ResourceTag.MENTAL_HEALTH, ResourceTag.SUPPORT, ResourceTag.SCAN
 
 def when_text(moment: dt.datetime, today: dt.date) -> str:
     """ "Tuesday 3 November at 10:30" (with the year when it is not this year)."""
-    return f"{long_date(moment.date(), today=today)} at {clock_time(moment)}"
+    return at_time(long_date(moment.date(), today=today), moment)
 
 
 def scan_name(appointment: Appointment) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -228,6 +229,6 @@ class PatientUpdateSerializer(serializers.Serializer):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError(
-                    dict.fromkeys(unknown, "This field does not exist or cannot be changed.")
+                    dict.fromkeys(unknown, _("This field does not exist or cannot be changed."))
                 )
         return super().to_internal_value(data)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -60,7 +61,7 @@ class PatientListCreateView(RecordAccessListMixin, generics.ListCreateAPIView):
         teams = selectors.teams_for(self.request.user)
         team = params.validated_data.get("team")
         if team is not None and team not in {each.pk for each in teams}:
-            raise Http404("Not one of your care teams.")
+            raise Http404(_("Not one of your care teams."))
         filters = care_selectors.panel_filters(
             teams=teams,
             team=team,

@@ -14,7 +14,8 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from fhir.resources.R4B.bundle import Bundle
 
 from exports.fhir import codes, resources
@@ -27,7 +28,10 @@ def bundle_data(*, patient_id: int, since: dt.date | None = None) -> dict[str, A
     """The whole record of one patient (logs and flags from ``since`` when given) as the
     Bundle's JSON data, every resource in it validated by ``fhir.resources``."""
     record = patient_record(patient_id=patient_id, since=since)
-    return _bundle(record, now=timezone.now())
+    # The Bundle is for systems, not people: its display words stay in the site's language
+    # whoever asks, in whatever language.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _bundle(record, now=timezone.now())
 
 
 def patient_bundle(*, patient_id: int, since: dt.date | None = None) -> Bundle:
