@@ -178,6 +178,9 @@ def language_set(*, user: User, language: object) -> User:
     if user.language != chosen:
         user.language = chosen
         user.save(update_fields=["language"])
+        if user.role == Role.PATIENT:
+            # Reminders already planned were worded in the old language: plan them again.
+            request_reminder_replan(user.pk)
     return user
 
 

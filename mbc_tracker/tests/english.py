@@ -29,7 +29,9 @@ ENGLISH_WORDS = frozenset(_WORDS.split())
 
 READ_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder", "aria-description")
 SKIPPED_TAGS = {"script", "style", "template", "code", "pre"}
-WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+# Whole words in any alphabet, so a Spanish word with an accent ("allí") is never read as two
+# English ones ("all", "í").
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
 class _Texts(HTMLParser):
