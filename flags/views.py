@@ -69,7 +69,7 @@ def _questions_page(
     context = {
         "flag_cards": _flag_cards(request.user),
         "questions": list(questions.questions_for(patient=request.user)),
-        "standard_questions": questions.STANDARD_QUESTIONS,
+        "standard_questions": questions.standard_questions(),
         "form": form or QuestionForm(),
     }
     return render(request, "flags/raise_with_team.html", context, status=status)
@@ -137,7 +137,6 @@ def _summary_context(profile: PatientProfile) -> dict[str, object]:
     groups, quiet_sites = trends.trend_groups(
         window, set(profile.sites), fever_line=float(facts.thresholds().fever_celsius)
     )
-    quiet_names = [site.name.lower() for site in quiet_sites]
     first_day = window.days[0]
     return {
         "profile": profile,
@@ -150,14 +149,10 @@ def _summary_context(profile: PatientProfile) -> dict[str, object]:
         "first_day": first_day,
         "logged_count": len(window.logged),
         "groups": groups,
-        "quiet_text": (
-            f"No {' or '.join(quiet_names)} symptoms in these {SUMMARY_DAYS} days."
-            if quiet_names
-            else ""
-        ),
+        "quiet_text": trends.quiet_text(quiet_sites, SUMMARY_DAYS),
         "summary_flags": _summary_flags(profile),
         "questions": list(questions.questions_for(patient=patient, include_done=False)),
-        "standard_questions": questions.STANDARD_QUESTIONS,
+        "standard_questions": questions.standard_questions(),
     }
 
 
