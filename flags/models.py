@@ -193,7 +193,8 @@ class FlagThresholds(models.Model):
         _("severe from (points)"),
         DEFAULTS.severe,
         _(
-            "Points on the 0 to 10 scale. A symptom at or above this in a recent log is raised today."
+            "Points on the 0 to 10 scale. A symptom at or above this in a recent log is raised "
+            "today."
         ),
     )
     worsening_rise = _points(
@@ -277,7 +278,8 @@ class FlagThresholds(models.Model):
         _("older red flags looked back (days)"),
         DEFAULTS.recent_red_flag_days,
         _(
-            "Days. A red-flag symptom logged this far back (not today or yesterday) is raised today."
+            "Days. A red-flag symptom logged this far back (not today or yesterday) is raised "
+            "today."
         ),
     )
     updated_at = models.DateTimeField(auto_now=True)

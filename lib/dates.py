@@ -46,7 +46,7 @@ def day_name(day: dt.date, today: dt.date) -> str:
 
 
 def is_relative(day: dt.date, today: dt.date) -> bool:
-    """Whether ``day_name`` names the day ("today", "tomorrow", "yesterday") rather than dates it."""
+    """Whether ``day_name`` names the day ("today", "tomorrow", "yesterday"), not its date."""
     return abs((day - today).days) <= 1
 
 
