@@ -29,7 +29,8 @@ ENGLISH_WORDS = frozenset(_WORDS.split())
 
 READ_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder", "aria-description")
 SKIPPED_TAGS = {"script", "style", "template", "code", "pre"}
-WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+# Whole words, accented letters included ("notó" is not the English "not").
+WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|')*")
 
 
 class _Texts(HTMLParser):

@@ -12,7 +12,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import User
 from mbc_tracker.tests.english import english_left
+from notifications.models import Kind, Notification
 from symptoms import charts
 from symptoms.catalogue import get_catalogue
 from symptoms.tests.factories import log_days_back
@@ -21,6 +23,23 @@ pytestmark = pytest.mark.django_db
 
 ES = {"HTTP_ACCEPT_LANGUAGE": "es"}
 LOG = reverse("log")
+
+
+def chosen_languages(monkeypatch) -> dict[int, str]:
+    """Who reads which language ({user id: code}); everyone else reads the default. Stands for
+    the person's own setting, whether or not the user model has that field yet."""
+    chosen: dict[int, str] = {}
+
+    def read(user: User) -> str:
+        return chosen.get(user.pk, "")
+
+    monkeypatch.setattr(User, "language", property(read, lambda user, value: None), raising=False)
+    return chosen
+
+
+@pytest.fixture
+def languages(monkeypatch) -> dict[int, str]:
+    return chosen_languages(monkeypatch)
 
 
 def catalogue_words() -> tuple[str, ...]:
@@ -109,7 +128,9 @@ def test_a_day_out_of_range_is_in_spanish(people, client):
         assert " de " in body  # "martes 3 de noviembre"
 
 
-def test_a_saved_day_with_urgent_advice_is_in_spanish(people, client):
+def test_a_saved_day_with_urgent_advice_is_in_spanish(people, client, languages):
+    # The worker stores the flags in the patient's language (here at once: tasks run eagerly).
+    languages[people.patient_a.pk] = "es"
     client.force_login(people.patient_a)
     data = {"chosen": ["seizure"], "fever": "38,6", "notes": "", "q": ""}
     response = client.post(LOG, data, **ES, follow=True)
@@ -134,7 +155,9 @@ def test_the_log_page_carries_the_words_of_its_scripts(people, client):
     assert texts["finder_none"] == (
         "Nada coincide con «{query}». Pruebe otra palabra, o escríbalo en las notas."
     )
-    assert not english_left("".join(f"<p>{text}</p>" for text in texts.values()))
+    # The {gaps} the script fills in are not words.
+    words = [re.sub(r"\{\w+\}", "", text) for text in texts.values()]
+    assert not english_left("".join(f"<p>{text}</p>" for text in words))
     english = json.loads(
         re.search(
             r'id="offline-data"[^>]*>(.*?)</script>', client.get(LOG).content.decode(), re.S
@@ -150,7 +173,9 @@ def test_the_shared_scripts_words_come_in_spanish(people, client):
         html = render_to_string("symptoms/_script_texts.html")
     texts = json.loads(re.search(r">(.*)</script>", html, re.S).group(1))
     assert texts["show_password"] == "Mostrar contraseña"
-    assert not english_left("".join(f"<p>{text}</p>" for text in texts.values()))
+    # The {gaps} the script fills in are not words.
+    words = [re.sub(r"\{\w+\}", "", text) for text in texts.values()]
+    assert not english_left("".join(f"<p>{text}</p>" for text in words))
 
 
 def test_history_with_data_is_in_spanish(people, client):
@@ -206,3 +231,17 @@ def test_api_errors_follow_the_request_language(people, api_client):
     assert "la temperatura debe estar entre 34,0 y 43,0 °C" in json.dumps(
         response.json(), ensure_ascii=False
     )
+
+
+def test_the_daily_nudge_is_in_the_patients_language(people, languages):
+    from symptoms.reminder_planning import log_reminders_plan
+
+    languages[people.patient_a.pk] = "es"
+    now = dt.datetime(2026, 3, 10, 1, 0, tzinfo=dt.UTC)
+    profiles = [people.patient_a.patient_profile, people.patient_b.patient_profile]
+    log_reminders_plan(profiles=profiles, now=now)
+    nudges = Notification.objects.filter(kind=Kind.LOG_REMINDER)
+    spanish = {(n.title, n.body) for n in nudges if n.recipient_id == people.patient_a.pk}
+    english = {(n.title, n.body) for n in nudges if n.recipient_id == people.patient_b.pk}
+    assert spanish == {("¿Cómo se siente hoy?", "Una nota rápida toma unos segundos.")}
+    assert english == {("How are you today?", "A quick note takes a few seconds.")}
