@@ -93,7 +93,7 @@ def symptom_codings(symptom: SymptomInfo) -> list[Json]:
             {
                 "system": codes.code_system("pro-ctcae"),
                 "code": f"{symptom.proctcae_term}/{attribute.value}",
-                "display": f"{symptom.proctcae_term}: {attribute.label.lower()}",
+                "display": f"{symptom.proctcae_term}: {str(attribute.label).lower()}",
             }
         )
     return codings
@@ -299,7 +299,7 @@ def flag(
             "valueCoding": {
                 "system": codes.code_system("flag-status"),
                 "code": item.status,
-                "display": FlagStatus(item.status).label,
+                "display": str(FlagStatus(item.status).label),
             },
         }
     ]
@@ -321,7 +321,7 @@ def flag(
     period: Json = {"start": min(starts)}
     if item.status == FlagStatus.RESOLVED and item.resolved_at is not None:
         period["end"] = max(item.resolved_at, period["start"])
-    rule_label = FlagRule(item.rule).label if item.rule in FlagRule.values else item.rule
+    rule_label = str(FlagRule(item.rule).label) if item.rule in FlagRule.values else item.rule
     data: Json = {
         "id": f"flag-{item.pk}",
         "extension": extensions,
@@ -333,10 +333,10 @@ def flag(
                     {
                         "system": codes.code_system("flag-level"),
                         "code": level.value,
-                        "display": level.label,
+                        "display": str(level.label),
                     }
                 ],
-                "text": level.label,
+                "text": str(level.label),
             },
         ],
         "code": {
