@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.admin import RecordAccessAdminMixin
 from flags import services
@@ -24,10 +25,10 @@ class FlagThresholdsAdmin(admin.ModelAdmin):
     Changes apply from the next evaluation and are audited."""
 
     fieldsets = (
-        ("Fever (urgent)", {"fields": ("fever_celsius",)}),
-        ("Severe symptom (soon)", {"fields": ("severe",)}),
+        (gettext_lazy("Fever (urgent)"), {"fields": ("fever_celsius",)}),
+        (gettext_lazy("Severe symptom (soon)"), {"fields": ("severe",)}),
         (
-            "Worsening symptom (soon)",
+            gettext_lazy("Worsening symptom (soon)"),
             {
                 "fields": (
                     "worsening_rise",
@@ -38,7 +39,7 @@ class FlagThresholdsAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Persistent symptom (next visit)",
+            gettext_lazy("Persistent symptom (next visit)"),
             {
                 "fields": (
                     "persistent_level",
@@ -49,17 +50,20 @@ class FlagThresholdsAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Symptoms at a new site (soon)",
+            gettext_lazy("Symptoms at a new site (soon)"),
             {"fields": ("new_site_level", "new_site_count", "new_site_days")},
         ),
-        ("Distress (soon)", {"fields": ("distress_level",)}),
+        (gettext_lazy("Distress (soon)"), {"fields": ("distress_level",)}),
         (
-            "Possible high calcium (urgent)",
+            gettext_lazy("Possible high calcium (urgent)"),
             {"fields": ("hypercalcemia_level", "hypercalcemia_days")},
         ),
-        ("Red-flag symptoms (urgent, or soon when older)", {"fields": ("recent_red_flag_days",)}),
-        ("Not logging (soon)", {"fields": ("not_logging_days",)}),
-        ("Restaging overdue (next visit)", {"fields": ("restaging_grace_days",)}),
+        (
+            gettext_lazy("Red-flag symptoms (urgent, or soon when older)"),
+            {"fields": ("recent_red_flag_days",)},
+        ),
+        (gettext_lazy("Not logging (soon)"), {"fields": ("not_logging_days",)}),
+        (gettext_lazy("Restaging overdue (next visit)"), {"fields": ("restaging_grace_days",)}),
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -94,7 +98,7 @@ class FlagAdmin(RecordAccessAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Flag._meta.fields]
 
-    @admin.display(description="Flag", ordering="rule")
+    @admin.display(description=gettext_lazy("Flag"), ordering="rule")
     def staff_title(self, flag: Flag) -> str:
         # The stored title speaks to the patient; staff read the rule and what it is about.
         return flag_staff_title(flag.rule, flag.subject)
@@ -109,17 +113,22 @@ class FlagAdmin(RecordAccessAdminMixin, admin.ModelAdmin):
         done = 0
         for flag in queryset:
             try:
+                # The note stays in English: the flag's history, read by the whole team.
                 action(flag=flag, by=request.user, note=f"{verb.capitalize()} in admin.")
             except ValidationError as error:
                 self.message_user(request, f"{flag}: {error.messages[0]}", messages.WARNING)
             else:
                 done += 1
-        self.message_user(request, f"{verb.capitalize()}: {done} flag(s).", messages.SUCCESS)
+        if verb == "acknowledged":
+            text = ngettext("Acknowledged: %(count)d flag.", "Acknowledged: %(count)d flags.", done)
+        else:
+            text = ngettext("Resolved: %(count)d flag.", "Resolved: %(count)d flags.", done)
+        self.message_user(request, text % {"count": done}, messages.SUCCESS)
 
-    @admin.action(description="Acknowledge the selected open flags")
+    @admin.action(description=gettext_lazy("Acknowledge the selected open flags"))
     def acknowledge(self, request, queryset):
         self._act(request, queryset, services.flag_acknowledge, "acknowledged")
 
-    @admin.action(description="Resolve the selected flags")
+    @admin.action(description=gettext_lazy("Resolve the selected flags"))
     def resolve(self, request, queryset):
         self._act(request, queryset, services.flag_resolve, "resolved")

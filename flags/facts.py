@@ -129,8 +129,10 @@ def profiles_for_rules(
 ) -> list[PatientProfile]:
     profiles = (
         PatientProfile.objects.filter(pk__in=list(patient_ids))
+        # The user comes along: findings are worded in the patient's language.
+        .select_related("user")
         .only(
-            "user_id",
+            "user",
             "care_team_id",
             "sites",
             "timezone",

@@ -12,44 +12,45 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from flags.rules.types import Thresholds
 from symptoms.models import Symptom
 
 
 class FlagRule(models.TextChoices):
-    RED_FLAG = "red_flag", "Red-flag symptom"
-    FEVER = "fever", "Fever"
-    MSCC = "mscc", "Possible spinal cord compression"
-    HYPERCALCEMIA = "hypercalcemia", "Possible high calcium"
-    SEVERE = "severe", "Severe symptom"
-    WORSENING = "worsening", "Worsening symptom"
-    PERSISTENT = "persistent", "Persistent symptom"
-    NEW_SITE = "new_site", "Symptoms at a new site"
-    DISTRESS = "distress", "Distress"
-    SEVERAL_WARNINGS = "several_warnings", "Several warnings together"
-    NOT_LOGGING = "not_logging", "Not logging"
-    RESTAGING_OVERDUE = "restaging_overdue", "Restaging overdue"
+    RED_FLAG = "red_flag", _("Red-flag symptom")
+    FEVER = "fever", _("Fever")
+    MSCC = "mscc", _("Possible spinal cord compression")
+    HYPERCALCEMIA = "hypercalcemia", _("Possible high calcium")
+    SEVERE = "severe", _("Severe symptom")
+    WORSENING = "worsening", _("Worsening symptom")
+    PERSISTENT = "persistent", _("Persistent symptom")
+    NEW_SITE = "new_site", _("Symptoms at a new site")
+    DISTRESS = "distress", _("Distress")
+    SEVERAL_WARNINGS = "several_warnings", _("Several warnings together")
+    NOT_LOGGING = "not_logging", _("Not logging")
+    RESTAGING_OVERDUE = "restaging_overdue", _("Restaging overdue")
 
 
 class FlagLevel(models.TextChoices):
-    URGENT = "urgent", "Urgent"
-    SOON = "soon", "Soon"
-    NEXT_VISIT = "next_visit", "Next visit"
+    URGENT = "urgent", _("Urgent")
+    SOON = "soon", _("Soon")
+    NEXT_VISIT = "next_visit", _("Next visit")
 
 
 class FlagStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    RESOLVED = "resolved", "Resolved"
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
 
 
 class PatientResponse(models.TextChoices):
     """What the patient says they did about urgent advice (CLINICAL.md, "The urgent loop")."""
 
-    CALLED_TEAM = "called_team", "I have called my care team"
-    GOT_HELP = "got_help", "I have had emergency help"
-    WILL_CALL = "will_call", "I will call now"
+    CALLED_TEAM = "called_team", _("I have called my care team")
+    GOT_HELP = "got_help", _("I have had emergency help")
+    WILL_CALL = "will_call", _("I will call now")
 
 
 class Flag(models.Model):
@@ -68,12 +69,14 @@ class Flag(models.Model):
     )
     site = models.CharField(max_length=20, blank=True)
     subject = models.CharField(
-        max_length=40, blank=True, help_text="The symptom code or site this flag is about, or ''."
+        max_length=40,
+        blank=True,
+        help_text=_("The symptom code or site this flag is about, or ''."),
     )
     title = models.CharField(max_length=200)
     explanation = models.TextField()
     advice = models.TextField()
-    evidence = models.JSONField(default=list, help_text="ISO dates of the logs behind it.")
+    evidence = models.JSONField(default=list, help_text=_("ISO dates of the logs behind it."))
     opened_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
     acknowledged_by = models.ForeignKey(
@@ -88,12 +91,16 @@ class Flag(models.Model):
     reported_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the patient saved the log that raised it (null for whole-patient rules).",
+        help_text=_(
+            "When the patient saved the log that raised it (null for whole-patient rules)."
+        ),
     )
     patient_response = models.CharField(max_length=12, choices=PatientResponse.choices, blank=True)
     patient_responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
         db_table = "symptoms_flag"
         ordering = ["-opened_at"]
         constraints = [
@@ -124,11 +131,11 @@ class Flag(models.Model):
 class ContactOutcome(models.TextChoices):
     """How a call attempt about a flag ended (CLINICAL.md, "Every call attempt is recorded")."""
 
-    REACHED = "reached", "Reached the patient"
-    NO_ANSWER = "no_answer", "No answer"
-    LEFT_MESSAGE = "left_message", "Left a message"
-    SENT_TO_EMERGENCY = "sent_to_emergency", "Sent to the emergency department"
-    ADVISED = "advised", "Gave advice by phone"
+    REACHED = "reached", _("Reached the patient")
+    NO_ANSWER = "no_answer", _("No answer")
+    LEFT_MESSAGE = "left_message", _("Left a message")
+    SENT_TO_EMERGENCY = "sent_to_emergency", _("Sent to the emergency department")
+    ADVISED = "advised", _("Gave advice by phone")
 
 
 class FlagContact(models.Model):
@@ -143,6 +150,8 @@ class FlagContact(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("call attempt")
+        verbose_name_plural = _("call attempts")
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["flag", "at"], name="flagcontact_flag_at")]
 
@@ -153,14 +162,14 @@ class FlagContact(models.Model):
 DEFAULTS = Thresholds()  # the shipped thresholds, defined once in the pure rules
 
 
-def _points(name: str, default: int, help_text: str) -> models.PositiveSmallIntegerField:
+def _points(name: object, default: int, help_text: object) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         name, default=default, help_text=help_text, validators=[MaxValueValidator(10)]
     )
 
 
 def _count(
-    name: str, default: int, help_text: str, least: int = 1
+    name: object, default: int, help_text: object, least: int = 1
 ) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         name, default=default, help_text=help_text, validators=[MinValueValidator(least)]
@@ -174,101 +183,111 @@ class FlagThresholds(models.Model):
 
     singleton = models.PositiveSmallIntegerField(default=1, unique=True, editable=False)
     fever_celsius = models.DecimalField(
-        "fever from (°C)",
+        _("fever from (°C)"),
         max_digits=3,
         decimal_places=1,
         default=DEFAULTS.fever_celsius,
-        help_text="°C. A temperature at or above this in a recent log is urgent.",
+        help_text=_("°C. A temperature at or above this in a recent log is urgent."),
     )
     severe = _points(
-        "severe from (points)",
+        _("severe from (points)"),
         DEFAULTS.severe,
-        "Points on the 0 to 10 scale. A symptom at or above this in a recent log is raised today.",
+        _(
+            "Points on the 0 to 10 scale. A symptom at or above this in a recent log is raised "
+            "today."
+        ),
     )
     worsening_rise = _points(
-        "rise above usual (points)",
+        _("rise above usual (points)"),
         DEFAULTS.worsening_rise,
-        "Points on the 0 to 10 scale above the patient's usual level (their median).",
+        _("Points on the 0 to 10 scale above the patient's usual level (their median)."),
     )
     worsening_floor = _points(
-        "worsening from at least (points)",
+        _("worsening from at least (points)"),
         DEFAULTS.worsening_floor,
-        "Points on the 0 to 10 scale. Both of the last two logs must be at least this.",
+        _("Points on the 0 to 10 scale. Both of the last two logs must be at least this."),
     )
     worsening_min_baseline_logs = _count(
-        "logs needed for the usual level (logs)",
+        _("logs needed for the usual level (logs)"),
         DEFAULTS.worsening_min_baseline_logs,
-        "Logs. With fewer logs in the baseline days there is no usual level and no flag.",
+        _("Logs. With fewer logs in the baseline days there is no usual level and no flag."),
     )
     worsening_baseline_days = _count(
-        "days behind the usual level (days)",
+        _("days behind the usual level (days)"),
         DEFAULTS.worsening_baseline_days,
-        "Days before the older of the two logs that the usual level is taken from.",
+        _("Days before the older of the two logs that the usual level is taken from."),
     )
     persistent_level = _points(
-        "persistent from (points)",
+        _("persistent from (points)"),
         DEFAULTS.persistent_level,
-        "Points on the 0 to 10 scale a symptom must reach in enough recent logs.",
+        _("Points on the 0 to 10 scale a symptom must reach in enough recent logs."),
     )
     persistent_count = _count(
-        "logs at that level (logs)",
+        _("logs at that level (logs)"),
         DEFAULTS.persistent_count,
-        "Logs. How many of the last logs must reach the level.",
+        _("Logs. How many of the last logs must reach the level."),
     )
     persistent_of_last = _count(
-        "out of the last (logs)", DEFAULTS.persistent_of_last, "Logs. How many logs are looked at."
+        _("out of the last (logs)"),
+        DEFAULTS.persistent_of_last,
+        _("Logs. How many logs are looked at."),
     )
     persistent_days = _count(
-        "within (days)", DEFAULTS.persistent_days, "Days. All those logs must be this recent."
+        _("within (days)"), DEFAULTS.persistent_days, _("Days. All those logs must be this recent.")
     )
     new_site_level = _points(
-        "new site from (points)",
+        _("new site from (points)"),
         DEFAULTS.new_site_level,
-        "Points on the 0 to 10 scale for a symptom of a site not in the profile (or present).",
+        _("Points on the 0 to 10 scale for a symptom of a site not in the profile (or present)."),
     )
     new_site_count = _count(
-        "logs needed (logs)",
+        _("logs needed (logs)"),
         DEFAULTS.new_site_count,
-        "Logs. How many logs must show that site's symptoms.",
+        _("Logs. How many logs must show that site's symptoms."),
     )
     new_site_days = _count(
-        "within (days)", DEFAULTS.new_site_days, "Days. Those logs must be this recent."
+        _("within (days)"), DEFAULTS.new_site_days, _("Days. Those logs must be this recent.")
     )
     distress_level = _points(
-        "distress from (points)",
+        _("distress from (points)"),
         DEFAULTS.distress_level,
-        "Points on the 0 to 10 scale for anxiety or low mood in a recent log.",
+        _("Points on the 0 to 10 scale for anxiety or low mood in a recent log."),
     )
     hypercalcemia_level = _points(
-        "high calcium sign from (points)",
+        _("high calcium sign from (points)"),
         DEFAULTS.hypercalcemia_level,
-        "Points on the 0 to 10 scale for thirst, constipation or nausea (two signs are needed).",
+        _("Points on the 0 to 10 scale for thirst, constipation or nausea (two signs are needed)."),
     )
     hypercalcemia_days = _count(
-        "within (days)", DEFAULTS.hypercalcemia_days, "Days of logs the signs are looked for in."
+        _("within (days)"),
+        DEFAULTS.hypercalcemia_days,
+        _("Days of logs the signs are looked for in."),
     )
     not_logging_days = _count(
-        "no log for (days)",
+        _("no log for (days)"),
         DEFAULTS.not_logging_days,
-        "Days since the newest log before a patient who has logged before is raised.",
+        _("Days since the newest log before a patient who has logged before is raised."),
     )
     restaging_grace_days = _count(
-        "grace after the interval (days)",
+        _("grace after the interval (days)"),
         DEFAULTS.restaging_grace_days,
-        "Days after the patient's restaging interval before restaging counts as overdue.",
+        _("Days after the patient's restaging interval before restaging counts as overdue."),
         least=0,
     )
     recent_red_flag_days = _count(
-        "older red flags looked back (days)",
+        _("older red flags looked back (days)"),
         DEFAULTS.recent_red_flag_days,
-        "Days. A red-flag symptom logged this far back (not today or yesterday) is raised today.",
+        _(
+            "Days. A red-flag symptom logged this far back (not today or yesterday) is raised "
+            "today."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = "symptoms_flagthresholds"
-        verbose_name = "flag thresholds"
-        verbose_name_plural = "flag thresholds"
+        verbose_name = _("flag thresholds")
+        verbose_name_plural = _("flag thresholds")
         constraints = [
             models.CheckConstraint(condition=Q(singleton=1), name="flag_thresholds_singleton"),
         ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import PatientProfile, User
 from flags import facts, urgent
@@ -16,7 +17,7 @@ from flags.models import Flag, FlagLevel, FlagRule, FlagStatus, PatientResponse
 from flags.rules import wording
 from flags.rules.types import LEVEL_ORDER
 from lib.clock import local_time
-from lib.dates import clock_time, day_name, last_seen, long_date
+from lib.dates import clock_time, last_seen, long_date
 from symptoms.catalogue import get_catalogue
 
 LIVE = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
@@ -110,9 +111,10 @@ def _about(evidence: list[str] | tuple[str, ...], today: dt.date) -> str:
         return ""
     if newest is None or newest >= today:
         return ""
-    name = day_name(newest, today)
-    words = f"yesterday, {long_date(newest, today=today)}" if name == "yesterday" else name
-    return f"This is about what you logged {words}."
+    date = long_date(newest, today=today)
+    if (today - newest).days == 1:
+        return _("This is about what you logged yesterday, %(date)s.") % {"date": date}
+    return _("This is about what you logged %(date)s.") % {"date": date}
 
 
 def response_words(response: str, at: dt.datetime | None, *, zone: str, today: dt.date) -> str:
@@ -120,18 +122,37 @@ def response_words(response: str, at: dt.datetime | None, *, zone: str, today: d
     if not response or at is None:
         return ""
     local = local_time(at, zone)
-    moment = f"at {clock_time(local)}" if local.date() == today else last_seen(local, today)
-    emergency, line = settings.EMERGENCY_NUMBER, settings.CARE_TEAM_24H_LINE
+    if local.date() == today:
+        moment = _("at %(time)s") % {"time": clock_time(local)}
+    else:
+        moment = last_seen(local, today)
+    words = {
+        "moment": moment,
+        "emergency": settings.EMERGENCY_NUMBER,
+        "line": settings.CARE_TEAM_24H_LINE,
+    }
     if response == PatientResponse.CALLED_TEAM:
-        return f"You told us you called your team {moment}. If things get worse, call {emergency}."
+        return (
+            _(
+                "You told us you called your team %(moment)s. "
+                "If things get worse, call %(emergency)s."
+            )
+            % words
+        )
     if response == PatientResponse.GOT_HELP:
         return (
-            f"You told us you have had emergency help ({moment}). "
-            f"If things get worse, call {emergency}."
+            _(
+                "You told us you have had emergency help (%(moment)s). "
+                "If things get worse, call %(emergency)s."
+            )
+            % words
         )
     return (
-        f"You told us {moment} that you would call now. If you have not got through yet, call "
-        f"{line} now. If things get worse, call {emergency}."
+        _(
+            "You told us %(moment)s that you would call now. If you have not got through yet, "
+            "call %(line)s now. If things get worse, call %(emergency)s."
+        )
+        % words
     )
 
 
@@ -258,10 +279,10 @@ def _subject_name(subject: str) -> str:
 
 def flag_staff_title(rule: str, subject: str) -> str:
     """ "Red-flag symptom: Seizure (fit)", "Fever": a flag's title for staff."""
-    label = FlagRule(rule).label if rule in FlagRule.values else rule
+    label = str(FlagRule(rule).label) if rule in FlagRule.values else rule
     if rule in WHOLE_PATIENT_RULES or not subject:
         return label
-    return f"{label}: {_subject_name(subject)}"
+    return _("%(rule)s: %(subject)s") % {"rule": label, "subject": _subject_name(subject)}
 
 
 def flag_staff_explanation(flag: Flag, *, name: str, today: dt.date) -> str:

@@ -17,6 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from weasyprint import Document
 
@@ -79,7 +81,7 @@ def _questions_page(
         "questions": list(questions.questions_for(patient=patient)),
         # A carer who may only look sees the list without the forms that change it.
         "can_change": access.acting_profile(request.user, "log") is not None,
-        "standard_questions": questions.STANDARD_QUESTIONS,
+        "standard_questions": questions.standard_questions(),
         "form": form or QuestionForm(),
     }
     return render(request, "flags/raise_with_team.html", context, status=status)
@@ -93,7 +95,7 @@ def raise_with_team(request: HttpRequest, profile: PatientProfile) -> HttpRespon
         if not form.is_valid():
             return _questions_page(request, profile, form, status=400)
         questions.question_add(patient=profile.user, text=form.cleaned_data["text"])
-        messages.success(request, "Your question is added to the list.")
+        messages.success(request, _("Your question is added to the list."))
         return redirect(reverse("raise_with_team") + "#your-questions")
     return _questions_page(request, profile)
 
@@ -122,12 +124,12 @@ def _summary_flags(profile: PatientProfile) -> list[SummaryFlag]:
     result = []
     for flag in open_flags_for(patient=profile.user):
         facts_words = [
-            FlagLevel(flag.level).label,
-            FlagRule(flag.rule).label,
-            f"raised {dated_day(flag.opened_at.astimezone(zone).date())}",
+            str(FlagLevel(flag.level).label),
+            str(FlagRule(flag.rule).label),
+            _("raised %(day)s") % {"day": dated_day(flag.opened_at.astimezone(zone).date())},
         ]
         if flag.status == FlagStatus.ACKNOWLEDGED:
-            facts_words.append("seen by the care team")
+            facts_words.append(_("seen by the care team"))
         result.append(
             SummaryFlag(
                 title=flag.title,
@@ -147,7 +149,6 @@ def _summary_context(profile: PatientProfile) -> dict[str, object]:
     groups, quiet_sites = trends.trend_groups(
         window, set(profile.sites), fever_line=float(facts.thresholds().fever_celsius)
     )
-    quiet_names = [site.name.lower() for site in quiet_sites]
     first_day = window.days[0]
     return {
         "profile": profile,
@@ -155,19 +156,16 @@ def _summary_context(profile: PatientProfile) -> dict[str, object]:
         "date_of_birth": full_date(profile.date_of_birth) if profile.date_of_birth else "",
         "today": today,
         "made_on": full_date(today),
-        "period": f"{full_date(first_day)} to {full_date(today)}",
+        "period": _("%(start)s to %(end)s")
+        % {"start": full_date(first_day), "end": full_date(today)},
         "days": SUMMARY_DAYS,
         "first_day": first_day,
         "logged_count": len(window.logged),
         "groups": groups,
-        "quiet_text": (
-            f"No {' or '.join(quiet_names)} symptoms in these {SUMMARY_DAYS} days."
-            if quiet_names
-            else ""
-        ),
+        "quiet_text": trends.quiet_text(quiet_sites, SUMMARY_DAYS),
         "summary_flags": _summary_flags(profile),
         "questions": list(questions.questions_for(patient=patient, include_done=False)),
-        "standard_questions": questions.STANDARD_QUESTIONS,
+        "standard_questions": questions.standard_questions(),
     }
 
 
@@ -201,10 +199,10 @@ def visit_summary_pdf(request: HttpRequest, profile: PatientProfile) -> HttpResp
 
 # --- The patient answers urgent advice (the banner's buttons) ------------------------------
 
-ANSWER_THANKS = "Thank you for telling us. Your care team will see your answer."
-ANSWER_LOST = (
+ANSWER_THANKS = gettext_lazy("Thank you for telling us. Your care team will see your answer.")
+ANSWER_LOST = gettext_lazy(
     "We could not save your answer just now. Please follow the advice: call your care team's "
-    "24-hour line, or in an emergency call {emergency}."
+    "24-hour line, or in an emergency call %(emergency)s."
 )
 
 
@@ -220,14 +218,14 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 def _answer(request: HttpRequest, flag: Flag | None) -> HttpResponse:
     if flag is None:
-        messages.error(request, ANSWER_LOST.format(emergency=settings.EMERGENCY_NUMBER))
+        messages.error(request, ANSWER_LOST % {"emergency": settings.EMERGENCY_NUMBER})
         return _back(request)
     try:
         services.flag_respond(flag=flag, by=request.user, response=request.POST.get("response", ""))
     except ValidationError:
-        messages.error(request, ANSWER_LOST.format(emergency=settings.EMERGENCY_NUMBER))
+        messages.error(request, ANSWER_LOST % {"emergency": settings.EMERGENCY_NUMBER})
         return _back(request)
-    messages.success(request, ANSWER_THANKS)
+    messages.success(request, str(ANSWER_THANKS))
     return _back(request)
 
 

@@ -54,6 +54,11 @@ def day_name(day: dt.date, today: dt.date) -> str:
     return _relative_day(day, today) or long_date(day, today=today)
 
 
+def is_relative(day: dt.date, today: dt.date) -> bool:
+    """Whether ``day_name`` names the day ("today", "tomorrow", "yesterday"), not its date."""
+    return _relative_day(day, today) is not None
+
+
 def capitalised(phrase: str) -> str:
     """A phrase at the start of a sentence or a heading: "Today", "Tuesday 3 November"."""
     return phrase[:1].upper() + phrase[1:]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from symptoms.models import Site, Symptom
 
@@ -38,11 +39,28 @@ def with_numbers(text: str) -> str:
     return text
 
 
+# The shipped sites' names, translated. A name an admin has changed is shown as typed.
+SITE_NAMES = {
+    "bone": ("Bone", gettext_lazy("Bone")),
+    "brain": ("Brain", gettext_lazy("Brain")),
+    "liver": ("Liver", gettext_lazy("Liver")),
+    "lung": ("Lung", gettext_lazy("Lung")),
+    "general": ("How you feel in general", gettext_lazy("How you feel in general")),
+    "treatment": ("Treatment side effects", gettext_lazy("Treatment side effects")),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class SiteInfo:
     code: str
-    name: str
+    stored_name: str  # as the admin typed it (English)
     is_metastasis_site: bool
+
+    @property
+    def name(self) -> str:
+        """The site's name in the reader's language (the shipped names are translated)."""
+        shipped, translated = SITE_NAMES.get(self.code, ("", ""))
+        return str(translated) if self.stored_name == shipped else self.stored_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +122,7 @@ def clear_catalogue_cache() -> None:
 
 def _load() -> Catalogue:
     sites = tuple(
-        SiteInfo(code=site.code, name=site.name, is_metastasis_site=site.is_metastasis_site)
+        SiteInfo(code=site.code, stored_name=site.name, is_metastasis_site=site.is_metastasis_site)
         for site in Site.objects.all()
     )
     symptoms = {

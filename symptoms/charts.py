@@ -1,6 +1,7 @@
 """Small trend charts for the history page: geometry and plain-words summaries.
 
-Pure functions over dates and numbers (no Django, no database), so they are easy to test. The
+Pure functions over dates and numbers (no database; words in the active language), so they are
+easy to test. The
 template draws the shapes as inline SVG; nothing here knows about HTML.
 
 A value of ``None`` means the day has no log (or, for temperature, no reading): lines break there
@@ -14,6 +15,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils import dateformat
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
+
 from lib.dates import short_date
 
 SEVERITY_MAX = 10
@@ -23,6 +29,15 @@ SEVERITY_BANDS: tuple[tuple[int, int, str], ...] = (
     (4, 6, "moderate"),
     (7, 10, "severe"),
 )
+
+# The bands in words (the band names above are keys, for CSS and logic).
+BAND_WORDS = {
+    "none": pgettext_lazy("severity band", "none"),
+    "mild": pgettext_lazy("severity band", "mild"),
+    "moderate": pgettext_lazy("severity band", "moderate"),
+    "severe": pgettext_lazy("severity band", "severe"),
+}
+YOU = "you"  # ``who`` on the patient's own pages
 
 # Chart size in SVG user units. The SVG scales to the width of its box, so at a 390 px wide
 # phone one unit is about one CSS pixel: text sizes here are roughly pixel sizes.
@@ -191,7 +206,8 @@ def date_ticks(days: Sequence[dt.date], box: Box) -> tuple[Tick, ...]:
         return ()
     if count <= 7:
         return tuple(
-            Tick(day_x(index, count, box), f"{day:%a}", "middle") for index, day in enumerate(days)
+            Tick(day_x(index, count, box), _weekday(day), "middle")
+            for index, day in enumerate(days)
         )
     middle = count // 2
     return (
@@ -199,6 +215,16 @@ def date_ticks(days: Sequence[dt.date], box: Box) -> tuple[Tick, ...]:
         Tick(day_x(middle, count, box), short_date(days[middle]), "middle"),
         Tick(box.right, short_date(days[-1]), "end"),
     )
+
+
+def _weekday(day: dt.date) -> str:
+    """ "Mon": the short weekday name in the active language."""
+    return dateformat.format(day, "D")
+
+
+def _celsius(value: float, places: int) -> str:
+    """ "38.4 °C" ("38,4 °C" in Spanish)."""
+    return f"{number_format(value, places)} °C"
 
 
 def _radius(count: int) -> float:
@@ -248,10 +274,10 @@ def severity_chart(days: Sequence[dt.date], values: Sequence[float | None]) -> C
         paths=paths,
         points=points,
         guides=(
-            Guide(y(10), "10 worst", "axis"),
-            Guide(y(7), "7 severe", "severe"),
-            Guide(y(4), "4 moderate", "moderate"),
-            Guide(y(0), "0 none", "axis"),
+            Guide(y(10), _("10 worst"), "axis"),
+            Guide(y(7), _("7 severe"), "severe"),
+            Guide(y(4), _("4 moderate"), "moderate"),
+            Guide(y(0), _("0 none"), "axis"),
         ),
         bands=(
             Band(y(10), y(7) - y(10), "severe"),
@@ -284,7 +310,10 @@ def presence_chart(days: Sequence[dt.date], values: Sequence[float | None]) -> C
         box=box,
         bars=tuple(bars),
         marks=tuple(marks),
-        guides=(Guide(box.top, "yes", "axis"), Guide(box.bottom, "no", "axis")),
+        guides=(
+            Guide(box.top, pgettext("answer", "yes"), "axis"),
+            Guide(box.bottom, pgettext("answer", "no"), "axis"),
+        ),
         ticks=date_ticks(days, box),
         radius=min(_radius(count), 3.0),
     )
@@ -318,9 +347,9 @@ def temperature_chart(
         paths=paths,
         points=points,
         guides=(
-            Guide(top, f"{high:.0f} °C", "axis"),
-            Guide(line, f"{fever_line:.1f} °C", "reference"),
-            Guide(scale_y(low, low, high, box), f"{low:.0f} °C", "axis"),
+            Guide(top, _celsius(high, 0), "axis"),
+            Guide(line, _celsius(fever_line, 1), "reference"),
+            Guide(scale_y(low, low, high, box), _celsius(low, 0), "axis"),
         ),
         bands=(Band(top, line - top, "severe"),),
         ticks=date_ticks(days, box),
@@ -352,15 +381,15 @@ def value_text(kind: str, value: float | None) -> str:
     """One day's value in words: "6 (moderate)", "yes", "37.5 °C", "not taken"."""
     if kind == "severity":
         if value is None:
-            return "not logged"
-        return f"{value:.0f} ({severity_band(value)})"
+            return _("not logged")
+        return f"{value:.0f} ({BAND_WORDS[severity_band(value)]})"
     if kind == "presence":
         if value is None:
-            return "not logged"
-        return "yes" if value else "no"
+            return _("not logged")
+        return pgettext("answer", "yes") if value else pgettext("answer", "no")
     if value is None:
-        return "not taken"
-    return f"{value:.1f} °C"
+        return _("not taken")
+    return _celsius(value, 1)
 
 
 def _last_day_with(
@@ -377,7 +406,7 @@ def summarise(
     logged_days: int,
     *,
     fever_line: float,
-    who: str = "you",
+    who: str = YOU,
 ) -> str:
     """A sentence or two about a symptom over the window, for the chart's description. ``who``
     logged: "you" for the patient, their name for staff.
@@ -388,42 +417,64 @@ def summarise(
     """
     _check(days, values)
     known = [(day, value) for day, value in zip(days, values, strict=True) if value is not None]
+    window = len(days)
     if not known:
         if kind == "temperature":
-            return f"{name}: no readings in these {len(days)} days."
-        return f"{name}: no days logged in these {len(days)} days."
+            return _("%(name)s: no readings in these %(days)d days.") % {
+                "name": name,
+                "days": window,
+            }
+        return _("%(name)s: no days logged in these %(days)d days.") % {
+            "name": name,
+            "days": window,
+        }
     latest_day, latest = known[-1]
-    of_logged = f"{logged_days} day{'' if logged_days == 1 else 's'} {who} logged"
-    if kind == "severity":
-        noted = sum(1 for _, value in known if value > 0)
-        peak = max(value for _, value in known)
-        if peak == 0:
-            return f"{name}: none on any of the {of_logged}."
+    if who == YOU:
+        of_logged = ngettext(
+            "%(count)d day you logged", "%(count)d days you logged", logged_days
+        ) % {"count": logged_days}
+    else:
+        of_logged = ngettext(
+            "%(count)d day %(who)s logged", "%(count)d days %(who)s logged", logged_days
+        ) % {"count": logged_days, "who": who}
+    words = {"name": name, "of_logged": of_logged}
+    if kind in ("severity", "temperature"):
+        peak = max(value for _day, value in known)
         peak_day = _last_day_with(days, values, peak)
+        words |= {
+            "peak": value_text(kind, peak),
+            "peak_day": short_date(peak_day),
+            "latest": value_text(kind, latest),
+            "latest_day": short_date(latest_day),
+        }
+    if kind == "severity":
+        noted = sum(1 for _day, value in known if value > 0)
+        if peak == 0:
+            return _("%(name)s: none on any of the %(of_logged)s.") % words
         return (
-            f"{name}: noted on {noted} of the {of_logged}. "
-            f"Highest {value_text(kind, peak)} on {short_date(peak_day)}; "
-            f"latest {value_text(kind, latest)} on {short_date(latest_day)}."
+            _("%(name)s: noted on %(noted)d of the %(of_logged)s.") % (words | {"noted": noted})
+            + " "
+            + _("Highest %(peak)s on %(peak_day)s; latest %(latest)s on %(latest_day)s.") % words
         )
     if kind == "presence":
         yes_days = [day for day, value in known if value]
         if not yes_days:
-            return f"{name}: no on all of the {of_logged}."
-        return (
-            f"{name}: yes on {len(yes_days)} of the {of_logged}, "
-            f"most recently {short_date(yes_days[-1])}."
+            return _("%(name)s: no on all of the %(of_logged)s.") % words
+        return _("%(name)s: yes on %(yes)d of the %(of_logged)s, most recently %(last)s.") % (
+            words | {"yes": len(yes_days), "last": short_date(yes_days[-1])}
         )
-    peak = max(value for _, value in known)
-    peak_day = _last_day_with(days, values, peak)
     taken = len(known)
-    high = sum(1 for _, value in known if value >= fever_line)
+    high = sum(1 for _day, value in known if value >= fever_line)
     sentence = (
-        f"{name}: taken on {taken} day{'' if taken == 1 else 's'}. "
-        f"Highest {value_text(kind, peak)} on {short_date(peak_day)}; "
-        f"latest {value_text(kind, latest)} on {short_date(latest_day)}."
+        ngettext("%(name)s: taken on %(count)d day.", "%(name)s: taken on %(count)d days.", taken)
+        % {"name": name, "count": taken}
+        + " "
+        + _("Highest %(peak)s on %(peak_day)s; latest %(latest)s on %(latest_day)s.") % words
     )
     if high:
-        sentence += f" {fever_line:.1f} °C or more on {high} day{'' if high == 1 else 's'}."
+        sentence += " " + ngettext(
+            "%(fever)s or more on %(count)d day.", "%(fever)s or more on %(count)d days.", high
+        ) % {"fever": _celsius(fever_line, 1), "count": high}
     return sentence
 
 

@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from symptoms.catalogue import SiteInfo, SymptomInfo
 from symptoms.charts import severity_band
@@ -41,8 +43,10 @@ class TemperatureField(forms.DecimalField):
             decimal_places=1,
             widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
             error_messages={
-                "invalid": f"{name}: please type a number, for example 37.2 or 37,2.",
-                "max_decimal_places": f"{name}: {TOO_PRECISE}",
+                "invalid": _("%(name)s: please type a number, for example 37.2 or 37,2.")
+                % {"name": name},
+                "max_decimal_places": _("%(name)s: %(problem)s")
+                % {"name": name, "problem": TOO_PRECISE},
             },
         )
 
@@ -219,15 +223,18 @@ class DailyLogForm(forms.Form):
                     choices.append((symptom.code, symptom.name))
         self.fields[CHOSEN] = ChosenField(choices=choices, required=False)
         self.fields["notes"] = forms.CharField(
-            label="Anything else about this day? (optional)",
-            help_text="In your own words. Your care team can read this, but not straight away: "
-            "if you need help now, please phone.",
+            label=_("Anything else about this day? (optional)"),
+            help_text=_(
+                "In your own words. Your care team can read this, but not straight away: "
+                "if you need help now, please phone."
+            ),
             required=False,
             max_length=NOTES_MAX_LENGTH,
             widget=forms.Textarea(attrs={"rows": 2}),
             error_messages={
-                "max_length": "Notes can be up to %(limit_value)d characters. Please shorten "
-                "them a little."
+                "max_length": _(
+                    "Notes can be up to %(limit_value)d characters. Please shorten them a little."
+                )
             },
         )
 
@@ -237,7 +244,10 @@ class DailyLogForm(forms.Form):
             return forms.IntegerField(
                 label=symptom.name,
                 required=False,
-                error_messages={"invalid": f"{symptom.name}: please choose a number from 1 to 10."},
+                error_messages={
+                    "invalid": _("%(name)s: please choose a number from 1 to 10.")
+                    % {"name": symptom.name}
+                },
             )
         if symptom.kind == "presence":
             # Not drawn: choosing the symptom is the "yes". An explicit "yes" (an older page, a
@@ -245,10 +255,15 @@ class DailyLogForm(forms.Form):
             return forms.ChoiceField(
                 label=symptom.name,
                 required=False,
-                choices=[(NO, "No"), (YES, "Yes")],
-                error_messages={"invalid_choice": f"{symptom.name}: please choose yes or no."},
+                choices=[(NO, _("No")), (YES, _("Yes"))],
+                error_messages={
+                    "invalid_choice": _("%(name)s: please choose yes or no.")
+                    % {"name": symptom.name}
+                },
             )
-        return TemperatureField(label=f"{symptom.name} (°C)", name=symptom.name)
+        return TemperatureField(
+            label=_("%(name)s (°C)") % {"name": symptom.name}, name=symptom.name
+        )
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean()
@@ -263,8 +278,11 @@ class DailyLogForm(forms.Form):
             elif cleaned.get(code) is None and code not in self._errors:
                 self.add_error(
                     code,
-                    f"{symptom.name}: please choose how bad it was, from 1 to 10, or tap "
-                    f"“{symptom.name}” again to take it off.",
+                    _(
+                        "%(name)s: please choose how bad it was, from 1 to 10, or tap "
+                        "“%(name)s” again to take it off."
+                    )
+                    % {"name": symptom.name},
                 )
         return cleaned
 
@@ -396,18 +414,20 @@ class QuestionForm(forms.Form):
     """One question for the care team, in the patient's own words."""
 
     text = forms.CharField(
-        label="Your question",
+        label=gettext_lazy("Your question"),
         max_length=QUESTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: Why is my back pain worse at night?",
+        help_text=gettext_lazy("For example: Why is my back pain worse at night?"),
         error_messages={
-            "required": "Please write your question, or leave this page.",
-            "max_length": f"Please keep a question to {QUESTION_MAX_LENGTH} characters or fewer.",
+            "required": gettext_lazy("Please write your question, or leave this page."),
+            "max_length": gettext_lazy(
+                "Please keep a question to %(limit_value)d characters or fewer."
+            ),
         },
     )
 
     def clean_text(self) -> str:
         text = " ".join(self.cleaned_data["text"].split())
         if not text:
-            raise forms.ValidationError("Please write your question, or leave this page.")
+            raise forms.ValidationError(_("Please write your question, or leave this page."))
         return text

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Site(models.Model):
@@ -20,11 +21,13 @@ class Site(models.Model):
     code = models.SlugField(max_length=20, primary_key=True)
     name = models.CharField(max_length=60)
     is_metastasis_site = models.BooleanField(
-        default=True, help_text="Off for general symptoms and treatment side effects."
+        default=True, help_text=_("Off for general symptoms and treatment side effects.")
     )
     display_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
         ordering = ["display_order", "code"]
 
     def __str__(self) -> str:
@@ -32,25 +35,25 @@ class Site(models.Model):
 
 
 class SymptomKind(models.TextChoices):
-    SEVERITY = "severity", "Severity 0 to 10"
-    PRESENCE = "presence", "Yes or no"
-    TEMPERATURE = "temperature", "Temperature (°C)"
+    SEVERITY = "severity", _("Severity 0 to 10")
+    PRESENCE = "presence", _("Yes or no")
+    TEMPERATURE = "temperature", _("Temperature (°C)")
 
 
 class RedFlag(models.TextChoices):
-    NONE = "none", "Not a red flag"
-    CALL_NOW = "call_now", "Call the 24-hour line now"
-    EMERGENCY = "emergency", "Emergency: call the emergency number"
+    NONE = "none", _("Not a red flag")
+    CALL_NOW = "call_now", _("Call the 24-hour line now")
+    EMERGENCY = "emergency", _("Emergency: call the emergency number")
 
 
 class ProCtcaeAttribute(models.TextChoices):
     """Which PRO-CTCAE question about a symptom term our item asks (NCI's item library)."""
 
-    FREQUENCY = "frequency", "Frequency"
-    SEVERITY = "severity", "Severity"
-    INTERFERENCE = "interference", "Interference with usual activities"
-    PRESENCE = "presence", "Presence or absence"
-    AMOUNT = "amount", "Amount"
+    FREQUENCY = "frequency", _("Frequency")
+    SEVERITY = "severity", _("Severity")
+    INTERFERENCE = "interference", _("Interference with usual activities")
+    PRESENCE = "presence", _("Presence or absence")
+    AMOUNT = "amount", _("Amount")
 
 
 class Symptom(models.Model):
@@ -63,40 +66,44 @@ class Symptom(models.Model):
     red_flag = models.CharField(max_length=12, choices=RedFlag.choices, default=RedFlag.NONE)
     help_text = models.TextField(
         blank=True,
-        help_text="Plain words for patients: what counts, and when to call. Never type a phone "
-        "number: write {emergency_number} or {care_team_line} and the numbers in the settings "
-        "are shown.",
+        help_text=_(
+            "Plain words for patients: what counts, and when to call. Never type a phone "
+            "number: write {emergency_number} or {care_team_line} and the numbers in the settings "
+            "are shown."
+        ),
     )
     display_order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(
-        default=True, help_text="Retired symptoms leave the forms but keep their history."
+        default=True, help_text=_("Retired symptoms leave the forms but keep their history.")
     )
     loinc_code = models.CharField(
-        "LOINC code",
+        _("LOINC code"),
         max_length=10,
         blank=True,
-        validators=[RegexValidator(r"^[0-9]{1,7}-[0-9]$", "A LOINC code looks like 8310-5.")],
-        help_text="The LOINC code for this observation, where one exists (e.g. 8310-5).",
+        validators=[RegexValidator(r"^[0-9]{1,7}-[0-9]$", _("A LOINC code looks like 8310-5."))],
+        help_text=_("The LOINC code for this observation, where one exists (e.g. 8310-5)."),
     )
     loinc_display = models.CharField(
-        "LOINC name", max_length=200, blank=True, help_text="LOINC's name for that code."
+        _("LOINC name"), max_length=200, blank=True, help_text=_("LOINC's name for that code.")
     )
     proctcae_term = models.CharField(
-        "PRO-CTCAE term",
+        _("PRO-CTCAE term"),
         max_length=80,
         blank=True,
-        help_text="The PRO-CTCAE symptom term this matches, where one exists (e.g. Fatigue).",
+        help_text=_("The PRO-CTCAE symptom term this matches, where one exists (e.g. Fatigue)."),
     )
     proctcae_attribute = models.CharField(
-        "PRO-CTCAE attribute",
+        _("PRO-CTCAE attribute"),
         max_length=12,
         choices=ProCtcaeAttribute.choices,
         blank=True,
-        help_text="Which PRO-CTCAE question about that term our question asks.",
+        help_text=_("Which PRO-CTCAE question about that term our question asks."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("symptom")
+        verbose_name_plural = _("symptoms")
         ordering = ["site__display_order", "display_order", "code"]
         constraints = [
             models.CheckConstraint(
@@ -128,7 +135,7 @@ class DailyLog(models.Model):
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_logs"
     )
-    date = models.DateField(help_text="The day in the patient's own time zone.")
+    date = models.DateField(help_text=_("The day in the patient's own time zone."))
     notes = models.TextField(blank=True, max_length=2000)
     # Who filled it in last: the patient, or a carer on their behalf (accounts.CarerLink). Empty
     # on logs from before carers existed, which the patient entered.
@@ -144,6 +151,8 @@ class DailyLog(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("daily log")
+        verbose_name_plural = _("daily logs")
         ordering = ["-date"]
         constraints = [
             models.UniqueConstraint(fields=["patient", "date"], name="one_log_per_patient_day"),
@@ -163,6 +172,8 @@ class LogEntry(models.Model):
     temperature = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
 
     class Meta:
+        verbose_name = _("log entry")
+        verbose_name_plural = _("log entries")
         ordering = ["symptom__site__display_order", "symptom__display_order"]
         constraints = [
             models.UniqueConstraint(fields=["log", "symptom"], name="one_entry_per_symptom"),
@@ -208,11 +219,13 @@ class PatientQuestion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="questions"
     )
     text = models.CharField(max_length=QUESTION_MAX_LENGTH)
-    done = models.BooleanField(default=False, help_text="Asked, or no longer needed.")
+    done = models.BooleanField(default=False, help_text=_("Asked, or no longer needed."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
         ordering = ["done", "created_at", "pk"]
         indexes = [models.Index(fields=["patient", "done"], name="question_patient_done")]
 

@@ -11,27 +11,37 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from symptoms.models import QUESTION_MAX_LENGTH, PatientQuestion
 
-# CLINICAL.md, "What the patient sees": asked at most visits, so always offered.
+# CLINICAL.md, "What the patient sees": asked at most visits, so always offered. In English
+# here; ``standard_questions()`` gives them in the reader's language.
 STANDARD_QUESTIONS = (
-    "What are my treatment options?",
-    "What is my prognosis?",
-    "What side effects can I expect?",
-    "Will complementary therapy help me feel better?",
-    "What if I want to stop treatment?",
-    "How can I feel my best during treatment?",
+    gettext_noop("What are my treatment options?"),
+    gettext_noop("What is my prognosis?"),
+    gettext_noop("What side effects can I expect?"),
+    gettext_noop("Will complementary therapy help me feel better?"),
+    gettext_noop("What if I want to stop treatment?"),
+    gettext_noop("How can I feel my best during treatment?"),
 )
+
+
+def standard_questions() -> list[str]:
+    """The standard questions in the active language."""
+    return [_(question) for question in STANDARD_QUESTIONS]
 
 
 def _clean(text: str) -> str:
     text = " ".join(text.split())
     if not text:
-        raise ValidationError("A question cannot be empty.")
+        raise ValidationError(_("A question cannot be empty."))
     if len(text) > QUESTION_MAX_LENGTH:
-        raise ValidationError(f"A question can be at most {QUESTION_MAX_LENGTH} characters.")
+        raise ValidationError(
+            _("A question can be at most %(limit)d characters.") % {"limit": QUESTION_MAX_LENGTH}
+        )
     return text
 
 

@@ -20,12 +20,14 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
-from accounts.models import PatientProfile
+from accounts.models import PatientProfile, User
 from appointments import reminder_planning as appointment_planning
 from appointments import reminders
 from lib import clock
 from lib.batches import run_isolating
+from lib.i18n import in_language_of
 from notifications import services as outbox
 from notifications.models import Kind, Notification, Status
 from notifications.planning import outbox_sync
@@ -34,8 +36,9 @@ from symptoms.models import DailyLog
 logger = logging.getLogger(__name__)
 
 LOG_LINK = "/log/"
-LOG_TITLE = "How are you today?"
-LOG_BODY = "A quick note takes a few seconds."
+# In English here; each nudge is written in its patient's language (``in_language_of``).
+LOG_TITLE = gettext_noop("How are you today?")
+LOG_BODY = gettext_noop("A quick note takes a few seconds.")
 DAYS_AHEAD = 2  # today and the next two days: one missed nightly pass loses nothing
 PENDING = (Status.PLANNED, Status.CLAIMED)
 
@@ -73,6 +76,7 @@ def log_reminders_plan(
         for profile in profiles
     }
     logged = _logged_days(days_of)
+    readers = _readers(profiles)
     keep: set[str] = set()
     planned: list[outbox.Planned] = []
     for profile in profiles:
@@ -89,8 +93,8 @@ def log_reminders_plan(
                     kind=Kind.LOG_REMINDER,
                     recipient_id=profile.pk,
                     due_at=due_at,
-                    title=LOG_TITLE,
-                    body=LOG_BODY,
+                    title=_in(readers[profile.pk], LOG_TITLE),
+                    body=_in(readers[profile.pk], LOG_BODY),
                     link=LOG_LINK,
                 )
             )
@@ -101,6 +105,22 @@ def log_reminders_plan(
         | Q(recipient_id__in=[profile.pk for profile in profiles], status__in=PENDING)
     )
     return outbox_sync(scope=scope, keep=keep, planned=planned, now=now)
+
+
+def _readers(profiles: list[PatientProfile]) -> dict[int, User | None]:
+    """Each patient's user, for the language of their nudges: already loaded, or one query."""
+    field = PatientProfile._meta.get_field("user")
+    missing = [profile.pk for profile in profiles if not field.is_cached(profile)]
+    found = User.objects.in_bulk(missing) if missing else {}
+    return {
+        profile.pk: profile.user if field.is_cached(profile) else found.get(profile.pk)
+        for profile in profiles
+    }
+
+
+def _in(reader: User | None, text: str) -> str:
+    with in_language_of(reader):
+        return gettext(text)
 
 
 def _days(today: dt.date, days_ahead: int) -> list[dt.date]:

@@ -16,6 +16,8 @@ from auditlog.models import LogEntry as AuditEntry
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import PatientProfile, User
 from followups.services import request_flag_evaluation
@@ -36,7 +38,9 @@ MAX_DAYS_BACK = 30
 NOTES_MAX_LENGTH = 2000
 
 
-TOO_PRECISE = "please use one number after the point at most, for example 38.4 (not 38.45)."
+TOO_PRECISE = gettext_lazy(
+    "please use one number after the point at most, for example 38.4 (not 38.45)."
+)
 
 
 def too_precise(temperature: Decimal) -> bool:
@@ -89,21 +93,33 @@ def allowed_dates(*, today: dt.date) -> tuple[dt.date, dt.date]:
 def validate_log_date(day: dt.date, *, today: dt.date) -> None:
     earliest, latest = allowed_dates(today=today)
     if day > latest:
-        raise LogInputError({"date": ["This date is in the future. You can log today or earlier."]})
+        raise LogInputError(
+            {"date": [_("This date is in the future. You can log today or earlier.")]}
+        )
     if day < earliest:
         raise LogInputError(
-            {"date": [f"You can log up to {MAX_DAYS_BACK} days back. Please choose a later date."]}
+            {
+                "date": [
+                    _("You can log up to %(days)d days back. Please choose a later date.")
+                    % {"days": MAX_DAYS_BACK}
+                ]
+            }
         )
+
+
+def _named(name: str, problem: object) -> str:
+    """ "Bone pain: use a whole number from 0 to 10." """
+    return _("%(name)s: %(problem)s") % {"name": name, "problem": problem}
 
 
 def _clean_entry(raw: object, catalogue: Catalogue) -> tuple[CleanEntry | None, dict]:
     """Check one raw entry ({"symptom": code, and "severity" | "present" | "value"})."""
     if not isinstance(raw, Mapping):
-        return None, {"non_field_errors": ["Each entry must be an object with a symptom."]}
+        return None, {"non_field_errors": [_("Each entry must be an object with a symptom.")]}
     code = raw.get("symptom")
     symptom = catalogue.symptoms.get(code) if isinstance(code, str) else None
     if symptom is None or not symptom.active:
-        return None, {"symptom": [f"“{code}” is not a symptom we ask about."]}
+        return None, {"symptom": [_("“%(code)s” is not a symptom we ask about.") % {"code": code}]}
     given = {key for key in ("severity", "present", "value") if raw.get(key) is not None}
     expected = {
         SymptomKind.SEVERITY: "severity",
@@ -113,22 +129,22 @@ def _clean_entry(raw: object, catalogue: Catalogue) -> tuple[CleanEntry | None, 
     if given != {expected}:
         wrong = sorted(given - {expected})
         message = {
-            "severity": "give a severity from 0 (none) to 10 (worst).",
-            "present": "answer yes or no (true or false).",
-            "value": "give a temperature in °C, for example 37.2.",
+            "severity": _("give a severity from 0 (none) to 10 (worst)."),
+            "present": _("answer yes or no (true or false)."),
+            "value": _("give a temperature in °C, for example 37.2."),
         }[expected]
         field = wrong[0] if wrong else expected
-        return None, {field: [f"{symptom.name}: {message}"]}
+        return None, {field: [_named(symptom.name, message)]}
     value = raw[expected]
     if expected == "severity":
         if isinstance(value, bool) or not isinstance(value, int):
-            return None, {"severity": [f"{symptom.name}: use a whole number from 0 to 10."]}
+            return None, {"severity": [_named(symptom.name, _("use a whole number from 0 to 10."))]}
         if not SEVERITY_MIN <= value <= SEVERITY_MAX:
-            return None, {"severity": [f"{symptom.name}: severity must be from 0 to 10."]}
+            return None, {"severity": [_named(symptom.name, _("severity must be from 0 to 10."))]}
         return CleanEntry(symptom.code, severity=value), {}
     if expected == "present":
         if not isinstance(value, bool):
-            return None, {"present": [f"{symptom.name}: answer true (yes) or false (no)."]}
+            return None, {"present": [_named(symptom.name, _("answer true (yes) or false (no)."))]}
         return CleanEntry(symptom.code, present=value), {}
     try:
         if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
@@ -137,18 +153,20 @@ def _clean_entry(raw: object, catalogue: Catalogue) -> tuple[CleanEntry | None, 
         if not temperature.is_finite():  # "NaN" cannot be compared
             raise InvalidOperation
     except (InvalidOperation, ValueError):
-        return None, {"value": [f"{symptom.name}: give a number in °C, for example 37.2."]}
+        return None, {"value": [_named(symptom.name, _("give a number in °C, for example 37.2."))]}
     if too_precise(temperature):
-        return None, {"value": [f"{symptom.name}: {TOO_PRECISE}"]}
+        return None, {"value": [_named(symptom.name, TOO_PRECISE)]}
     if not TEMPERATURE_MIN <= temperature <= TEMPERATURE_MAX:
-        return None, {"value": [f"{symptom.name}: a temperature must be between 34.0 and 43.0 °C."]}
+        return None, {
+            "value": [_named(symptom.name, _("a temperature must be between 34.0 and 43.0 °C."))]
+        }
     return CleanEntry(symptom.code, temperature=temperature.quantize(Decimal("0.1"))), {}
 
 
 def clean_entries(raw_entries: object, *, catalogue: Catalogue | None = None) -> list[CleanEntry]:
     """Validate a log's entries; errors come back aligned with the entries, as DRF does."""
     if not isinstance(raw_entries, list):
-        raise LogInputError({"entries": ["Entries must be a list."]})
+        raise LogInputError({"entries": [_("Entries must be a list.")]})
     catalogue = catalogue or get_catalogue()
     cleaned: list[CleanEntry] = []
     errors: list[dict] = []
@@ -156,7 +174,7 @@ def clean_entries(raw_entries: object, *, catalogue: Catalogue | None = None) ->
     for raw in raw_entries:
         entry, error = _clean_entry(raw, catalogue)
         if entry is not None and entry.symptom in seen:
-            entry, error = None, {"symptom": ["This symptom is listed twice. Keep one."]}
+            entry, error = None, {"symptom": [_("This symptom is listed twice. Keep one.")]}
         if entry is not None:
             seen.add(entry.symptom)
             cleaned.append(entry)
@@ -191,7 +209,9 @@ def daily_log_save(
         entry_list = clean_entries(entry_list)
     notes = (notes or "").strip()
     if len(notes) > NOTES_MAX_LENGTH:
-        raise LogInputError({"notes": [f"Notes can be up to {NOTES_MAX_LENGTH} characters."]})
+        raise LogInputError(
+            {"notes": [_("Notes can be up to %(limit)d characters.") % {"limit": NOTES_MAX_LENGTH}]}
+        )
 
     log, created, old_notes = _log_upsert(
         patient=patient, date=date, notes=notes, entered_by=entered_by
@@ -358,7 +378,7 @@ def daily_log_copy_previous(
     )
     if previous is None:
         raise LogInputError(
-            {"date": ["There is no log for the day before to copy. Please fill in this day."]}
+            {"date": [_("There is no log for the day before to copy. Please fill in this day.")]}
         )
     entries = [
         CleanEntry(entry.symptom_id, entry.severity, entry.present, entry.temperature)
@@ -381,7 +401,7 @@ def is_copyable(symptom_code: str) -> bool:
 def _profile(patient: User) -> PatientProfile:
     profile = getattr(patient, "patient_profile", None)
     if profile is None:
-        raise LogInputError({"patient": ["Only patients keep a symptom log."]})
+        raise LogInputError({"patient": [_("Only patients keep a symptom log.")]})
     return profile
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from symptoms import charts, selectors
 from symptoms.catalogue import SiteInfo
 from symptoms.selectors import SymptomSeries
@@ -81,8 +83,18 @@ def trend_groups(
             quiet_other_sites.append(site)
             continue
         if site.is_metastasis_site:
-            empty = f"No {site.name.lower()} symptoms in these {days} days."
+            empty = quiet_text([site], days)
         else:
-            empty = f"Nothing noted in these {days} days."
+            empty = _("Nothing noted in these %(days)d days.") % {"days": days}
         shown.append(TrendGroup(site, cards, empty))
     return shown, quiet_other_sites
+
+
+def quiet_text(sites: list[SiteInfo], days: int) -> str:
+    """ "No brain, liver or lung symptoms in these 30 days.", or "" for no sites."""
+    names = [site.name.lower() for site in sites]
+    if not names:
+        return ""
+    if len(names) > 1:
+        names = [_("%(names)s or %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}]
+    return _("No %(sites)s symptoms in these %(days)d days.") % {"sites": names[0], "days": days}

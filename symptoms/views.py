@@ -19,6 +19,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import get_format, number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,7 +29,7 @@ from accounts.models import PatientProfile, RecordAccessKind, User
 from accounts.services import record_access
 from flags import facts, urgent
 from lib.clock import local_time
-from lib.dates import capitalised, clock_time, day_name, long_date, short_date
+from lib.dates import capitalised, clock_time, day_name, is_relative, long_date, short_date
 from symptoms import questions, selectors, services, trends
 from symptoms.catalogue import get_catalogue
 from symptoms.forms import (
@@ -64,8 +66,9 @@ def _log_url(day: dt.date, today: dt.date) -> str:
 def _day_title(day: dt.date, today: dt.date) -> str:
     """ "Today, Wednesday 25 November", "Yesterday, …", or the date in words."""
     words = long_date(day, today=today)
-    name = day_name(day, today)
-    return f"{capitalised(name)}, {words}" if name in ("today", "yesterday") else words
+    if day <= today and is_relative(day, today):
+        return _("%(day)s, %(date)s") % {"day": capitalised(day_name(day, today)), "date": words}
+    return words
 
 
 def _in_range(day: dt.date, today: dt.date) -> bool:
@@ -104,9 +107,9 @@ def _entries_text(log: DailyLog, *, copyable_only: bool = False) -> str:
                 parts.append(f"{name} {entry.severity}")
         elif entry.present is not None:
             if entry.present:
-                parts.append(f"{name}: yes")
+                parts.append(_("%(name)s: yes") % {"name": name})
         elif entry.temperature is not None:
-            parts.append(f"{name} {entry.temperature} °C")
+            parts.append(f"{name} {number_format(entry.temperature, 1)} °C")
     return ", ".join(parts)
 
 
@@ -135,6 +138,32 @@ def _is_blank(log: DailyLog | None) -> bool:
     return log is None or (not log.notes and not _entries_text(log))
 
 
+def _saved_words(day: dt.date, today: dt.date, what: str) -> str:
+    """ "Thank you — today is saved.": whole sentences per case, so each language can word them."""
+    offset = (today - day).days
+    if what == "updated":
+        if offset == 0:
+            return _("Thank you — your answers for today are updated.")
+        if offset == 1:
+            return _("Thank you — your answers for yesterday are updated.")
+        return _("Thank you — your answers for %(date)s are updated.") % {
+            "date": long_date(day, today=today)
+        }
+    if what == "usual":
+        if offset == 0:
+            return _("Thank you — today is saved as a usual day.")
+        if offset == 1:
+            return _("Thank you — yesterday is saved as a usual day.")
+        return _("Thank you — %(date)s is saved as a usual day.") % {
+            "date": long_date(day, today=today)
+        }
+    if offset == 0:
+        return _("Thank you — today is saved.")
+    if offset == 1:
+        return _("Thank you — yesterday is saved.")
+    return _("Thank you — %(date)s is saved.") % {"date": long_date(day, today=today)}
+
+
 def _saved(
     request: HttpRequest,
     log: DailyLog,
@@ -145,25 +174,23 @@ def _saved(
     profile: PatientProfile,
 ) -> HttpResponse:
     """Thank the patient, say what to do next, and go back to the day's page (PRG)."""
-    day = day_name(log.date, today)
-    if not created:
-        text = f"Thank you — your answers for {day} are updated."
-    elif usual:
-        text = f"Thank you — {day} is saved as a usual day."
-    else:
-        text = f"Thank you — {day} is saved."
+    text = _saved_words(
+        log.date, today, "updated" if not created else "usual" if usual else "saved"
+    )
     # The pure rules, in the request: urgent advice never waits for a worker or the broker. The
     # attention state at the top of every page shows it until the worker has stored it.
     found = urgent.after_save(profile)
     urgent.remember(request.session, found.advice, now=timezone.now())
     if found.advice:
-        text += " Please follow the advice at the top of this page."
+        text += " " + _("Please follow the advice at the top of this page.")
     elif found.anything_raised:
-        text += (
-            " Your care team will see what you told us. If you feel worse, call the 24-hour line."
+        text += " " + _(
+            "Your care team will see what you told us. If you feel worse, call the 24-hour line."
         )
     elif log.date == today:
-        text += " There is nothing else to do today. If something changes, come back and update it."
+        text += " " + _(
+            "There is nothing else to do today. If something changes, come back and update it."
+        )
     messages.success(request, text)
     return redirect(_log_url(log.date, today))
 
@@ -197,6 +224,60 @@ def _offline_data(
         "emergency_rules": sorted(urgent.EMERGENCY_RULES),
         "emergency_number": settings.EMERGENCY_NUMBER,
         "care_line": settings.CARE_TEAM_24H_LINE,
+        "locale": BROWSER_LOCALES.get(get_language() or "", get_language()),
+        "decimal": get_format("DECIMAL_SEPARATOR"),
+        "texts": script_texts(),
+    }
+
+
+# The browser's locale for dates written by the scripts (British English, like the pages).
+BROWSER_LOCALES = {"en": "en-GB"}
+
+
+def script_texts() -> dict[str, str]:
+    """What static/js/log.js and offline-log.js say, in the page's language (the page is kept
+    for offline use, so the words travel with it). ``{name}``-style gaps are filled in there."""
+    name = {"name": "{name}"}
+    return {
+        "finder_some": _("Showing what matches “%(query)s”.") % {"query": "{query}"},
+        "finder_none": _("Nothing matches “%(query)s”. Try another word, or write it in the notes.")
+        % {"query": "{query}"},
+        "call_number_now": _("Call %(number)s now") % {"number": "{number}"},
+        "emergency_heading": _("Call %(number)s or go to the emergency department now")
+        % {"number": "{number}"},
+        "call_now_heading": _("Call your care team's 24-hour line now on %(number)s")
+        % {"number": "{number}"},
+        "kept_heading": _("Saved on this phone"),
+        "kept_words": _("Saved on this phone. It will be sent when you are online."),
+        "sent_heading": _("Sent"),
+        "sent_words": _("The log you saved on this phone is sent to your care team."),
+        "rejected_heading": _("A log on this phone could not be saved"),
+        "rejected_words": _("Please log it again in the form below."),
+        "problem_heading": _("Nothing is saved yet"),
+        "choose_score": _(
+            "%(name)s: please choose how bad it was, from 1 to 10, or tap "
+            "“%(name)s” again to take it off."
+        )
+        % name,
+        "bad_number": _("%(name)s: please type a number, for example 37.2 or 37,2.") % name,
+        "out_of_range": _(
+            "%(name)s: please check the number. It should be between %(min)s and %(max)s °C."
+        )
+        % {"name": "{name}", "min": "{min}", "max": "{max}"},
+        "fever": _(
+            "%(name)s %(value)s °C: a high temperature during treatment needs checking "
+            "straight away."
+        )
+        % {"name": "{name}", "value": "{value}"},
+        "told_us": _("You told us: %(name)s.") % name,
+        "the_day": _("The day: %(days)s.") % {"days": "{days}"},
+        "not_kept": _(
+            "This phone could not keep your answers. Please try again when you are online."
+        ),
+        "offline_button": _(
+            "You are offline, so this button cannot work just now. Choose your answers in the "
+            "form below and press Save: they will be kept on this phone."
+        ),
     }
 
 
@@ -366,8 +447,11 @@ def _keep_answers(request: HttpRequest, day: dt.date, today: dt.date) -> HttpRes
     """A quick action never overwrites answers already given (a stale page, a double tap)."""
     messages.info(
         request,
-        f"You already saved answers for {day_name(day, today)}, so we kept them. "
-        "You can change them in the form below.",
+        _(
+            "You already saved answers for %(day)s, so we kept them. "
+            "You can change them in the form below."
+        )
+        % {"day": day_name(day, today)},
     )
     return redirect(_log_url(day, today))
 
@@ -381,13 +465,16 @@ def log_pick(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
     try:
         day = dt.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
-        messages.error(request, "Please choose a date, for example from the calendar.")
+        messages.error(request, _("Please choose a date, for example from the calendar."))
         return redirect("log")
     if not earliest <= day <= latest:
         messages.error(
             request,
-            f"You can log today and up to {services.MAX_DAYS_BACK} days back, from "
-            f"{long_date(earliest)}. Please choose a day in that time.",
+            _(
+                "You can log today and up to %(days)d days back, from %(date)s. "
+                "Please choose a day in that time."
+            )
+            % {"days": services.MAX_DAYS_BACK, "date": long_date(earliest)},
         )
         return redirect("log")
     return redirect(_log_url(day, today))
@@ -461,9 +548,6 @@ def history_page(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
     groups, quiet_sites = trends.trend_groups(
         window, set(profile.sites), fever_line=float(facts.thresholds().fever_celsius)
     )
-    quiet_names = [site.name.lower() for site in quiet_sites]
-    if len(quiet_names) > 1:
-        quiet_names = [", ".join(quiet_names[:-1]) + " or " + quiet_names[-1]]
     context = {
         "days": days,
         "windows": HISTORY_WINDOWS,
@@ -471,9 +555,7 @@ def history_page(request: HttpRequest, profile: PatientProfile) -> HttpResponse:
         "first_day": window.days[0],
         "logged_count": len(window.logged),
         "groups": groups,
-        "quiet_text": (
-            f"No {quiet_names[0]} symptoms in these {days} days." if quiet_names else ""
-        ),
+        "quiet_text": trends.quiet_text(quiet_sites, days),
         "calendar": _calendar(window.days, window.logged, today),
         "entered_by_lines": _entered_by_lines(window.entered_by_others, profile, request.user),
         "calendar_open": days <= DEFAULT_WINDOW,
@@ -494,7 +576,7 @@ def question_edit(request: HttpRequest, profile: PatientProfile, pk: int) -> Htt
             questions.question_edit(
                 patient=profile.user, question_id=pk, text=form.cleaned_data["text"]
             )
-            messages.success(request, "Your question is changed.")
+            messages.success(request, _("Your question is changed."))
             return redirect(reverse("raise_with_team") + "#your-questions")
         status = 400
     else:
@@ -510,7 +592,7 @@ def question_done(request: HttpRequest, profile: PatientProfile, pk: int) -> Htt
     """Tick a question off (asked, or no longer needed), or put it back on the list."""
     done = request.POST.get("done") != "no"
     questions.question_set_done(patient=profile.user, question_id=pk, done=done)
-    messages.success(request, "Ticked off." if done else "The question is back on your list.")
+    messages.success(request, _("Ticked off.") if done else _("The question is back on your list."))
     return redirect(reverse("raise_with_team") + "#your-questions")
 
 
@@ -518,5 +600,5 @@ def question_done(request: HttpRequest, profile: PatientProfile, pk: int) -> Htt
 @patient_required(right="log")
 def question_delete(request: HttpRequest, profile: PatientProfile, pk: int) -> HttpResponse:
     questions.question_delete(patient=profile.user, question_id=pk)
-    messages.success(request, "The question is deleted.")
+    messages.success(request, _("The question is deleted."))
     return redirect(reverse("raise_with_team") + "#your-questions")

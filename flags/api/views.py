@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
@@ -85,7 +86,7 @@ def _flag_for_coordinator(request: Request, pk: int) -> Flag:
     visible = access.visible_profiles(request.user).values("pk")
     flag = Flag.objects.filter(pk=pk, patient_id__in=visible).first()
     if flag is None:
-        raise Http404("No such flag.")
+        raise Http404(_("No such flag."))
     return flag
 
 
@@ -171,7 +172,7 @@ class FlagRespondView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         flag = Flag.objects.filter(pk=pk, patient=acting_patient(request)).first()
         if flag is None:
-            raise Http404("No such flag.")
+            raise Http404(_("No such flag."))
         data = FlagRespondSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -36,6 +36,9 @@ from __future__ import annotations
 import datetime as dt
 from statistics import median
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from flags.rules import wording as w
 from flags.rules.context import EMERGENCY, SEVERITY, Context, level, present
 from flags.rules.types import NEXT_VISIT, SOON, URGENT, Finding
@@ -47,10 +50,10 @@ WORSENING_WINDOW_DAYS = 3  # "recent-or-the-day-before"
 BONE = "bone"
 # (code, how the patient reads it, kind): the hypercalcaemia criteria of CLINICAL.md.
 HYPERCALCEMIA_CRITERIA = (
-    ("thirst", "strong thirst", SEVERITY),
-    ("constipation", "constipation", SEVERITY),
-    ("nausea", "nausea or vomiting", SEVERITY),
-    ("confusion", "confusion", "presence"),
+    ("thirst", gettext_lazy("strong thirst"), SEVERITY),
+    ("constipation", gettext_lazy("constipation"), SEVERITY),
+    ("nausea", gettext_lazy("nausea or vomiting"), SEVERITY),
+    ("confusion", gettext_lazy("confusion"), "presence"),
 )
 
 
@@ -75,14 +78,19 @@ def mscc(ctx: Context) -> list[Finding]:
         Finding(
             rule="mscc",
             level=URGENT,
-            title="Back pain with weakness or bladder trouble: get emergency help now",
-            explanation=(
-                f"You told us about {w.lower(ctx.name(BACK_PAIN))} together with {what} "
-                f"{w.days(days, ctx.today)}. Together these can mean pressure on the spinal "
-                "cord, which needs treatment straight away."
-            ),
+            title=_("Back pain with weakness or bladder trouble: get emergency help now"),
+            explanation=_(
+                "You told us about %(pain)s together with %(what)s %(when)s. Together these can "
+                "mean pressure on the spinal cord, which needs treatment straight away."
+            )
+            % {
+                "pain": w.lower(ctx.name(BACK_PAIN)),
+                "what": what,
+                "when": w.days(days, ctx.today),
+            },
             advice=w.emergency_advice(ctx.numbers)
-            + " Tell them you have cancer and what you noticed.",
+            + " "
+            + _("Tell them you have cancer and what you noticed."),
             evidence=_evidence(days),
         )
     ]
@@ -105,12 +113,16 @@ def red_flag(ctx: Context, absorbed: frozenset[dt.date] = frozenset()) -> list[F
                 Finding(
                     rule="red_flag",
                     level=URGENT,
-                    title=f"{name}: "
-                    + ("get emergency help now" if emergency else "call your care team now"),
-                    explanation=(
-                        f'You told us "{name}" {w.days(recent, ctx.today)}. '
-                        "This needs checking straight away."
-                    ),
+                    title=(
+                        _("%(name)s: get emergency help now")
+                        if emergency
+                        else _("%(name)s: call your care team now")
+                    )
+                    % {"name": name},
+                    explanation=_(
+                        'You told us "%(name)s" %(when)s. This needs checking straight away.'
+                    )
+                    % {"name": name, "when": w.days(recent, ctx.today)},
                     advice=w.emergency_advice(ctx.numbers)
                     if emergency
                     else w.call_now_advice(ctx.numbers),
@@ -127,13 +139,18 @@ def red_flag(ctx: Context, absorbed: frozenset[dt.date] = frozenset()) -> list[F
                 Finding(
                     rule="red_flag",
                     level=SOON,
-                    title=f"{name}, {w.day(latest, ctx.today)}: tell your care team",
-                    explanation=(
-                        f'You told us "{name}" {w.day(latest, ctx.today)}. Your care team '
-                        "should know about it, even if it has passed."
-                    ),
-                    advice="Your care team will look at this today and may call you. "
-                    "If it happens again, " + w.lower(again(ctx.numbers)),
+                    title=_("%(name)s, %(when)s: tell your care team")
+                    % {"name": name, "when": w.day(latest, ctx.today)},
+                    explanation=_(
+                        'You told us "%(name)s" %(when)s. Your care team should know about it, '
+                        "even if it has passed."
+                    )
+                    % {"name": name, "when": w.day(latest, ctx.today)},
+                    advice=_(
+                        "Your care team will look at this today and may call you. "
+                        "If it happens again, %(advice)s"
+                    )
+                    % {"advice": w.lower(again(ctx.numbers))},
                     evidence=_evidence(older),
                     symptom=code,
                 )
@@ -153,13 +170,14 @@ def fever(ctx: Context) -> list[Finding]:
             Finding(
                 rule="fever",
                 level=URGENT,
-                title="High temperature: call your care team now",
-                explanation=(
-                    f"Your temperature was {highest} °C {w.day(when, ctx.today)}. During cancer "
-                    "treatment a fever can be a sign of infection, which needs treating quickly."
-                ),
+                title=_("High temperature: call your care team now"),
+                explanation=_(
+                    "Your temperature was %(value)s °C %(when)s. During cancer treatment a fever "
+                    "can be a sign of infection, which needs treating quickly."
+                )
+                % {"value": w.decimal(highest), "when": w.day(when, ctx.today)},
                 advice=w.call_now_advice(ctx.numbers),
-                evidence=_evidence([day for day, _ in hot]),
+                evidence=_evidence([day for day, _value in hot]),
                 symptom=code,
             )
         )
@@ -180,7 +198,7 @@ def hypercalcemia(ctx: Context) -> list[Finding]:
             if (level(log, code) >= floor if kind == SEVERITY else present(log, code))
         ]
         if hits:
-            met.append(words)
+            met.append(str(words))
             days.update(hits)
     if len(met) < 2:
         return []
@@ -188,14 +206,15 @@ def hypercalcemia(ctx: Context) -> list[Finding]:
         Finding(
             rule="hypercalcemia",
             level=URGENT,
-            title="Signs your calcium may be high: call your care team now",
-            explanation=(
-                f"In the last {ctx.thresholds.hypercalcemia_days} days you told us about "
-                f"{w.join(met)}. With cancer in the bones, this can mean too much calcium in "
-                "the blood. A blood test can check it, and it can be treated."
-            ),
-            advice=f"Call {w.care_line(ctx.numbers)} now and ask for a blood test for calcium "
-            "today.",
+            title=_("Signs your calcium may be high: call your care team now"),
+            explanation=_(
+                "In the last %(days)d days you told us about %(signs)s. With cancer in the "
+                "bones, this can mean too much calcium in the blood. A blood test can check it, "
+                "and it can be treated."
+            )
+            % {"days": ctx.thresholds.hypercalcemia_days, "signs": w.join(met)},
+            advice=_("Call %(line)s now and ask for a blood test for calcium today.")
+            % {"line": w.care_line(ctx.numbers)},
             evidence=_evidence(days),
         )
     ]
@@ -216,11 +235,11 @@ def severe(ctx: Context) -> list[Finding]:
             Finding(
                 rule="severe",
                 level=SOON,
-                title=f"{name}: severe",
-                explanation=f"You rated {w.lower(name)} {value} out of 10 "
-                f"{w.day(when, ctx.today)}.",
+                title=_("%(name)s: severe") % {"name": name},
+                explanation=_("You rated %(name)s %(value)s out of 10 %(when)s.")
+                % {"name": w.lower(name), "value": value, "when": w.day(when, ctx.today)},
                 advice=w.soon_advice(ctx.numbers),
-                evidence=_evidence([day for day, _ in hits]),
+                evidence=_evidence([day for day, _value in hits]),
                 symptom=code,
             )
         )
@@ -251,12 +270,20 @@ def worsening(ctx: Context) -> list[Finding]:
             Finding(
                 rule="worsening",
                 level=SOON,
-                title=f"{name}: getting worse",
-                explanation=(
-                    f"You rated {w.lower(name)} {now} {w.day(newer.date, ctx.today)} and "
-                    f"{before} {w.day(older.date, ctx.today)}. That is higher than usual for "
-                    f"you: it was about {w.number(baseline)} in the two weeks before."
-                ),
+                title=_("%(name)s: getting worse") % {"name": name},
+                explanation=_(
+                    "You rated %(name)s %(now)s %(now_when)s and %(before)s %(before_when)s. "
+                    "That is higher than usual for you: it was about %(usual)s in the two weeks "
+                    "before."
+                )
+                % {
+                    "name": w.lower(name),
+                    "now": now,
+                    "now_when": w.day(newer.date, ctx.today),
+                    "before": before,
+                    "before_when": w.day(older.date, ctx.today),
+                    "usual": w.number(baseline),
+                },
                 advice=w.soon_advice(ctx.numbers),
                 evidence=_evidence([newer.date, older.date]),
                 symptom=code,
@@ -284,12 +311,18 @@ def persistent(ctx: Context) -> list[Finding]:
             Finding(
                 rule="persistent",
                 level=NEXT_VISIT,
-                title=f"{name}: not easing",
-                explanation=(
-                    f"You rated {w.lower(name)} {t.persistent_level} out of 10 or more on "
-                    f"{len(days)} of your last {t.persistent_of_last} logs, all in the last "
-                    f"{t.persistent_days} days."
-                ),
+                title=_("%(name)s: not easing") % {"name": name},
+                explanation=_(
+                    "You rated %(name)s %(level)d out of 10 or more on %(count)d of your last "
+                    "%(of_last)d logs, all in the last %(days)d days."
+                )
+                % {
+                    "name": w.lower(name),
+                    "level": t.persistent_level,
+                    "count": len(days),
+                    "of_last": t.persistent_of_last,
+                    "days": t.persistent_days,
+                },
                 advice=w.next_visit_advice(ctx.numbers),
                 evidence=_evidence(days),
                 symptom=code,
@@ -323,12 +356,14 @@ def new_site(ctx: Context) -> list[Finding]:
             Finding(
                 rule="new_site",
                 level=SOON,
-                title=f"New symptoms that may involve your {w.site_word(site)}",
-                explanation=(
-                    f"In the last {t.new_site_days} days you told us about {w.join(names)} on "
-                    f"{len(days)} days. These can have many causes. Your care "
-                    "team may want to look into them before your next scan."
-                ),
+                title=_("New symptoms that may involve your %(site)s")
+                % {"site": w.site_word(site)},
+                explanation=_(
+                    "In the last %(days)d days you told us about %(names)s on %(count)d days. "
+                    "These can have many causes. Your care team may want to look into them "
+                    "before your next scan."
+                )
+                % {"days": t.new_site_days, "names": w.join(names), "count": len(days)},
                 advice=w.soon_advice(ctx.numbers),
                 evidence=_evidence(days),
                 site=site,
@@ -350,13 +385,14 @@ def distress(ctx: Context) -> list[Finding]:
             Finding(
                 rule="distress",
                 level=SOON,
-                title=f"{name}: support is here",
-                explanation=(
-                    f"You rated {w.lower(name)} {value} out of 10 {w.day(when, ctx.today)}. "
-                    "Many people feel like this at times, and there is help."
-                ),
+                title=_("%(name)s: support is here") % {"name": name},
+                explanation=_(
+                    "You rated %(name)s %(value)s out of 10 %(when)s. Many people feel like this "
+                    "at times, and there is help."
+                )
+                % {"name": w.lower(name), "value": value, "when": w.day(when, ctx.today)},
                 advice=w.support_advice(ctx.numbers),
-                evidence=_evidence([day for day, _ in hits]),
+                evidence=_evidence([day for day, _value in hits]),
                 symptom=code,
             )
         )
@@ -376,7 +412,8 @@ def several_warnings(ctx: Context, findings: list[Finding]) -> list[Finding]:
         if finding.symptom:
             key, words = ("symptom", finding.symptom), w.lower(ctx.name(finding.symptom))
         elif finding.site:
-            key, words = ("site", finding.site), f"symptoms in your {w.site_word(finding.site)}"
+            key = ("site", finding.site)
+            words = _("symptoms in your %(site)s") % {"site": w.site_word(finding.site)}
         else:
             continue
         subjects.setdefault(key, words)
@@ -387,11 +424,12 @@ def several_warnings(ctx: Context, findings: list[Finding]) -> list[Finding]:
         Finding(
             rule="several_warnings",
             level=URGENT,
-            title="Several warning signs together: call your care team now",
-            explanation=(
-                f"You told us about several things at once: {w.join(list(subjects.values()))}. "
-                "Together they need a call with your care team today."
-            ),
+            title=_("Several warning signs together: call your care team now"),
+            explanation=_(
+                "You told us about several things at once: %(things)s. Together they need a "
+                "call with your care team today."
+            )
+            % {"things": w.join(list(subjects.values()))},
             advice=w.call_now_advice(ctx.numbers),
             evidence=_evidence(days),
         )
@@ -405,20 +443,22 @@ def not_logging(ctx: Context) -> list[Finding]:
     if newest is not None and ctx.days_ago(newest) < ctx.thresholds.not_logging_days:
         return []
     when = (
-        f"Your last log was {w.day(newest, ctx.today)}, {ctx.days_ago(newest)} days ago."
+        _("Your last log was %(when)s, %(count)d days ago.")
+        % {"when": w.day(newest, ctx.today), "count": ctx.days_ago(newest)}
         if newest is not None
-        else "It has been a while since your last log."
+        else _("It has been a while since your last log.")
     )
     return [
         Finding(
             rule="not_logging",
             level=SOON,
-            title="We have not heard from you for a few days",
-            explanation=f"{when} That is fine. We would just like to know how you are.",
-            advice=(
+            title=_("We have not heard from you for a few days"),
+            explanation=when + " " + _("That is fine. We would just like to know how you are."),
+            advice=_(
                 "When you can, add a quick log for today. It helps your care team spot changes "
-                f"early. If you feel unwell, call {w.care_line(ctx.numbers)}."
-            ),
+                "early. If you feel unwell, call %(line)s."
+            )
+            % {"line": w.care_line(ctx.numbers)},
             evidence=(newest,) if newest is not None else (),
         )
     ]
@@ -433,21 +473,21 @@ def restaging_overdue(ctx: Context) -> list[Finding]:
     if last is not None:
         if ctx.days_ago(last) <= facts.interval_weeks * 7 + grace:
             return []
-        explanation = (
-            f"Your last scan or restaging visit was on {w.date(last)}. These usually happen "
-            f"every {facts.interval_weeks} weeks, and we cannot see the next one booked."
-        )
+        explanation = _(
+            "Your last scan or restaging visit was on %(date)s. These usually happen every "
+            "%(weeks)d weeks, and we cannot see the next one booked."
+        ) % {"date": w.date(last), "weeks": facts.interval_weeks}
     else:
         if ctx.days_ago(facts.enrolled_on) <= grace:
             return []
-        explanation = "We cannot see a scan or restaging visit for you yet, and none is booked."
+        explanation = _("We cannot see a scan or restaging visit for you yet, and none is booked.")
     return [
         Finding(
             rule="restaging_overdue",
             level=NEXT_VISIT,
-            title="Your next scan may be due",
+            title=_("Your next scan may be due"),
             explanation=explanation,
-            advice=(
+            advice=_(
                 "Ask your care team about booking your next scan or restaging visit. You can "
                 "add it to your questions for your next appointment."
             ),

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from accounts.models import CarerLink, CareTeam, Role, User
 from flags.models import Flag, FlagLevel, FlagStatus
@@ -25,10 +26,11 @@ from notifications.services import Planned, notifications_cancel_pending, notifi
 ESCALATION_AFTER = dt.timedelta(hours=2)
 DIGEST_TIME = dt.time(8, 0)
 SUBJECT = "flag"  # Notification.subject_type of flag alerts
-URGENT_TITLE = "A patient needs a call"
-ESCALATION_TITLE = "Still waiting: a patient needs a call"
-PATIENT_ESCALATION_TITLE = "Has your care team called you?"
-DIGEST_TITLE = "Flags to look at today"
+# In English here; each alert is written in its recipient's language (``in_language_of``).
+URGENT_TITLE = gettext_noop("A patient needs a call")
+ESCALATION_TITLE = gettext_noop("Still waiting: a patient needs a call")
+PATIENT_ESCALATION_TITLE = gettext_noop("Has your care team called you?")
+DIGEST_TITLE = gettext_noop("Flags to look at today")
 PATIENT_LINK = "/"  # the patient's home page shows their flags and the 24-hour line
 
 
@@ -37,17 +39,17 @@ def staff_patient_link(patient_id: int) -> str:
     return f"/patients/{patient_id}/"
 
 
-def _coordinators(team_ids: Iterable[int]) -> dict[int, list[int]]:
-    """Active coordinators of each team (one query)."""
+def _coordinators(team_ids: Iterable[int]) -> dict[int, list[User]]:
+    """Active coordinators of each team (one query), as users: each alert is in their language."""
     through = CareTeam.coordinators.through
     rows = (
         through.objects.filter(careteam_id__in=set(team_ids), user__is_active=True)
+        .select_related("user")
         .order_by("user_id")
-        .values_list("careteam_id", "user_id")
     )
-    by_team: dict[int, list[int]] = defaultdict(list)
-    for team_id, user_id in rows:
-        by_team[team_id].append(user_id)
+    by_team: dict[int, list[User]] = defaultdict(list)
+    for row in rows:
+        by_team[row.careteam_id].append(row.user)
     return by_team
 
 
@@ -56,54 +58,64 @@ def urgent_alerts_plan(*, flags: Sequence[Flag], teams: dict[int, int], now: dt.
     team due now, and the escalation two hours on (coordinators again, and the patient). Natural
     keys make planning again a no-op. Titles and bodies are lock-screen safe."""
     coordinators = _coordinators(teams.values())
-    line, emergency = settings.CARE_TEAM_24H_LINE, settings.EMERGENCY_NUMBER
+    patients = User.objects.in_bulk({flag.patient_id for flag in flags}) if flags else {}
+    numbers = {"line": settings.CARE_TEAM_24H_LINE, "emergency": settings.EMERGENCY_NUMBER}
     planned: list[Planned] = []
     for flag in flags:
         link = staff_patient_link(flag.patient_id)
         escalate_at = max(flag.opened_at, now) + ESCALATION_AFTER
-        for coordinator_id in coordinators.get(teams[flag.patient_id], []):
-            planned.append(
-                Planned(
-                    key=f"flag:{flag.pk}:urgent:{coordinator_id}",
-                    kind=Kind.FLAG_ALERT,
-                    recipient_id=coordinator_id,
-                    due_at=now,
-                    title=URGENT_TITLE,
-                    body="A patient in your care team has an urgent flag and needs a call. "
-                    "Open MBC Tracker to see who and why.",
-                    link=link,
-                    subject_type=SUBJECT,
-                    subject_id=flag.pk,
+        for coordinator in coordinators.get(teams[flag.patient_id], []):
+            with in_language_of(coordinator):
+                planned.append(
+                    Planned(
+                        key=f"flag:{flag.pk}:urgent:{coordinator.pk}",
+                        kind=Kind.FLAG_ALERT,
+                        recipient_id=coordinator.pk,
+                        due_at=now,
+                        title=_(URGENT_TITLE),
+                        body=_(
+                            "A patient in your care team has an urgent flag and needs a call. "
+                            "Open MBC Tracker to see who and why."
+                        ),
+                        link=link,
+                        subject_type=SUBJECT,
+                        subject_id=flag.pk,
+                    )
                 )
-            )
+                planned.append(
+                    Planned(
+                        key=f"flag:{flag.pk}:escalation:{coordinator.pk}",
+                        kind=Kind.FLAG_ALERT,
+                        recipient_id=coordinator.pk,
+                        due_at=escalate_at,
+                        title=_(ESCALATION_TITLE),
+                        body=_(
+                            "An urgent flag has not been acknowledged for two hours. Please call "
+                            "the patient and acknowledge the flag in MBC Tracker."
+                        ),
+                        link=link,
+                        subject_type=SUBJECT,
+                        subject_id=flag.pk,
+                    )
+                )
+        with in_language_of(patients.get(flag.patient_id)):
             planned.append(
                 Planned(
-                    key=f"flag:{flag.pk}:escalation:{coordinator_id}",
+                    key=f"flag:{flag.pk}:escalation:{flag.patient_id}",
                     kind=Kind.FLAG_ALERT,
-                    recipient_id=coordinator_id,
+                    recipient_id=flag.patient_id,
                     due_at=escalate_at,
-                    title=ESCALATION_TITLE,
-                    body="An urgent flag has not been acknowledged for two hours. Please call "
-                    "the patient and acknowledge the flag in MBC Tracker.",
-                    link=link,
+                    title=_(PATIENT_ESCALATION_TITLE),
+                    body=_(
+                        "If nobody from your care team has called you yet, please phone the "
+                        "24-hour line now: %(line)s. In an emergency call %(emergency)s."
+                    )
+                    % numbers,
+                    link=PATIENT_LINK,
                     subject_type=SUBJECT,
                     subject_id=flag.pk,
                 )
             )
-        planned.append(
-            Planned(
-                key=f"flag:{flag.pk}:escalation:{flag.patient_id}",
-                kind=Kind.FLAG_ALERT,
-                recipient_id=flag.patient_id,
-                due_at=escalate_at,
-                title=PATIENT_ESCALATION_TITLE,
-                body="If nobody from your care team has called you yet, please phone the "
-                f"24-hour line now: {line}. In an emergency call {emergency}.",
-                link=PATIENT_LINK,
-                subject_type=SUBJECT,
-                subject_id=flag.pk,
-            )
-        )
     planned += carer_alerts(flags=flags, now=now)
     return notifications_plan(planned=planned)
 
@@ -208,23 +220,40 @@ def flag_digests_plan(*, now: dt.datetime | None = None) -> int:
     if not by_team:
         return 0
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for team_id, user_id in through.objects.filter(
+    users: dict[int, User] = {}
+    for row in through.objects.filter(
         careteam_id__in=list(by_team), user__is_active=True
-    ).values_list("careteam_id", "user_id"):
-        flags, patients = by_team[team_id]
-        totals[user_id][0] += flags
-        totals[user_id][1] += patients
-    planned = [
-        Planned(
-            key=f"digest:{user_id}:{day.isoformat()}",
-            kind=Kind.FLAG_ALERT,
-            recipient_id=user_id,
-            due_at=at,
-            title=DIGEST_TITLE,
-            body=f"{flags} flag{'s' if flags != 1 else ''} to look at today, for {patients} "
-            f"patient{'s' if patients != 1 else ''}. Open MBC Tracker to see them.",
-            link="/",
-        )
-        for user_id, (flags, patients) in sorted(totals.items())
-    ]
+    ).select_related("user"):
+        flags, patients = by_team[row.careteam_id]
+        totals[row.user_id][0] += flags
+        totals[row.user_id][1] += patients
+        users[row.user_id] = row.user
+    planned = []
+    for user_id, (flags, patients) in sorted(totals.items()):
+        with in_language_of(users[user_id]):
+            planned.append(
+                Planned(
+                    key=f"digest:{user_id}:{day.isoformat()}",
+                    kind=Kind.FLAG_ALERT,
+                    recipient_id=user_id,
+                    due_at=at,
+                    title=_(DIGEST_TITLE),
+                    body=_digest_body(flags, patients),
+                    link="/",
+                )
+            )
     return notifications_plan(planned=planned)
+
+
+def _digest_body(flags: int, patients: int) -> str:
+    """ "3 flags to look at today, for 2 patients. Open MBC Tracker to see them." """
+    flag_words = ngettext(
+        "%(count)d flag to look at today", "%(count)d flags to look at today", flags
+    ) % {"count": flags}
+    patient_words = ngettext("%(count)d patient", "%(count)d patients", patients) % {
+        "count": patients
+    }
+    return _("%(flags)s, for %(patients)s. Open MBC Tracker to see them.") % {
+        "flags": flag_words,
+        "patients": patient_words,
+    }

@@ -12,14 +12,18 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from flags.models import ContactOutcome, Flag, FlagContact, FlagStatus
 from flags.services.handling import NOTE_MAX_LENGTH, flag_acknowledge, may_handle
 
-UNKNOWN_OUTCOME = "Please choose how the call went: " + ", ".join(ContactOutcome.values) + "."
-NOTE_TOO_LONG = f"Please keep the note to {NOTE_MAX_LENGTH} characters or fewer."
-ALREADY_RESOLVED = "This flag is already resolved: record any further call on a new flag."
+UNKNOWN_OUTCOME = gettext_noop("Please choose how the call went: %(outcomes)s.")
+NOTE_TOO_LONG = gettext_noop("Please keep the note to %(limit)d characters or fewer.")
+ALREADY_RESOLVED = gettext_noop(
+    "This flag is already resolved: record any further call on a new flag."
+)
 
 
 @transaction.atomic
@@ -32,16 +36,16 @@ def flag_contact_record(
         raise PermissionDenied("Only the patient's care coordinators record calls.")
     errors: dict[str, str] = {}
     if outcome not in ContactOutcome.values:
-        errors["outcome"] = UNKNOWN_OUTCOME
+        errors["outcome"] = _(UNKNOWN_OUTCOME) % {"outcomes": ", ".join(ContactOutcome.values)}
     note = (note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
-        errors["note"] = NOTE_TOO_LONG
+        errors["note"] = _(NOTE_TOO_LONG) % {"limit": NOTE_MAX_LENGTH}
     if errors:
         raise ValidationError(errors)
     now = now or timezone.now()
     locked = Flag.objects.select_for_update().get(pk=flag.pk)
     if locked.status == FlagStatus.RESOLVED:
-        raise ValidationError({"status": ALREADY_RESOLVED})
+        raise ValidationError({"status": _(ALREADY_RESOLVED)})
     contact = FlagContact.objects.create(flag=locked, by=by, at=now, outcome=outcome, note=note)
     if locked.status == FlagStatus.OPEN:  # the first attempt: someone has acted on it
         flag_acknowledge(flag=locked, by=by, now=now)

@@ -31,6 +31,7 @@ from flags.models import Flag, FlagLevel, FlagStatus
 from flags.selectors import LIVE
 from flags.services.alerts import flag_alerts_cancel, urgent_alerts_plan
 from flags.services.handling import append_note
+from lib.i18n import in_language_of
 from symptoms.models import DailyLog
 
 SELF_RESOLVING = {
@@ -209,9 +210,12 @@ def evaluate_patients(
         to_create: list[Flag] = []
         for profile in profiles:
             patient = facts.facts_for(profile, now=now, logs=logs.get(profile.pk, {}))
-            findings = rules.evaluate(
-                patient, symptoms=symptoms, thresholds=limits, numbers=numbers
-            )
+            # Stored titles, explanations and advice speak to the patient, in their language;
+            # staff read their own words, made at display time (selectors.flag_staff_*).
+            with in_language_of(profile.user):
+                findings = rules.evaluate(
+                    patient, symptoms=symptoms, thresholds=limits, numbers=numbers
+                )
             result.findings[profile.pk] = findings
             to_create += _reconcile_patient(
                 patient_id=profile.pk,

@@ -9,6 +9,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts import access
 from accounts.models import User
@@ -17,7 +19,7 @@ from flags.selectors import LIVE
 from flags.services.alerts import flag_alerts_cancel
 
 NOTE_MAX_LENGTH = 2000  # what a coordinator writes when acknowledging or resolving
-RESOLVE_NEEDS_NOTE = (
+RESOLVE_NEEDS_NOTE = gettext_noop(
     "Please add a short note saying how this was resolved, for the rest of the team."
 )
 
@@ -44,7 +46,10 @@ def flag_acknowledge(
     locked = Flag.objects.select_for_update().get(pk=flag.pk)
     if locked.status != FlagStatus.OPEN:
         raise ValidationError(
-            {"status": f"This flag is already {locked.get_status_display().lower()}."}
+            {
+                "status": _("This flag is already %(status)s.")
+                % {"status": str(locked.get_status_display()).lower()}
+            }
         )
     locked.status = FlagStatus.ACKNOWLEDGED
     locked.acknowledged_by = by
@@ -62,11 +67,11 @@ def flag_resolve(*, flag: Flag, by: User, note: str = "", now: dt.datetime | Non
     """Close an open or acknowledged flag (the caller checked they coordinate its patient). A
     resolution always says what was done: a blank note is refused."""
     if not note.strip():
-        raise ValidationError({"note": RESOLVE_NEEDS_NOTE})
+        raise ValidationError({"note": _(RESOLVE_NEEDS_NOTE)})
     now = now or timezone.now()
     locked = Flag.objects.select_for_update().get(pk=flag.pk)
     if locked.status not in LIVE:
-        raise ValidationError({"status": "This flag is already resolved."})
+        raise ValidationError({"status": _("This flag is already resolved.")})
     locked.status = FlagStatus.RESOLVED
     locked.resolved_by = by
     locked.resolved_at = now

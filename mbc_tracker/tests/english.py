@@ -31,7 +31,7 @@ READ_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder", "aria-descriptio
 SKIPPED_TAGS = {"script", "style", "template", "code", "pre"}
 # Whole words in any alphabet, so a Spanish word with an accent ("allí") is never read as two
 # English ones ("all", "í").
-WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
 
 
 class _Texts(HTMLParser):

@@ -12,6 +12,12 @@
   var items = form.querySelectorAll(".sym");
   var groups = form.querySelectorAll(".site-group");
   var otherIntro = form.querySelector(".other-intro");
+  // The words, in the page's language, from the data the page carries (offline too).
+  var dataTag = document.getElementById("offline-data");
+  var texts = (dataTag && JSON.parse(dataTag.textContent).texts) || {};
+  function say(key, english, query) {
+    return (texts[key] || english).split("{query}").join(query);
+  }
 
   function filter() {
     var typed = finder.value.trim();
@@ -26,8 +32,8 @@
     if (otherIntro) otherIntro.hidden = words.length > 0;
     showAll.hidden = words.length === 0;
     status.textContent = !words.length ? "" : found
-      ? "Showing what matches “" + typed + "”."
-      : "Nothing matches “" + typed + "”. Try another word, or write it in the notes.";
+      ? say("finder_some", "Showing what matches “{query}”.", typed)
+      : say("finder_none", "Nothing matches “{query}”. Try another word, or write it in the notes.", typed);
   }
   finder.addEventListener("input", filter);
   form.addEventListener("submit", function (event) {

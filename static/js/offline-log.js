@@ -11,6 +11,31 @@
   var box = document.getElementById("offline-status");
   if (!form || !dataTag || !box || !window.indexedDB || !window.fetch || typeof LogStore === "undefined") return;
   var data = JSON.parse(dataTag.textContent);
+  var texts = data.texts || {};
+  var LOCALE = data.locale || "en-GB";
+  var DECIMAL = data.decimal || ".";
+
+  // A text in the page's language (English if the page is older than its words), its {gaps}
+  // filled in.
+  function say(key, english, values) {
+    var text = texts[key] || english;
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(values[name]);
+    });
+    return text;
+  }
+
+  // A text with one {number} gap as nodes, the number as a link to call.
+  function withCall(key, english, number) {
+    var parts = say(key, english).split("{number}");
+    var nodes = [parts[0]];
+    for (var index = 1; index < parts.length; index += 1) nodes.push(call(number), parts[index]);
+    return nodes;
+  }
+
+  function decimal(value, places) {
+    return value.toFixed(places).replace(".", DECIMAL);
+  }
   var SYNC_TAG = "send-logs"; // as mbc_tracker/pwa.py
   var token = form.querySelector("[name=csrfmiddlewaretoken]");
   var sending = false;
@@ -36,7 +61,7 @@
     return el("section", { class: "urgent-banner" + (action === "emergency" ? " is-emergency" : ""), "data-advice": action, role: "alert", "aria-labelledby": id, hidden: "" }, [
       el("h2", { id: id }, heading),
       el("p", { "data-advice-items": "" }),
-      el("p", {}, [call(number, "Call " + number + " now", { class: "button urgent-call big wide" })]),
+      el("p", {}, [call(number, say("call_number_now", "Call {number} now", { number: number }), { class: "button urgent-call big wide" })]),
     ]);
   }
 
@@ -48,12 +73,12 @@
   }
 
   [
-    banner("emergency", "offline-emergency", ["Call ", call(data.emergency_number), " or go to the emergency department now"], data.emergency_number),
-    banner("call_now", "offline-call-now", ["Call your care team's 24-hour line now on ", call(data.care_line)], data.care_line),
-    card("kept", "status", ["Saved on this phone"], ["Saved on this phone. It will be sent when you are online."]),
-    card("sent", "status", [el("span", { "aria-hidden": "true" }, ["\u2713 "]), "Sent"], ["The log you saved on this phone is sent to your care team."]),
-    card("rejected", "alert", ["A log on this phone could not be saved"], ["Please log it again in the form below."]),
-    card("problem", "alert", ["Nothing is saved yet"], []),
+    banner("emergency", "offline-emergency", withCall("emergency_heading", "Call {number} or go to the emergency department now", data.emergency_number), data.emergency_number),
+    banner("call_now", "offline-call-now", withCall("call_now_heading", "Call your care team's 24-hour line now on {number}", data.care_line), data.care_line),
+    card("kept", "status", [say("kept_heading", "Saved on this phone")], [say("kept_words", "Saved on this phone. It will be sent when you are online.")]),
+    card("sent", "status", [el("span", { "aria-hidden": "true" }, ["\u2713 "]), say("sent_heading", "Sent")], [say("sent_words", "The log you saved on this phone is sent to your care team.")]),
+    card("rejected", "alert", [say("rejected_heading", "A log on this phone could not be saved")], [say("rejected_words", "Please log it again in the form below.")]),
+    card("problem", "alert", [say("problem_heading", "Nothing is saved yet")], []),
   ].forEach(function (section) { box.appendChild(section); });
 
   function today() {
@@ -74,7 +99,7 @@
   }
 
   function dayWords(iso) {
-    return new Date(iso + "T12:00:00Z").toLocaleDateString("en-GB", {
+    return new Date(iso + "T12:00:00Z").toLocaleDateString(LOCALE, {
       weekday: "long", day: "numeric", month: "long", timeZone: "UTC",
     });
   }
@@ -92,7 +117,7 @@
       if (symptom.kind === "severity" && picked) {
         var score = checked(code);
         if (!score) {
-          problems.push(symptom.name + ": please choose how bad it was, from 1 to 10, or tap “" + symptom.name + "” again to take it off.");
+          problems.push(say("choose_score", "{name}: please choose how bad it was, from 1 to 10, or tap “{name}” again to take it off.", { name: symptom.name }));
           return;
         }
         entries.push({ symptom: code, severity: parseInt(score.value, 10) });
@@ -103,25 +128,26 @@
         var typed = input ? input.value.trim().replace(",", ".") : "";
         if (!typed) return;
         if (!/^\d{1,2}(\.\d)?$/.test(typed)) {
-          problems.push(symptom.name + ": please type a number, for example 37.2 or 37,2.");
+          problems.push(say("bad_number", "{name}: please type a number, for example 37.2 or 37,2.", { name: symptom.name }));
           return;
         }
         var value = parseFloat(typed);
         if (value < data.temperature_min || value > data.temperature_max) {
-          problems.push(symptom.name + ": please check the number. It should be between " +
-            data.temperature_min.toFixed(1) + " and " + data.temperature_max.toFixed(1) + " °C.");
+          problems.push(say("out_of_range", "{name}: please check the number. It should be between {min} and {max} °C.", {
+            name: symptom.name, min: decimal(data.temperature_min, 1), max: decimal(data.temperature_max, 1),
+          }));
           return;
         }
         entries.push({ symptom: code, value: value });
         if (value >= data.fever_from) {
-          advice.push({ action: "call_now", text: symptom.name + " " + typed + " °C: a high temperature during treatment needs checking straight away." });
+          advice.push({ action: "call_now", text: say("fever", "{name} {value} °C: a high temperature during treatment needs checking straight away.", { name: symptom.name, value: typed.replace(".", DECIMAL) }) });
         }
         return;
       } else {
         return;
       }
       if (symptom.red_flag === "emergency" || symptom.red_flag === "call_now") {
-        advice.push({ action: symptom.red_flag, text: "You told us: " + symptom.name + "." });
+        advice.push({ action: symptom.red_flag, text: say("told_us", "You told us: {name}.", { name: symptom.name }) });
       }
     });
     var notes = form.elements.notes ? form.elements.notes.value : "";
@@ -169,7 +195,7 @@
     Object.keys(groups).forEach(function (state) {
       if (!groups[state].length) return;
       var section = part("[data-state='" + state + "']");
-      setText(section, "[data-days]", "The day: " + groups[state].map(dayWords).join(", ") + ".");
+      setText(section, "[data-days]", say("the_day", "The day: {days}.", { days: groups[state].map(dayWords).join(", ") }));
       section.hidden = false;
     });
     box.hidden = !box.querySelector("[data-state]:not([hidden]), [data-advice]:not([hidden])");
@@ -260,7 +286,7 @@
       askForSync();
       return showKept(true);
     }).catch(function () {
-      render({ problems: ["This phone could not keep your answers. Please try again when you are online."], advice: answers.advice, focus: true });
+      render({ problems: [say("not_kept", "This phone could not keep your answers. Please try again when you are online.")], advice: answers.advice, focus: true });
     });
   });
 
@@ -269,7 +295,7 @@
     quick.addEventListener("submit", function (event) {
       if (navigator.onLine !== false) return;
       event.preventDefault();
-      render({ problems: ["You are offline, so this button cannot work just now. Choose your answers in the form below and press Save: they will be kept on this phone."], focus: true });
+      render({ problems: [say("offline_button", "You are offline, so this button cannot work just now. Choose your answers in the form below and press Save: they will be kept on this phone.")], focus: true });
     });
   });
 

@@ -11,8 +11,18 @@
   var button = box.querySelector("[data-push-button]");
   var status = box.querySelector("[data-push-status]");
 
-  function say(text) {
-    status.textContent = text;
+  function say(words) {
+    status.textContent = words;
+  }
+
+  // The page's words for this script (symptoms/_script_texts.html), English if it has none.
+  function text(key, english) {
+    var tag = document.getElementById("script-texts");
+    try {
+      return (tag && JSON.parse(tag.textContent)[key]) || english;
+    } catch (error) {
+      return english;
+    }
   }
 
   // The application server key arrives as base64url; the browser wants its bytes.
@@ -47,7 +57,7 @@
 
   function subscribe() {
     button.disabled = true;
-    say("Asking your phone…");
+    say(text("push_asking", "Asking your phone…"));
     Notification.requestPermission()
       .then(function (permission) {
         if (permission !== "granted") {
@@ -68,21 +78,21 @@
       })
       .then(send)
       .then(function () {
-        say("Done. This phone will show our notifications. Reload the page to see it in your list.");
+        say(text("push_done", "Done. This phone will show our notifications. Reload the page to see it in your list."));
       })
       .catch(function (error) {
         button.disabled = false;
         if (error && error.message === "denied") {
-          say("Your phone said no to notifications. You can allow them in the browser's site settings, then try again.");
+          say(text("push_denied", "Your phone said no to notifications. You can allow them in the browser's site settings, then try again."));
         } else {
-          say("That did not work this time. Please try again later. Your reminders still come by email and in your messages.");
+          say(text("push_failed", "That did not work this time. Please try again later. Your reminders still come by email and in your messages."));
         }
       });
   }
 
   box.hidden = false;
   if (window.Notification && Notification.permission === "denied") {
-    say("Notifications are blocked for this site. You can allow them in the browser's site settings.");
+    say(text("push_blocked", "Notifications are blocked for this site. You can allow them in the browser's site settings."));
   }
   button.addEventListener("click", subscribe);
 })();

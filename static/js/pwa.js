@@ -22,8 +22,17 @@
   // A day's log kept on this phone while offline and not sent yet: signing out deletes it (the
   // server clears the site's storage), so send it first, or ask before it is lost.
   var user = script.dataset.user || "";
-  var WARNING = "A log saved on this phone has not been sent yet. " +
-    "If you log out now, it will be deleted from this phone. Log out anyway?";
+  // The page's words for this script (symptoms/_script_texts.html), English if it has none.
+  function text(key, english) {
+    var tag = document.getElementById("script-texts");
+    try {
+      return (tag && JSON.parse(tag.textContent)[key]) || english;
+    } catch (error) {
+      return english;
+    }
+  }
+  var WARNING = text("unsent_log_warning", "A log saved on this phone has not been sent yet. " +
+    "If you log out now, it will be deleted from this phone. Log out anyway?");
 
   function pendingLogs() {
     if (!user || !window.LogStore) return Promise.resolve([]);

@@ -5,6 +5,15 @@
 // the browser saves the password as a password and the next page never shows it.
 (function () {
   "use strict";
+  // The page's words for this script (symptoms/_script_texts.html), English if it has none.
+  function text(key, english) {
+    var tag = document.getElementById("script-texts");
+    try {
+      return (tag && JSON.parse(tag.textContent)[key]) || english;
+    } catch (error) {
+      return english;
+    }
+  }
   document.querySelectorAll("form").forEach(function (form) {
     var boxes = Array.prototype.slice.call(form.querySelectorAll("input[type=password]"));
     if (!boxes.length) return;
@@ -17,7 +26,7 @@
     toggle.type = "checkbox";
     toggle.setAttribute("aria-controls", boxes.map(function (box) { return box.id; }).join(" "));
     label.appendChild(toggle);
-    label.appendChild(document.createTextNode(boxes.length > 1 ? " Show passwords" : " Show password"));
+    label.appendChild(document.createTextNode(" " + (boxes.length > 1 ? text("show_passwords", "Show passwords") : text("show_password", "Show password"))));
     field.appendChild(label);
 
     var last = boxes[boxes.length - 1];

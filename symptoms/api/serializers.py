@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
@@ -223,5 +224,5 @@ class LogFilterSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("from"), attrs.get("to")
         if start is not None and end is not None and end < start:
-            raise serializers.ValidationError({"to": ["Must be on or after “from”."]})
+            raise serializers.ValidationError({"to": [_("Must be on or after “from”.")]})
         return attrs

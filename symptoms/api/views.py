@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -149,7 +150,7 @@ class LogDetailView(APIView):
         record_access(request=request, patient_ids=[patient.pk], what=RecordAccessKind.LOG)
         log = selectors.log_on(patient=patient, date=date)
         if log is None:
-            raise Http404("You have no log for this date.")
+            raise Http404(_("You have no log for this date."))
         return Response(DailyLogSerializer(log).data)
 
     @extend_schema(
@@ -162,5 +163,5 @@ class LogDetailView(APIView):
     )
     def delete(self, request: Request, date: dt.date) -> Response:
         if not services.daily_log_delete(patient=request.user, date=date):
-            raise Http404("You have no log for this date.")
+            raise Http404(_("You have no log for this date."))
         return Response(status=status.HTTP_204_NO_CONTENT)
