@@ -15,7 +15,7 @@
     status.textContent = words;
   }
 
-  // The page's words for this script (symptoms/_script_texts.html), English if it has none.
+  // The page's words for this script (templates/_script_texts.html), English if it has none.
   function text(key, english) {
     var tag = document.getElementById("script-texts");
     try {

@@ -22,7 +22,7 @@
   // A day's log kept on this phone while offline and not sent yet: signing out deletes it (the
   // server clears the site's storage), so send it first, or ask before it is lost.
   var user = script.dataset.user || "";
-  // The page's words for this script (symptoms/_script_texts.html), English if it has none.
+  // The page's words for this script (templates/_script_texts.html), English if it has none.
   function text(key, english) {
     var tag = document.getElementById("script-texts");
     try {

@@ -5,7 +5,7 @@
 // the browser saves the password as a password and the next page never shows it.
 (function () {
   "use strict";
-  // The page's words for this script (symptoms/_script_texts.html), English if it has none.
+  // The page's words for this script (templates/_script_texts.html), English if it has none.
   function text(key, english) {
     var tag = document.getElementById("script-texts");
     try {

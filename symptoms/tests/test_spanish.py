@@ -170,7 +170,7 @@ def test_the_shared_scripts_words_come_in_spanish(people, client):
     from django.template.loader import render_to_string
 
     with translation.override("es"):
-        html = render_to_string("symptoms/_script_texts.html")
+        html = render_to_string("_script_texts.html")
     texts = json.loads(re.search(r">(.*)</script>", html, re.S).group(1))
     assert texts["show_password"] == "Mostrar contraseña"
     # The {gaps} the script fills in are not words.
