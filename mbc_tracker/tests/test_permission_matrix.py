@@ -66,8 +66,9 @@ from django.urls.resolvers import RoutePattern
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts import carers as carer_services
 from accounts import credentials
-from accounts.models import RecordAccess, RecordAccessKind
+from accounts.models import CarerLink, RecordAccess, RecordAccessKind
 from appointments.models import Appointment, ScanCheckIn
 from appointments.services import calendar_feed_rotate
 from appointments.tests.appointment_factories import NOW, book
@@ -209,6 +210,14 @@ class World:
         self.record_export = record_export_request(patient=patient, requested_by=patient)
         record_export_build(patient_id=patient.pk)
         self.record_export.refresh_from_db()
+        # Patient A's carer, invited by her, who may fill in her log.
+        self.carer_link = carer_services.carer_invite(
+            patient=patient,
+            email="carl.carer@example.org",
+            name="Carl Carer",
+            rights=["log"],
+            by=patient,
+        )
         # The audit trail's entry for the creation of patient A's flag.
         self.audit_entry = AuditLogEntry.objects.get_for_object(self.flag).latest("pk")
 
@@ -680,6 +689,81 @@ ENTRIES = [
         delete=own_message(owner=204, anonymous=401),  # a device token is its owner's alone
         state=object_state(lambda w: w.api_token),
     ),
+    # --- Patient A's carer: her settings, her record, the API ----------------------------------
+    Entry(
+        "carer_rights",
+        lambda w: [w.carer_link.pk],
+        get=patient_page(owner=200),
+        post=patient_page(owner=302),
+        carers={"get": never(HOME), "post": never(HOME)},  # who helps is the patient's to say
+        data={"can_view_record": "on"},
+        state=object_state(lambda w: w.carer_link),
+    ),
+    Entry(
+        "carer_revoke",
+        lambda w: [w.carer_link.pk],
+        get=patient_page(owner=200),
+        post=patient_page(owner=302),
+        carers={"get": never(HOME), "post": never(HOME)},  # who helps is the patient's to say
+        state=object_state(lambda w: w.carer_link),
+    ),
+    Entry(
+        "patient_carer_invite",
+        lambda w: [w.patient.pk],
+        get=row(
+            patient_a=403,
+            patient_b=403,
+            coordinator_a=200,
+            coordinator_b=404,
+            admin=200,
+            anonymous=LOGIN,
+        ),
+        post=row(
+            patient_a=403,
+            patient_b=403,
+            coordinator_a=302,
+            coordinator_b=404,
+            admin=302,
+            anonymous=LOGIN,
+        ),
+        data={
+            "name": "Dee Carer",
+            "email": "dee@example.org",
+            "can_log": "on",
+            "patients_word": "Asked by phone",
+        },
+        state=lambda w: list(CarerLink.objects.filter(patient=w.patient).values()),
+    ),
+    Entry(
+        "patient_carer_revoke",
+        lambda w: [w.patient.pk, w.carer_link.pk],
+        get=row(
+            patient_a=403,
+            patient_b=403,
+            coordinator_a=200,
+            coordinator_b=404,
+            admin=200,
+            anonymous=LOGIN,
+        ),
+        post=row(
+            patient_a=403,
+            patient_b=403,
+            coordinator_a=302,
+            coordinator_b=404,
+            admin=302,
+            anonymous=LOGIN,
+        ),
+        state=object_state(lambda w: w.carer_link),
+    ),
+    Entry(
+        "api-carer-detail",
+        lambda w: [w.carer_link.pk],
+        patch=care_api(allowed=200),
+        delete=care_api(allowed=204),
+        data={"rights": ["record"], "patients_word": "Asked by phone"},
+        carers={"patch": never(403), "delete": never(403)},
+        state=object_state(lambda w: w.carer_link),
+    ),
     # --- Django admin: patient A's objects ----------------------------------------------------
     *admin_pages(
         "accounts_user",
@@ -702,6 +786,13 @@ ENTRIES = [
         change_post=200,
         delete=200,
         delete_post=302,
+    ),
+    *admin_pages(
+        "accounts_carerlink",
+        lambda w: w.carer_link,
+        change_post=403,  # view only: rights change on the patient's and the team's pages
+        delete=403,
+        delete_post=403,
     ),
     *admin_pages(
         "exports_recordexport",
