@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import get_timezone_location
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.validators import available_timezones
@@ -88,12 +91,29 @@ def _city(name: str) -> str:
     return name.rsplit("/", 1)[-1].replace("_", " ")
 
 
+@functools.cache
+def _place_in(language: str, name: str, code: str) -> tuple[str, str] | None:
+    """(city, country) in ``language`` from the CLDR data ("Nueva York", "Estados Unidos"), or
+    None where it has no names for them. English keeps the tz database's own short names."""
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+        city = get_timezone_location(name, locale=locale, return_city=True)
+    except (UnknownLocaleError, LookupError, ValueError):
+        return None
+    country = locale.territories.get(code)
+    return (city, country) if city and country else None
+
+
 def label(name: str, now: dt.datetime) -> str:
     """ "London (UK time) · UTC+0"; zones of no country keep their name: "UTC · UTC+0"."""
     zone_country, _zones, names = _countries()
-    country = names.get(zone_country.get(name, ""))
+    code = zone_country.get(name, "")
+    country, city = names.get(code), _city(name)
+    language = get_language() or "en"
+    if country and not language.startswith("en"):
+        city, country = _place_in(language, name, code) or (city, country)
     place = (
-        _("%(city)s (%(country)s time)") % {"city": _city(name), "country": country}
+        _("%(city)s (%(country)s time)") % {"city": city, "country": country}
         if country
         else name.replace("_", " ")
     )

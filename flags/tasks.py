@@ -61,7 +61,6 @@ def _sweep_batch(
     *,
     now: dt.datetime,
     limits: rules.Thresholds,
-    symptoms: dict[str, rules.SymptomFacts],
     on_failure: Callable[[int], None] | None = None,
 ) -> Counter[str]:
     """Evaluate these patients in one transaction. If that raises, they are rolled back and
@@ -69,7 +68,8 @@ def _sweep_batch(
     transaction rolled back), logged and counted in ``failed``."""
 
     def evaluate(ids: Sequence[int]) -> Counter[str]:
-        result = evaluate_patients(list(ids), now=now, limits=limits, symptoms=symptoms)
+        # Symptom names are read per patient, in their language (evaluate_patients).
+        result = evaluate_patients(list(ids), now=now, limits=limits)
         return Counter(
             patients=result.patients,
             opened=len(result.opened),
@@ -107,15 +107,13 @@ def sweep(
     (their own transaction rolled back), logged and counted in ``failed``; ``on_failure`` is
     called with their id."""
     now = now or timezone.now()
-    limits, symptoms = facts.thresholds(), facts.symptom_facts()
+    limits = facts.thresholds()
     ids = _active_patients()
     totals: Counter[str] = Counter(failed=0)
     last_pk = 0
     while chunk := list(ids.filter(pk__gt=last_pk).values_list("pk", flat=True)[:batch]):
         last_pk = chunk[-1]
-        totals.update(
-            _sweep_batch(chunk, now=now, limits=limits, symptoms=symptoms, on_failure=on_failure)
-        )
+        totals.update(_sweep_batch(chunk, now=now, limits=limits, on_failure=on_failure))
     totals["digests"] = flag_digests_plan(now=now)
     return dict(totals)
 
@@ -127,7 +125,7 @@ def _sweep_chunk(first_id: int, last_id: int, now: dt.datetime) -> Counter[str]:
     )
     if not ids:
         return Counter(failed=0)
-    return _sweep_batch(ids, now=now, limits=facts.thresholds(), symptoms=facts.symptom_facts())
+    return _sweep_batch(ids, now=now, limits=facts.thresholds())
 
 
 def _plan_digests(now: dt.datetime) -> dict[str, int]:

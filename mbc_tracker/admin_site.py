@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 # (section name, the models in it as (app_label, ModelName)), in the order shown.
 SECTIONS: tuple[tuple[Promise, tuple[tuple[str, str], ...]], ...] = (
     (
-        "People and care teams",
+        gettext_lazy("People and care teams"),
         (
             ("accounts", "User"),
             ("accounts", "PatientProfile"),

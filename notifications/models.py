@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -22,7 +23,8 @@ class Status(models.TextChoices):
     PLANNED = "planned", _("Planned")
     CLAIMED = "claimed", _("Being sent")
     SENT = "sent", _("Sent")
-    CANCELLED = "cancelled", _("Cancelled")
+    # A message (masculine in Spanish), not an appointment (appointments.AppointmentStatus).
+    CANCELLED = "cancelled", pgettext_lazy("message status", "Cancelled")
     SKIPPED = "skipped", _("Skipped (no longer needed)")
     FAILED = "failed", _("Failed")
 

@@ -95,7 +95,7 @@ def test_the_time_zone_search_and_form_errors_in_spanish(people, client):
     body = spanish(client, reverse("settings") + "?tz=auckland")
     assert "Encontramos 1 zona horaria para “auckland”" in body
     assert "Resultados para “auckland”" in body
-    assert "Auckland (hora de New Zealand)" in body
+    assert "Auckland (hora de Nueva Zelanda)" in body
     body = spanish(client, reverse("settings") + "?tz=atlantis")
     assert "Ninguna zona horaria coincide con “atlantis”" in body
     response = client.post(

@@ -183,7 +183,6 @@ def evaluate_patients(
     number of queries plus one write per changed flag. Plans urgent alerts for new urgent flags."""
     now = now or timezone.now()
     limits = limits or facts.thresholds()
-    symptoms = symptoms or facts.symptom_facts()
     numbers = facts.advice_numbers()  # stored advice names the numbers patients must call
     result = EvaluationResult()
     with transaction.atomic():
@@ -212,9 +211,14 @@ def evaluate_patients(
             patient = facts.facts_for(profile, now=now, logs=logs.get(profile.pk, {}))
             # Stored titles, explanations and advice speak to the patient, in their language;
             # staff read their own words, made at display time (selectors.flag_staff_*).
+            # The symptom names in them too: the catalogue in that language (cached per
+            # language), unless the caller brought its own.
             with in_language_of(profile.user):
                 findings = rules.evaluate(
-                    patient, symptoms=symptoms, thresholds=limits, numbers=numbers
+                    patient,
+                    symptoms=symptoms or facts.symptom_facts(),
+                    thresholds=limits,
+                    numbers=numbers,
                 )
             result.findings[profile.pk] = findings
             to_create += _reconcile_patient(

@@ -29,6 +29,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts import carers as carer_services
 from accounts import services as account_services
 from accounts.tests.factories import CareTeamFactory, CoordinatorFactory, make_patient
 from appointments.models import Appointment, AppointmentStatus
@@ -56,7 +57,8 @@ ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9"}
 
 # Texts that are the same in every language: people's and places' names, addresses, the
 # product's name. Nothing else may read as English.
-ALLOWED = (NAME, EMAIL, NURSE, NURSE_EMAIL, TEAM, PLACE, "MBC Tracker", "Lucía")
+CARER, CARER_EMAIL = "Javier Fernández", "javier@example.org"
+ALLOWED = (NAME, EMAIL, NURSE, NURSE_EMAIL, TEAM, PLACE, CARER, CARER_EMAIL, "MBC Tracker", "Lucía")
 
 
 class World:
@@ -137,6 +139,16 @@ class World:
         self.export = record_export_request(patient=patient, requested_by=patient, now=NOW)
         record_export_build(patient_id=patient.pk, now=NOW)
         self.export.refresh_from_db()
+        # Her partner helps her, with every right, and reads Spanish too.
+        self.carer_link = carer_services.carer_invite(
+            patient=patient,
+            email=CARER_EMAIL,
+            name=CARER,
+            rights=["log", "record", "appointments"],
+            by=patient,
+        )
+        self.carer = self.carer_link.carer
+        account_services.language_set(user=self.carer, language="es")
 
 
 # --- The pages ---------------------------------------------------------------------------------
@@ -167,6 +179,25 @@ PATIENT_PAGES: dict[str, Args] = {
     "password_change": NO_ARGS,
     "password_change_done": NO_ARGS,
     "offline": NO_ARGS,
+    "carer_invite": NO_ARGS,
+    "carer_rights": lambda world: {"link_id": world.carer_link.pk},
+    "carer_revoke": lambda world: {"link_id": world.carer_link.pk},
+}
+
+# What her carer reads, with every right: their own home, settings and messages, and her pages.
+CARER_PAGES: dict[str, Args] = {
+    "home": NO_ARGS,
+    "settings": NO_ARGS,
+    "notification_list": NO_ARGS,
+    "log": NO_ARGS,
+    "log_day": lambda world: {"day": world.log_day - dt.timedelta(days=1)},
+    "history": NO_ARGS,
+    "raise_with_team": NO_ARGS,
+    "visit_summary": NO_ARGS,
+    "appointment_list": NO_ARGS,
+    "appointment_detail": lambda world: {"appointment_id": world.scan.pk},
+    "resources": NO_ARGS,
+    "password_change": NO_ARGS,
 }
 
 # Pages for visitors who are not signed in, read in their browser's language (Spanish here).
@@ -205,6 +236,8 @@ EXEMPT: dict[str, str] = {
     "record_export_download": "the record's files (FHIR JSON, CSV) for other systems: codes and "
     "field names are the API's contract, in English",
     "two_step": _STAFF,
+    "patient_carer_invite": _STAFF,
+    "patient_carer_revoke": _STAFF,
     "two_step_verify": _STAFF,
     "two_step_setup": _STAFF,
     "two_step_codes": _STAFF,
@@ -325,6 +358,15 @@ def test_every_patient_page_is_spanish(world):
         english = english_left(response.content.decode(), allowed=ALLOWED)
         if english:
             found["not found (appointment_detail of nobody)"] = english
+    assert not found, _report(found)
+
+
+def test_every_carer_page_is_spanish(world):
+    """Her carer chose Spanish: their own pages and hers, with the urgent advice, in Spanish."""
+    client = Client()
+    client.force_login(world.carer)
+    with time_machine.travel(NOW, tick=False):
+        found = _english_by_page(client, CARER_PAGES, world)
     assert not found, _report(found)
 
 

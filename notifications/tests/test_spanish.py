@@ -59,7 +59,7 @@ def test_the_message_centre_in_spanish(client):
     message_pair(patient, key="later", due_at=NOW + HOUR, title=TITLE, body=BODY)
     client.force_login(patient)
     body = client.get(reverse("notification_list"), **SPANISH).content.decode()
-    for words in ("Sus mensajes", "2 nuevos", "Marcar todos como vistos", "Próximamente"):
+    for words in ("Sus mensajes", "2 nuevos", "Marcar todos como vistos", "Próximas"):
         assert words in body
     assert "lunes 15 de junio, 13:00" in body  # a Spanish date, in the patient's zone
     assert english_left(body, allowed=("Europe/Madrid",)) == []

@@ -90,7 +90,7 @@ def test_a_filled_day_is_in_spanish_with_a_decimal_comma(people, client):
     client.force_login(patient)
     _response, body = spanish_get(client, LOG)
     assert_spanish(body)
-    assert "Hoy está guardado" in body
+    assert "El registro de hoy está guardado" in body
     assert "37,4 °C" in body and 'value="37,4"' in body
     assert ": sí" in body
 
