@@ -25,8 +25,8 @@ from appointments.services import (
     latest_start,
     validate_starts_at,
 )
-from appointments.wording import duration_text
 from lib.clock import local_time
+from lib.dates import duration_text
 
 # Plain words for the kind list (the stored codes are CLINICAL.md's).
 KIND_CHOICES = [

@@ -32,8 +32,8 @@ from accounts.services import record_access
 from appointments import selectors, services
 from appointments.forms import AppointmentForm
 from appointments.models import Appointment, AppointmentStatus
-from appointments.wording import at_time, capitalised, clock_time, dated, day_name, duration_text
 from lib.clock import later_by, local_time
+from lib.dates import at_time, capitalised, clock_time, dated, day_name, duration_text
 from notifications.models import Kind, Notification, Status
 
 PAST_SHOWN = 20  # the most recent past appointments on the list page

@@ -19,13 +19,13 @@ from accounts.access import AnyUser
 from accounts.models import PatientProfile, RecordAccess
 from appointments import selectors as appointment_selectors
 from appointments.models import Appointment, AppointmentStatus
-from appointments.wording import days_ago, short_date
 from care import selectors
 from care.selectors import PanelPatient, Tier, Triage
 from flags import facts
 from flags.models import ContactOutcome, Flag, FlagContact, FlagLevel, FlagStatus, PatientResponse
 from flags.selectors import flag_priority, flag_staff_explanation, flag_staff_title
 from lib.clock import local_time, zone_info
+from lib.dates import days_ago, short_date
 from notifications import selectors as notification_selectors
 from notifications.models import Notification
 from symptoms import charts, trends

@@ -15,10 +15,10 @@ from accounts import access
 from accounts.access import AnyUser
 from accounts.models import PatientProfile, RecordAccess, User
 from appointments.models import Appointment, ScanCheckIn
-from appointments.wording import at_time, long_date
 from exports.models import ExportStatus, RecordExport
 from flags.models import Flag, FlagContact
 from lib.clock import local_time
+from lib.dates import at_time, long_date
 from notifications import selectors as notification_selectors
 from notifications.models import Notification
 from symptoms.models import DailyLog, LogEntry, PatientQuestion

@@ -78,19 +78,32 @@ def clock_time(moment: dt.datetime | dt.time) -> str:
     return f"{moment:%H:%M}"
 
 
+def at_time(day: str, moment: dt.datetime | dt.time) -> str:
+    """ "Tuesday 3 November at 10:30": a day phrase and a clock time."""
+    return _("%(day)s at %(time)s") % {"day": day, "time": clock_time(moment)}
+
+
+def duration_text(minutes: int) -> str:
+    """ "45 minutes", "1 hour", "1 hour 30 minutes", "3 hours"."""
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours})
+    if rest or not hours:
+        parts.append(ngettext("%(count)d minute", "%(count)d minutes", rest) % {"count": rest})
+    return " ".join(parts)
+
+
 def when(moment: dt.datetime, today: dt.date) -> str:
     """ "today at 09:15", "tomorrow at 10:30", "Tuesday 3 November at 10:30"."""
-    return _("%(day)s at %(time)s") % {
-        "day": day_name(moment.date(), today),
-        "time": clock_time(moment),
-    }
+    return at_time(day_name(moment.date(), today), moment)
 
 
 def last_seen(moment: dt.datetime, today: dt.date) -> str:
     """ "today at 09:15", "yesterday at 17:40", "on Tuesday 2 December at 14:03"."""
     relative = _relative_day(moment.date(), today)
     if relative is not None:
-        return _("%(day)s at %(time)s") % {"day": relative, "time": clock_time(moment)}
+        return at_time(relative, moment)
     return _("on %(day)s at %(time)s") % {
         "day": long_date(moment.date(), today=today),
         "time": clock_time(moment),
@@ -103,6 +116,11 @@ def last_seen(moment: dt.datetime, today: dt.date) -> str:
 def full_date(day: dt.date) -> str:
     """3 November 2026"""
     return _formatted(day, "FULL_DATE_FORMAT")
+
+
+def dated(day: dt.date) -> str:
+    """Tuesday 3 November 2026"""
+    return _formatted(day, "LONG_DAY_YEAR_FORMAT")
 
 
 def dated_day(day: dt.date) -> str:

@@ -24,7 +24,7 @@ from appointments.models import Appointment
 from appointments.support import selectors as support_selectors
 from appointments.support import services as checkins
 from appointments.support.forms import ScanCheckInForm
-from appointments.wording import at_time, long_date
+from lib.dates import at_time, long_date
 
 # Shown with the answer to the check-in: at once and in full for 7 or more, linked below that.
 CHECKIN_TAGS = (ResourceTag.MENTAL_HEALTH, ResourceTag.SUPPORT, ResourceTag.SCAN_ANXIETY)

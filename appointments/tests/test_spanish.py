@@ -16,8 +16,8 @@ from appointments import reminder_planning
 from appointments.models import Resource
 from appointments.tests.appointment_factories import NOW, book
 from appointments.tests.support_factories import past, upcoming
-from appointments.wording import at_time, dated, duration_text, long_date
 from lib import i18n
+from lib.dates import at_time, dated, duration_text, long_date
 from mbc_tracker.tests.english import english_left
 from notifications.models import Notification
 
