@@ -133,6 +133,28 @@ def _staff_word(*, by: User, patient: User, patients_word: str) -> str:
 
 
 @transaction.atomic
+def _word_and_rights(
+    *,
+    by: User,
+    patient: User,
+    patients_word: str,
+    rights: Iterable[str],
+    errors: dict[str, list[str]],
+) -> tuple[str, dict[str, bool]]:
+    """The patient's word (staff must give it) and the rights as fields; each problem goes into
+    ``errors`` so that every one is reported at once."""
+    word, fields = "", {}
+    try:
+        word = _staff_word(by=by, patient=patient, patients_word=patients_word)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        fields = _clean_rights(rights)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    return word, fields
+
+
 def carer_invite(
     *,
     patient: User,
@@ -152,16 +174,9 @@ def carer_invite(
     if not access.is_patient(patient) or not hasattr(patient, "patient_profile"):
         raise ValidationError({"patient": _("Only patients can have carers.")})
     errors: dict[str, list[str]] = {}
-    try:
-        word = _staff_word(by=by, patient=patient, patients_word=patients_word)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-        word = ""
-    try:
-        fields = _clean_rights(rights)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-        fields = {}
+    word, fields = _word_and_rights(
+        by=by, patient=patient, patients_word=patients_word, rights=rights, errors=errors
+    )
     name = " ".join(str(name or "").split())
     if not name:
         errors["name"] = [_("Please write their name.")]
@@ -235,16 +250,9 @@ def carer_rights_update(
     """Change what a carer may do for the patient; effective on their next request. Staff
     change it on the patient's word only."""
     errors: dict[str, list[str]] = {}
-    try:
-        word = _staff_word(by=by, patient=link.patient, patients_word=patients_word)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-        word = ""
-    try:
-        fields = _clean_rights(rights)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-        fields = {}
+    word, fields = _word_and_rights(
+        by=by, patient=link.patient, patients_word=patients_word, rights=rights, errors=errors
+    )
     link = CarerLink.objects.select_for_update().select_related("patient", "carer").get(pk=link.pk)
     if not link.is_active:
         errors.setdefault(NON_FIELD_ERRORS, []).append(
