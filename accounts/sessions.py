@@ -5,6 +5,8 @@
   phone still asks for the password once a month.
 - A patient who does not tick it is signed out when the browser closes, and at the latest after
   SESSION_COOKIE_AGE (12 hours): the safe choice on a shared or borrowed phone.
+- A carer (their own login, for the patient who chose them) chooses the same way, on their own
+  phone.
 - Coordinators and administrators: the box is ignored. Their sessions stay on the idle clock
   (``accounts.middleware.StaffIdleTimeoutMiddleware``, started at sign-in).
 
@@ -29,7 +31,7 @@ REMEMBERED = "remembered"  # in the session: the patient chose to stay signed in
 
 def session_length_choose(*, request: HttpRequest, user: User, remember: bool) -> None:
     """Set the session's end right after ``user`` signed in with the login form."""
-    if not access.is_patient(user):
+    if not (access.is_patient(user) or access.is_carer(user)):
         return  # staff keep short sessions whatever they ticked
     if remember:
         # A date rather than a number of seconds: Django would move a number on whenever the

@@ -229,6 +229,20 @@ def test_a_patient_who_ticks_keep_me_signed_in_stays_signed_in_for_30_days(peopl
     assert not signed_in(client)
 
 
+def test_a_carer_chooses_like_a_patient_on_their_own_phone(people, _clock):
+    from accounts.tests.factories import make_carer
+
+    make_carer(people.patient_a, email="carer.phone@example.org")
+    remembered, browser_only = Client(), Client()
+    response = log_in(remembered, "carer.phone@example.org", remember=True)
+    assert int(response.cookies["sessionid"]["max-age"]) == 30 * 24 * 60 * 60
+    response = log_in(browser_only, "carer.phone@example.org", remember=False)
+    assert browser_only.session.get_expire_at_browser_close()
+    _clock.shift(13 * dt.timedelta(hours=1))  # past the usual 12 hours
+    assert signed_in(remembered)
+    assert not signed_in(browser_only)
+
+
 def test_a_patient_who_does_not_tick_it_is_signed_out_when_the_browser_closes(
     people, _clock, settings
 ):
