@@ -355,16 +355,6 @@ def test_the_invitation_is_written_in_the_carers_language(
     assert seen == ["es"]
 
 
-def _spanish_catalogue_has_the_carer_strings() -> bool:
-    msgid = "%(name)s asked you to help with MBC Tracker"
-    with translation.override("es"):
-        return translation.gettext(msgid) != msgid
-
-
-@pytest.mark.skipif(
-    not _spanish_catalogue_has_the_carer_strings(),
-    reason="the Spanish catalogue does not have the carer strings yet",
-)
 def test_the_invitation_is_in_the_carers_language(
     people, monkeypatch, django_capture_on_commit_callbacks
 ):

@@ -329,17 +329,6 @@ def test_a_carer_gets_an_api_token_without_a_code(people, api_client):
     assert User.objects.get(pk=carer.pk).role == "carer"
 
 
-def _spanish_catalogue_has_the_carer_strings() -> bool:
-    from django.utils import translation
-
-    with translation.override("es"):
-        return translation.gettext("People who help you") != "People who help you"
-
-
-@pytest.mark.skipif(
-    not _spanish_catalogue_has_the_carer_strings(),
-    reason="the Spanish catalogue does not have the carer strings yet",
-)
 def test_the_carer_pages_in_spanish_have_no_english_left(people):
     from mbc_tracker.tests.english import english_left
 
